@@ -1,0 +1,65 @@
+/**
+ * One registry of coded errors (Fastify's lib/errors.js is the model). Every error the hub
+ * returns over HTTP, a socket ack or its refusal log carries one of these codes; anything thrown
+ * is turned into one at each boundary. docs/errors.md documents every code (a test checks).
+ */
+export const HUB_ERRORS = {
+  // Ingest: why a device message was refused (recorded per device, never stored as a reading)
+  HUB_ERR_TOPIC: { status: 400, message: 'topic is not v1/{kind}/{deviceId}/{telemetry|event|status}' },
+  HUB_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'payload of %s bytes exceeds the limit of %s bytes' },
+  HUB_ERR_PAYLOAD_ENCODING: { status: 400, message: 'payload is not valid UTF-8' },
+  HUB_ERR_PAYLOAD_JSON: { status: 400, message: 'payload is not JSON: %s' },
+  HUB_ERR_PAYLOAD_SCHEMA: { status: 400, message: 'payload does not match %s: %s' },
+  HUB_ERR_UNKNOWN_DEVICE: { status: 404, message: 'device %s is not in the site' },
+  HUB_ERR_KIND_MISMATCH: { status: 400, message: 'device %s is a %s, not a %s' },
+  HUB_ERR_SHED: { status: 503, message: 'message shed under load: %s' },
+  HUB_ERR_SPOOL_FULL: { status: 507, message: 'spool disk budget exhausted' },
+  // Broker
+  HUB_ERR_AUTH: { status: 401, message: 'bad device id or secret' },
+  HUB_ERR_FORBIDDEN_TOPIC: { status: 403, message: 'client %s may not %s %s' },
+  // Site file and configuration
+  HUB_ERR_SITE_INVALID: { status: 400, message: 'site file is invalid: %s' },
+  HUB_ERR_CONFIG: { status: 500, message: 'configuration is invalid: %s' },
+  // HTTP API
+  HUB_ERR_VALIDATION: { status: 400, message: 'request is invalid: %s' },
+  HUB_ERR_NOT_FOUND: { status: 404, message: '%s not found' },
+  HUB_ERR_NOT_READY: { status: 503, message: 'hub is not ready: %s' },
+  HUB_ERR_INTERNAL: { status: 500, message: 'internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type HubErrorCode = keyof typeof HUB_ERRORS;
+
+export class HubError extends Error {
+  readonly code: HubErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(code: HubErrorCode, args: readonly (string | number)[] = [], details?: unknown) {
+    const spec = HUB_ERRORS[code];
+    let i = 0;
+    super(spec.message.replace(/%s/g, () => String(args[i++] ?? '')));
+    this.name = 'HubError';
+    this.code = code;
+    this.status = spec.status;
+    this.details = details;
+  }
+
+  toJSON(): { code: HubErrorCode; message: string; details?: unknown } {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function hubError(code: HubErrorCode, ...args: (string | number)[]): HubError {
+  return new HubError(code, args);
+}
+
+export function isHubError(err: unknown): err is HubError {
+  return err instanceof HubError;
+}
+
+/** At a boundary: anything thrown becomes a coded error; unknown causes become HUB_ERR_INTERNAL. */
+export function toHubError(err: unknown): HubError {
+  return isHubError(err) ? err : new HubError('HUB_ERR_INTERNAL');
+}

@@ -1,0 +1,158 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { DEVICE_KINDS, type DeviceKind } from './kinds.ts';
+import { DEVICE_ID_PATTERN } from './topics.ts';
+
+/**
+ * The site: the grid hierarchy every device and every person hangs in.
+ *   street office (街道) -> community (社区) -> grid (网格) -> estate (小区) -> building (楼栋)
+ *   -> unit (单元) -> floor. Bins and manholes stand in an estate's grounds at a position.
+ * Declared in a YAML site file (HUB_SITE), nested as people read it; stored flat (see below).
+ * Positions are metres on the estate's own plan (x east, y south, origin top-left), so the
+ * dashboard can draw an estate with no map tiles.
+ */
+const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+const Position = Type.Object({ x: Type.Number({ minimum: 0 }), y: Type.Number({ minimum: 0 }) }, { additionalProperties: false });
+
+export const WARDEN_ROLES = ['grid_leader', 'full_time', 'part_time'] as const;
+export type WardenRole = (typeof WARDEN_ROLES)[number];
+export const WARDEN_ROLE_LABELS: Record<WardenRole, { zh: string; en: string }> = {
+  grid_leader: { zh: '网格长', en: 'Grid leader' },
+  full_time: { zh: '专职网格员', en: 'Full-time warden' },
+  part_time: { zh: '兼职网格员', en: 'Part-time warden' },
+};
+
+export const SiteDeviceSchema = Type.Object(
+  {
+    id: Type.String({ pattern: DEVICE_ID_PATTERN }),
+    kind: Type.Union(DEVICE_KINDS.map((k) => Type.Literal(k))),
+    name: Type.Optional(Name),
+    /** Exactly one of `secret` (plain, hashed on import, for demos) or `secret_hash` (scrypt$...). */
+    secret: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+    secret_hash: Type.Optional(Type.String({ pattern: '^scrypt\\$' })),
+    building: Type.Optional(Id),
+    unit: Type.Optional(Id),
+    floor: Type.Optional(Type.Integer({ minimum: -10, maximum: 200 })),
+    elevator: Type.Optional(Id),
+    position: Type.Optional(Position),
+    installed: Type.Optional(Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+    /** Bins: depth from sensor to the bin's floor, and the sensor's offset above the rim (mm). */
+    bin_depth_mm: Type.Optional(Type.Integer({ minimum: 100, maximum: 5000 })),
+    sensor_offset_mm: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SiteUnitSchema = Type.Object(
+  { id: Id, name: Name, elevators: Type.Optional(Type.Array(Id)) },
+  { additionalProperties: false },
+);
+
+export const SiteBuildingSchema = Type.Object(
+  {
+    id: Id,
+    name: Name,
+    floors: Type.Integer({ minimum: 1, maximum: 200 }),
+    position: Position,
+    size: Type.Optional(Type.Object({ w: Type.Number({ minimum: 1 }), h: Type.Number({ minimum: 1 }) }, { additionalProperties: false })),
+    units: Type.Array(SiteUnitSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const SiteEstateSchema = Type.Object(
+  {
+    id: Id,
+    name: Name,
+    plan: Type.Object({ width_m: Type.Number({ minimum: 10 }), height_m: Type.Number({ minimum: 10 }) }, { additionalProperties: false }),
+    buildings: Type.Array(SiteBuildingSchema),
+    devices: Type.Array(SiteDeviceSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const SiteWardenSchema = Type.Object(
+  {
+    id: Id,
+    name: Name,
+    phone: Type.String({ pattern: '^\\+?[0-9 -]{5,20}$' }),
+    role: Type.Union(WARDEN_ROLES.map((r) => Type.Literal(r))),
+  },
+  { additionalProperties: false },
+);
+
+export const SiteGridSchema = Type.Object(
+  { id: Id, name: Name, estates: Type.Array(SiteEstateSchema), wardens: Type.Array(SiteWardenSchema) },
+  { additionalProperties: false },
+);
+
+export const SiteCommunitySchema = Type.Object({ id: Id, name: Name, grids: Type.Array(SiteGridSchema) }, { additionalProperties: false });
+
+export const SiteFileSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    street: Type.Object({ id: Id, name: Name }, { additionalProperties: false }),
+    communities: Type.Array(SiteCommunitySchema),
+  },
+  { $id: 'SiteFile', title: 'GridHub site file', additionalProperties: false },
+);
+export type SiteFile = Static<typeof SiteFileSchema>;
+export type SiteDeviceEntry = Static<typeof SiteDeviceSchema>;
+
+// ---- Domain types as stored (flat) and served by the API ----
+
+export interface Street { id: string; name: string }
+export interface Community { id: string; name: string; streetId: string }
+export interface Grid { id: string; name: string; communityId: string }
+export interface Estate { id: string; name: string; gridId: string; widthM: number; heightM: number }
+export interface Building { id: string; name: string; estateId: string; floors: number; x: number; y: number; w: number | null; h: number | null }
+export interface Unit { id: string; name: string; buildingId: string; elevators: string[] }
+export interface Warden { id: string; name: string; phone: string; role: WardenRole; gridId: string }
+
+export interface Device {
+  id: string;
+  kind: DeviceKind;
+  name: string | null;
+  estateId: string;
+  buildingId: string | null;
+  unitId: string | null;
+  floor: number | null;
+  elevatorId: string | null;
+  x: number | null;
+  y: number | null;
+  installedAt: string | null;
+  binDepthMm: number | null;
+  sensorOffsetMm: number | null;
+}
+
+/** Where a device stands: the tags every reading is stored with. */
+export interface DevicePlace {
+  street: string;
+  community: string;
+  grid: string;
+  estate: string;
+  building: string | null;
+  unit: string | null;
+}
+
+/** A device as the ingest path needs it: kind, place and bin geometry; cached in memory. */
+export interface DeviceInfo extends Device {
+  place: DevicePlace;
+}
+
+/** Liveness in three levels rather than a boolean (online / late / offline). */
+export const LIVENESS = ['online', 'late', 'offline', 'unknown'] as const;
+export type Liveness = (typeof LIVENESS)[number];
+
+/** The device's current state, kept in the SQL store by ingest. */
+export interface DeviceState {
+  deviceId: string;
+  lastSeenMs: number | null;
+  connected: boolean | null;
+  batteryPct: number | null;
+  latest: Record<string, number | boolean | string>;
+  latestTsMs: number | null;
+  lastEvent: string | null;
+  lastEventMs: number | null;
+  refusedCount: number;
+}

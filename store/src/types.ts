@@ -1,0 +1,111 @@
+import type {
+  Building, Community, Device, DeviceInfo, DeviceKind, DeviceState, Estate, Grid, Reading, Refusal, SiteFile, Street, Unit, Warden,
+} from '@gridhub/core';
+
+/**
+ * The hub's SQL store: the site (grid hierarchy, devices, wardens), device state, refused
+ * messages and, when no InfluxDB is configured, the embedded telemetry table.
+ * One schema and one set of migrations (Kysely) for both SQLite (default, a file in
+ * HUB_DATA_DIR) and PostgreSQL (DATABASE_URL).
+ */
+export interface HubStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations. Idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Cheap liveness check for /api/health. */
+  ping(): Promise<void>;
+
+  // ---- site ----
+  /** True when no street has been imported yet (the demo site is loaded then). */
+  isEmpty(): Promise<boolean>;
+  /**
+   * Validates and imports a parsed site file in one transaction: all or nothing. Throws
+   * HubError('HUB_ERR_SITE_INVALID') whose `details` is a list of { path, reason } for every
+   * bad entry (e.g. path 'communities[0].grids[1].estates[0].devices[12].building').
+   * Re-importing replaces the site's hierarchy and devices (upsert) and keeps device state.
+   * Plain `secret`s are hashed (scrypt) before they are stored; plain secrets are never stored.
+   */
+  importSite(site: SiteFile): Promise<{ devices: number; wardens: number }>;
+  siteTree(): Promise<SiteTree>;
+  /** Every device with its place (for the ingest cache). */
+  allDeviceInfo(): Promise<DeviceInfo[]>;
+  deviceInfo(id: string): Promise<DeviceInfo | undefined>;
+  listDevices(filter: DeviceFilter): Promise<{ total: number; items: DeviceInfo[] }>;
+  /** The stored scrypt hash of a device's secret, for the broker's authenticate. */
+  deviceSecretHash(id: string): Promise<{ kind: DeviceKind; secretHash: string } | undefined>;
+  listWardens(gridId?: string): Promise<Warden[]>;
+
+  // ---- device state ----
+  /** Upserts many device states in one transaction (ingest coalesces per device and flushes ~1/s). */
+  upsertDeviceStates(states: DeviceStatePatch[]): Promise<void>;
+  deviceState(id: string): Promise<DeviceState | undefined>;
+
+  // ---- refused messages ----
+  /** Records refusals in one transaction and adds them to each device's refused count. */
+  recordRefusals(refusals: Refusal[]): Promise<void>;
+  listRefusals(filter: { deviceId?: string; code?: string; limit: number; beforeMs?: number }): Promise<Refusal[]>;
+  countRefusals(filter: { deviceId?: string; code?: string }): Promise<number>;
+
+  // ---- embedded telemetry (used when INFLUX_URL is not set) ----
+  /** Idempotent on (deviceId, message, tsMs, seq): writing a reading twice stores it once. */
+  writeReadings(readings: Reading[]): Promise<void>;
+  queryReadings(q: HistoryQuery): Promise<HistoryResult>;
+  countReadings(filter: { deviceId?: string; message?: string }): Promise<number>;
+  /** Deletes embedded readings older than the cutoff; returns how many. */
+  pruneReadings(olderThanMs: number): Promise<number>;
+}
+
+export interface SiteTree {
+  street: Street | null;
+  communities: (Community & {
+    grids: (Grid & {
+      wardens: Warden[];
+      estates: (Estate & { buildings: (Building & { units: Unit[] })[]; deviceCounts: Partial<Record<DeviceKind, number>> })[];
+    })[];
+  })[];
+}
+
+export interface DeviceFilter {
+  kind?: DeviceKind;
+  gridId?: string;
+  estateId?: string;
+  buildingId?: string;
+  /** Filter on derived liveness needs state; 'connected' filters on the MQTT connection. */
+  connected?: boolean;
+  batteryBelowPct?: number;
+  /** Devices not seen since this time (or never). */
+  silentSinceMs?: number;
+  limit: number;
+  offset: number;
+}
+
+/** A partial update: only the given fields change; `latest` is merged key by key. */
+export interface DeviceStatePatch {
+  deviceId: string;
+  lastSeenMs?: number;
+  connected?: boolean;
+  batteryPct?: number;
+  latest?: Record<string, number | boolean | string>;
+  latestTsMs?: number;
+  lastEvent?: string;
+  lastEventMs?: number;
+}
+
+/** A device's history of one numeric field, downsampled to at most `maxPoints` buckets (mean). */
+export interface HistoryQuery {
+  deviceId: string;
+  field: string;
+  fromMs: number;
+  toMs: number;
+  maxPoints: number;
+}
+
+export interface HistoryResult {
+  deviceId: string;
+  field: string;
+  intervalMs: number;
+  points: { tMs: number; value: number | null }[];
+}
+
+export type { Device, DeviceInfo };
