@@ -6,3 +6,4 @@ export * from './site.ts';
 export * from './secret.ts';
 export * from './decode.ts';
 export * from './reading.ts';
+export * from './schemas.ts';
