@@ -7,3 +7,4 @@ export * from './secret.ts';
 export * from './decode.ts';
 export * from './reading.ts';
 export * from './schemas.ts';
+export * from './liveness.ts';

@@ -1,0 +1,27 @@
+import type { DeviceInfo, DeviceState } from '@gridhub/core';
+import type { HistoryQuery, HistoryResult, HubStore } from '@gridhub/store';
+import type { HubConfig } from './config.ts';
+
+/** A part of the hub as /api/health sees it. */
+export interface PartHealth {
+  ok: boolean;
+  detail: string;
+  [key: string]: unknown;
+}
+
+/**
+ * What the HTTP API needs from the running hub. Decorated once on the Fastify instance
+ * (`app.hub`); routes never reach past it.
+ */
+export interface HubServices {
+  config: Readonly<HubConfig>;
+  store: HubStore;
+  history(q: HistoryQuery): Promise<HistoryResult>;
+  /** Each part's state for /api/health (broker, store, telemetry, spool). */
+  health(): Promise<Record<string, PartHealth>>;
+  /** Prometheus text for /metrics. */
+  metrics(): Promise<{ contentType: string; body: string }>;
+  now(): number;
+}
+
+export type DeviceView = DeviceInfo & { state: DeviceState | null };
