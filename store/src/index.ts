@@ -1,1 +1,8 @@
 export type * from './types.ts';
+export type { StoreDatabase } from './schema.ts';
+export type { StoreOptions } from './db.ts';
+export type { SiteProblem } from './site/check.ts';
+export { createStore, type SqlHubStore } from './store.ts';
+export { loadSiteFile, parseSiteYaml, validateSite } from './site/parse.ts';
+export { DEMO_SITE_PATH, demoDeviceSecret } from './demo.ts';
+export { MIGRATIONS } from './migrations/index.ts';

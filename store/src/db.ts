@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { MIGRATIONS } from './migrations/index.ts';
+import type { StoreDatabase } from './schema.ts';
+
+export type StoreOptions = { dataDir: string } | { databaseUrl: string };
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/** Most bound parameters one statement may carry on either dialect (SQLite's default is 32766). */
+export const MAX_PARAMS = 30_000;
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/**
+ * Per-pool type parsers: BIGINT and NUMERIC (counts, epoch ms) come back as numbers. Epoch ms and
+ * counts stay far below 2^53. The global pg.types registry is left alone.
+ */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === PG_INT8 || oid === PG_NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function openDatabase(opts: StoreOptions): { db: Kysely<StoreDatabase>; dialect: SqlDialectName } {
+  if ('databaseUrl' in opts) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, types: pgTypes });
+    return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  }
+  mkdirSync(opts.dataDir, { recursive: true });
+  const sqlite = new Database(join(opts.dataDir, 'hub.sqlite'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+}
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export async function migrateToLatest(db: Kysely<StoreDatabase>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** Splits rows so that one statement never binds more than MAX_PARAMS parameters. */
+export function chunkRows<T>(rows: readonly T[], paramsPerRow: number): T[][] {
+  const size = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, paramsPerRow)));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,93 @@
+import type { DeviceInfo, DeviceKind, Warden, WardenRole } from '@gridhub/core';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { DeviceFilter } from './types.ts';
+import type { StoreDatabase } from './schema.ts';
+
+/** Devices joined with their estate, grid and community: everything a DeviceInfo needs. */
+function placedDevices(db: Kysely<StoreDatabase>) {
+  return db
+    .selectFrom('devices as d')
+    .innerJoin('estates as e', 'e.id', 'd.estate_id')
+    .innerJoin('grids as g', 'g.id', 'e.grid_id')
+    .innerJoin('communities as c', 'c.id', 'g.community_id')
+    .leftJoin('device_state as s', 's.device_id', 'd.id');
+}
+
+type PlacedQuery = ReturnType<typeof placedDevices>;
+
+function selectInfo(q: PlacedQuery) {
+  return q.select([
+    'd.id', 'd.kind', 'd.name', 'd.estate_id', 'd.building_id', 'd.unit_id', 'd.floor', 'd.elevator_id', 'd.x', 'd.y',
+    'd.installed_at', 'd.bin_depth_mm', 'd.sensor_offset_mm', 'g.id as grid_id', 'c.id as community_id', 'c.street_id',
+  ]);
+}
+
+type InfoRow = Awaited<ReturnType<ReturnType<typeof selectInfo>['executeTakeFirstOrThrow']>>;
+
+function toDeviceInfo(r: InfoRow): DeviceInfo {
+  return {
+    id: r.id,
+    kind: r.kind as DeviceKind,
+    name: r.name,
+    estateId: r.estate_id,
+    buildingId: r.building_id,
+    unitId: r.unit_id,
+    floor: r.floor,
+    elevatorId: r.elevator_id,
+    x: r.x,
+    y: r.y,
+    installedAt: r.installed_at,
+    binDepthMm: r.bin_depth_mm,
+    sensorOffsetMm: r.sensor_offset_mm,
+    place: { street: r.street_id, community: r.community_id, grid: r.grid_id, estate: r.estate_id, building: r.building_id, unit: r.unit_id },
+  };
+}
+
+export async function allDeviceInfo(db: Kysely<StoreDatabase>): Promise<DeviceInfo[]> {
+  return (await selectInfo(placedDevices(db)).orderBy('d.id').execute()).map(toDeviceInfo);
+}
+
+export async function deviceInfo(db: Kysely<StoreDatabase>, id: string): Promise<DeviceInfo | undefined> {
+  const row = await selectInfo(placedDevices(db)).where('d.id', '=', id).executeTakeFirst();
+  return row && toDeviceInfo(row);
+}
+
+function applyFilter<O>(q: SelectQueryBuilder<any, any, O>, f: DeviceFilter): SelectQueryBuilder<any, any, O> {
+  if (f.kind !== undefined) q = q.where('d.kind', '=', f.kind);
+  if (f.gridId !== undefined) q = q.where('e.grid_id', '=', f.gridId);
+  if (f.estateId !== undefined) q = q.where('d.estate_id', '=', f.estateId);
+  if (f.buildingId !== undefined) q = q.where('d.building_id', '=', f.buildingId);
+  if (f.connected === true) q = q.where('s.connected', '=', 1);
+  if (f.connected === false) q = q.where((eb) => eb.or([eb('s.connected', 'is', null), eb('s.connected', '=', 0)]));
+  if (f.batteryBelowPct !== undefined) q = q.where('s.battery_pct', '<', f.batteryBelowPct);
+  if (f.silentSinceMs !== undefined) {
+    const since = f.silentSinceMs;
+    q = q.where((eb) => eb.or([eb('s.last_seen_ms', 'is', null), eb('s.last_seen_ms', '<', since)]));
+  }
+  return q;
+}
+
+export async function listDevices(db: Kysely<StoreDatabase>, f: DeviceFilter): Promise<{ total: number; items: DeviceInfo[] }> {
+  const base = placedDevices(db) as unknown as SelectQueryBuilder<any, any, {}>;
+  const total = await applyFilter(base, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const rows = await applyFilter(selectInfo(placedDevices(db)) as unknown as SelectQueryBuilder<any, any, InfoRow>, f)
+    .orderBy('d.id')
+    .limit(f.limit)
+    .offset(f.offset)
+    .execute();
+  return { total: Number(total.n), items: rows.map(toDeviceInfo) };
+}
+
+export async function deviceSecretHash(db: Kysely<StoreDatabase>, id: string): Promise<{ kind: DeviceKind; secretHash: string } | undefined> {
+  const row = await db.selectFrom('devices').select(['kind', 'secret_hash']).where('id', '=', id).executeTakeFirst();
+  return row && { kind: row.kind as DeviceKind, secretHash: row.secret_hash };
+}
+
+export async function listWardens(db: Kysely<StoreDatabase>, gridId?: string): Promise<Warden[]> {
+  let q = db.selectFrom('wardens').selectAll();
+  if (gridId !== undefined) q = q.where('grid_id', '=', gridId);
+  const rows = await q.orderBy('grid_id').orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, phone: r.phone, role: r.role as WardenRole, gridId: r.grid_id }));
+}

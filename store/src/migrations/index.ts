@@ -1,0 +1,15 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_site.ts';
+import * as m0002 from './0002_state.ts';
+import * as m0003 from './0003_readings.ts';
+
+/**
+ * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
+ * runs them sorted by name, so keep the numeric prefixes: 00xx store, 01xx tickets (rules).
+ * Add one line per new migration; never edit or renumber one that has shipped.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_site': m0001,
+  '0002_state': m0002,
+  '0003_readings': m0003,
+};

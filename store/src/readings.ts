@@ -1,0 +1,90 @@
+import type { Reading } from '@gridhub/core';
+import { sql, type Kysely } from 'kysely';
+import { chunkRows } from './db.ts';
+import type { ReadingValuesTable, ReadingsTable, StoreDatabase } from './schema.ts';
+import type { HistoryQuery, HistoryResult } from './types.ts';
+
+/** Pure: a batch as table rows. Numeric fields (and booleans as 0/1) also go to `reading_values`. */
+export function readingRows(readings: readonly Reading[]): { readings: ReadingsTable[]; values: ReadingValuesTable[] } {
+  const rows: ReadingsTable[] = [];
+  const values: ReadingValuesTable[] = [];
+  for (const r of readings) {
+    rows.push({
+      device_id: r.deviceId,
+      message: r.message,
+      ts_ms: r.tsMs,
+      seq: r.seq,
+      rx_ms: r.rxMs,
+      kind: r.kind,
+      grid_id: r.place.grid,
+      estate_id: r.place.estate,
+      building_id: r.place.building,
+      unit_id: r.place.unit,
+      fields: JSON.stringify(r.fields),
+    });
+    for (const [field, v] of Object.entries(r.fields)) {
+      const value = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : NaN;
+      if (Number.isFinite(value)) values.push({ device_id: r.deviceId, field, ts_ms: r.tsMs, message: r.message, seq: r.seq, value });
+    }
+  }
+  return { readings: rows, values };
+}
+
+/** One transaction; ON CONFLICT DO NOTHING on each table's identity, so a batch written twice is stored once. */
+export async function writeReadings(db: Kysely<StoreDatabase>, readings: readonly Reading[]): Promise<void> {
+  if (readings.length === 0) return;
+  const rows = readingRows(readings);
+  await db.transaction().execute(async (trx) => {
+    for (const chunk of chunkRows(rows.readings, 11)) {
+      await trx.insertInto('readings').values(chunk).onConflict((oc) => oc.doNothing()).execute();
+    }
+    for (const chunk of chunkRows(rows.values, 6)) {
+      await trx.insertInto('reading_values').values(chunk).onConflict((oc) => oc.doNothing()).execute();
+    }
+  });
+}
+
+/** Pure: the bucket width for a range [fromMs, toMs] (both inclusive) cut into at most maxPoints. */
+export function bucketPlan(q: Pick<HistoryQuery, 'fromMs' | 'toMs' | 'maxPoints'>): { fromMs: number; toMs: number; intervalMs: number; buckets: number } {
+  const fromMs = Math.floor(q.fromMs);
+  const toMs = Math.max(fromMs, Math.floor(q.toMs));
+  const span = toMs - fromMs + 1;
+  const intervalMs = Math.max(1, Math.ceil(span / Math.max(1, Math.floor(q.maxPoints))));
+  return { fromMs, toMs, intervalMs, buckets: Math.ceil(span / intervalMs) };
+}
+
+/**
+ * Mean of one numeric field of one device per bucket, computed in SQL (a primary-key range scan
+ * on reading_values). Every bucket is returned; one with no data has value null.
+ */
+export async function queryReadings(db: Kysely<StoreDatabase>, q: HistoryQuery): Promise<HistoryResult> {
+  const plan = bucketPlan(q);
+  const bucket = sql<number>`cast((ts_ms - ${plan.fromMs}) / ${plan.intervalMs} as integer)`;
+  const rows = await db
+    .selectFrom('reading_values')
+    .select([bucket.as('b'), (eb) => eb.fn.avg<number>('value').as('mean')])
+    .where('device_id', '=', q.deviceId)
+    .where('field', '=', q.field)
+    .where('ts_ms', '>=', plan.fromMs)
+    .where('ts_ms', '<=', plan.toMs)
+    .groupBy(sql`1`)
+    .execute();
+  const means = new Map(rows.map((r) => [Number(r.b), Number(r.mean)]));
+  const points = Array.from({ length: plan.buckets }, (_, i) => ({ tMs: plan.fromMs + i * plan.intervalMs, value: means.get(i) ?? null }));
+  return { deviceId: q.deviceId, field: q.field, intervalMs: plan.intervalMs, points };
+}
+
+export async function countReadings(db: Kysely<StoreDatabase>, f: { deviceId?: string; message?: string }): Promise<number> {
+  let q = db.selectFrom('readings').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (f.deviceId !== undefined) q = q.where('device_id', '=', f.deviceId);
+  if (f.message !== undefined) q = q.where('message', '=', f.message);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+export async function pruneReadings(db: Kysely<StoreDatabase>, olderThanMs: number): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('reading_values').where('ts_ms', '<', olderThanMs).execute();
+    const r = await trx.deleteFrom('readings').where('ts_ms', '<', olderThanMs).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  });
+}

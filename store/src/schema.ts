@@ -1,0 +1,97 @@
+/** Kysely table types for the store's schema (see migrations/). Column names are snake_case. */
+export interface StreetsTable { id: string; name: string }
+export interface CommunitiesTable { id: string; name: string; street_id: string }
+export interface GridsTable { id: string; name: string; community_id: string }
+export interface EstatesTable { id: string; name: string; grid_id: string; width_m: number; height_m: number }
+export interface BuildingsTable {
+  id: string;
+  name: string;
+  estate_id: string;
+  floors: number;
+  x: number;
+  y: number;
+  w: number | null;
+  h: number | null;
+}
+export interface UnitsTable { id: string; name: string; building_id: string; elevators: string }
+export interface DevicesTable {
+  id: string;
+  kind: string;
+  name: string | null;
+  estate_id: string;
+  building_id: string | null;
+  unit_id: string | null;
+  floor: number | null;
+  elevator_id: string | null;
+  x: number | null;
+  y: number | null;
+  installed_at: string | null;
+  bin_depth_mm: number | null;
+  sensor_offset_mm: number | null;
+  secret_hash: string;
+}
+export interface WardensTable { id: string; name: string; phone: string; role: string; grid_id: string }
+
+export interface DeviceStateTable {
+  device_id: string;
+  last_seen_ms: number | null;
+  /** 0 / 1 / null: integers are portable, booleans are not. */
+  connected: number | null;
+  battery_pct: number | null;
+  /** JSON object text. */
+  latest: string;
+  latest_ts_ms: number | null;
+  last_event: string | null;
+  last_event_ms: number | null;
+  refused_count: number;
+}
+
+export interface RefusalsTable {
+  rx_ms: number;
+  topic: string;
+  device_id: string | null;
+  client_id: string | null;
+  code: string;
+  reason: string;
+  head: string;
+  bytes: number;
+}
+
+export interface ReadingsTable {
+  device_id: string;
+  message: string;
+  ts_ms: number;
+  seq: number;
+  rx_ms: number;
+  kind: string;
+  grid_id: string;
+  estate_id: string;
+  building_id: string | null;
+  unit_id: string | null;
+  /** JSON object text. */
+  fields: string;
+}
+
+export interface ReadingValuesTable {
+  device_id: string;
+  field: string;
+  ts_ms: number;
+  message: string;
+  seq: number;
+  value: number;
+}
+
+export interface StoreDatabase {
+  streets: StreetsTable;
+  communities: CommunitiesTable;
+  grids: GridsTable;
+  estates: EstatesTable;
+  buildings: BuildingsTable;
+  units: UnitsTable;
+  devices: DevicesTable;
+  wardens: WardensTable;
+  device_state: DeviceStateTable;
+  refusals: RefusalsTable;
+  readings: ReadingsTable;
+  reading_values: ReadingValuesTable;
+}

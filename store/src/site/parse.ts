@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { HubError, SiteFileSchema, type SiteFile } from '@gridhub/core';
+import { parseDocument } from 'yaml';
+import { checkReferences, type SiteProblem } from './check.ts';
+
+const siteCheck = TypeCompiler.Compile(SiteFileSchema);
+
+/** '/communities/0/grids/1/name' -> 'communities[0].grids[1].name' */
+export function pointerToPath(pointer: string): string {
+  let out = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(part) ? `[${part}]` : out === '' ? part : `.${part}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+/** Every schema problem, one per (path, reason). */
+export function schemaProblems(value: unknown): SiteProblem[] {
+  if (siteCheck.Check(value)) return [];
+  const seen = new Set<string>();
+  const out: SiteProblem[] = [];
+  for (const e of siteCheck.Errors(value)) {
+    const path = pointerToPath(e.path);
+    const key = `${path}\u0000${e.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, reason: e.message });
+  }
+  return out;
+}
+
+/** Every problem of a candidate site: schema first; references only once the shape is right. */
+export function validateSite(value: unknown): SiteProblem[] {
+  const shape = schemaProblems(value);
+  return shape.length > 0 ? shape : checkReferences(value as SiteFile);
+}
+
+export function siteInvalid(source: string, problems: SiteProblem[]): HubError {
+  const first = problems[0];
+  const summary = `${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}${first ? ` (first: ${first.path}: ${first.reason})` : ''}`;
+  return new HubError('HUB_ERR_SITE_INVALID', [summary], problems);
+}
+
+/** Throws HUB_ERR_SITE_INVALID listing every problem, or returns the site typed. */
+export function assertValidSite(value: unknown, source: string): SiteFile {
+  const problems = validateSite(value);
+  if (problems.length > 0) throw siteInvalid(source, problems);
+  return value as SiteFile;
+}
+
+/**
+ * Parses a YAML site file and validates it (schema and references). A YAML syntax error is
+ * reported with its line and column as the problem's path (`file:line:col`).
+ */
+export function parseSiteYaml(text: string, fileName: string): SiteFile {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return { path: pos ? `${fileName}:${pos.line}:${pos.col}` : fileName, reason: e.message.split('\n')[0] ?? e.code };
+    });
+    throw siteInvalid(fileName, problems);
+  }
+  return assertValidSite(doc.toJS({ maxAliasCount: 100 }), fileName);
+}
+
+export async function loadSiteFile(path: string): Promise<SiteFile> {
+  return parseSiteYaml(await readFile(path, 'utf8'), basename(path));
+}

@@ -1,0 +1,59 @@
+import { sql, type Kysely } from 'kysely';
+import { migrateToLatest, openDatabase, type SqlDialectName, type StoreOptions } from './db.ts';
+import * as devices from './devices.ts';
+import * as readings from './readings.ts';
+import type { StoreDatabase } from './schema.ts';
+import { importSite } from './site/import.ts';
+import * as state from './state.ts';
+import { siteTree } from './tree.ts';
+import type { HubStore } from './types.ts';
+
+/** The SQL store plus its Kysely instance, for packages that keep their own tables in the same database (tickets). */
+export interface SqlHubStore extends HubStore {
+  readonly db: Kysely<StoreDatabase>;
+}
+
+/**
+ * Opens the store: SQLite file `<dataDir>/hub.sqlite` (WAL, foreign keys, synchronous=NORMAL),
+ * or PostgreSQL at `databaseUrl`. Migrations are applied before it is returned.
+ */
+export async function createStore(opts: StoreOptions): Promise<SqlHubStore> {
+  const { db, dialect } = openDatabase(opts);
+  const store = bindStore(db, dialect);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return store;
+}
+
+function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName): SqlHubStore {
+  return {
+    db,
+    dialect,
+    migrate: () => migrateToLatest(db),
+    close: () => db.destroy(),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    isEmpty: async () => !(await db.selectFrom('streets').select('id').limit(1).executeTakeFirst()),
+    importSite: (site) => importSite(db, site),
+    siteTree: () => siteTree(db),
+    allDeviceInfo: () => devices.allDeviceInfo(db),
+    deviceInfo: (id) => devices.deviceInfo(db, id),
+    listDevices: (filter) => devices.listDevices(db, filter),
+    deviceSecretHash: (id) => devices.deviceSecretHash(db, id),
+    listWardens: (gridId) => devices.listWardens(db, gridId),
+    upsertDeviceStates: (patches) => state.upsertDeviceStates(db, dialect, patches),
+    deviceState: (id) => state.deviceState(db, id),
+    recordRefusals: (refusals) => state.recordRefusals(db, refusals),
+    listRefusals: (filter) => state.listRefusals(db, filter),
+    countRefusals: (filter) => state.countRefusals(db, filter),
+    writeReadings: (batch) => readings.writeReadings(db, batch),
+    queryReadings: (q) => readings.queryReadings(db, q),
+    countReadings: (filter) => readings.countReadings(db, filter),
+    pruneReadings: (olderThanMs) => readings.pruneReadings(db, olderThanMs),
+  };
+}
