@@ -1,0 +1,477 @@
+import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
+import { HubError } from '@gridhub/core';
+import { claimedRecordBytes, encodeGroup, HEADER_BYTES, scanRecords } from './format.ts';
+import { comparePos, fsyncDir, listSegments, readCheckpoint, segmentPath, writeCheckpoint, type SpoolPos } from './files.ts';
+import { LatencyHistogram, type LatencySnapshot } from './latency.ts';
+
+export interface SpoolLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export const consoleLogger: SpoolLogger = {
+  warn: (obj, msg) => console.warn(`[spool] ${msg}`, obj),
+  error: (obj, msg) => console.error(`[spool] ${msg}`, obj),
+};
+
+export interface SpoolOptions {
+  /** Directory of the segment files and the checkpoint (created if missing). */
+  dir: string;
+  /** Disk budget: appends beyond it reject with HUB_ERR_SPOOL_FULL. */
+  budgetBytes: number;
+  /** A segment is closed and a new one started past this size. Default: budget / 8, 1..64 MiB. */
+  segmentBytes?: number;
+  /** How much one disk read takes in (the drain reads batches from disk). Default 1 MiB. */
+  readChunkBytes?: number;
+  /** From this share of the budget a warning is logged once and `filling` is true. Default 0.8. */
+  fillingRatio?: number;
+  logger?: SpoolLogger;
+  now?: () => number;
+}
+
+export interface SpoolStats {
+  /** Records appended (durable or about to be) and not yet confirmed by the sink. */
+  depth: number;
+  /** Bytes on disk (segments not yet deleted) plus bytes waiting for the next group commit. */
+  bytes: number;
+  budgetBytes: number;
+  filling: boolean;
+  /** Age of the oldest unconfirmed record, ms (to commit-group granularity); 0 when empty. */
+  oldestAgeMs: number;
+  appended: number;
+  /** Records found unconfirmed on disk when the spool was opened. */
+  replayed: number;
+  confirmed: number;
+  /** Appends refused because the budget was exhausted. */
+  rejectedFull: number;
+  /** fdatasync calls on segment files (one per group commit). */
+  fsyncs: number;
+  segments: number;
+  /** Append -> durable (fsynced). */
+  commitLatency: LatencySnapshot;
+  /** Append -> confirmed by the sink. */
+  confirmLatency: LatencySnapshot;
+}
+
+/** What the drain takes from the spool: values in order, and where the batch ends. */
+export interface SpoolBatch<T> {
+  values: T[];
+  appendMs: number[];
+  end: SpoolPos;
+  bytes: number;
+}
+
+interface Group {
+  texts: string[];
+  appendMs: number[];
+  bytes: number;
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+function newGroup(): Group {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A group nobody awaits any more must not surface as an unhandled rejection.
+  promise.catch(() => {});
+  return { texts: [], appendMs: [], bytes: 0, promise, resolve, reject };
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * A durable local-disk queue with group commit (see docs in ingest/README.md).
+ * Appends made while a commit is in flight (or in the same event-loop turn) are written with one
+ * write and covered by one fdatasync; all their promises then resolve together.
+ * Single reader: `read` hands out the next batch after the last one handed out; `confirm` moves
+ * the persisted checkpoint and deletes fully confirmed segments. After a restart, reading resumes
+ * at the checkpoint, so anything handed out but not confirmed is handed out again.
+ */
+export class Spool<T> {
+  private readonly dir: string;
+  private readonly budgetBytes: number;
+  private readonly segmentBytes: number;
+  private readonly readChunkBytes: number;
+  private readonly fillingRatio: number;
+  private readonly log: SpoolLogger;
+  private readonly now: () => number;
+
+  /** Segment ids and sizes on disk (the last one's size is its durable length). */
+  private readonly segs: { id: number; size: number }[];
+  private writeFh: FileHandle;
+  private diskBytes: number;
+  private pending: Group = newGroup();
+  private commitRun: Promise<void> | null = null;
+  private closed = false;
+
+  private readPos: SpoolPos;
+  /** Where the last confirmed batch ended (the persisted checkpoint), or where reading began. */
+  private confirmedPos: SpoolPos;
+  private interrupted = false;
+  private readFh: { id: number; fh: FileHandle } | null = null;
+  private readInFlight: Promise<unknown> | null = null;
+  private readWaiters: (() => void)[] = [];
+
+  /** Oldest-age marks: (start of a commit group, its first append time), ascending. */
+  private marks: { pos: SpoolPos; appendMs: number }[] = [];
+  private marksHead = 0;
+
+  private appended = 0;
+  private confirmed = 0;
+  private readonly replayed: number;
+  private rejectedFull = 0;
+  private fsyncs = 0;
+  private warnedFilling = false;
+  private readonly commitLatency = new LatencyHistogram();
+  private readonly confirmLatency = new LatencyHistogram();
+
+  private constructor(
+    opts: SpoolOptions,
+    state: { segs: { id: number; size: number }[]; writeFh: FileHandle; readPos: SpoolPos; replayed: number; marks: { pos: SpoolPos; appendMs: number }[] },
+  ) {
+    this.dir = opts.dir;
+    this.budgetBytes = opts.budgetBytes;
+    this.segmentBytes = segmentBytesFor(opts);
+    this.readChunkBytes = opts.readChunkBytes ?? MiB;
+    this.fillingRatio = opts.fillingRatio ?? 0.8;
+    this.log = opts.logger ?? consoleLogger;
+    this.now = opts.now ?? Date.now;
+    this.segs = state.segs;
+    this.writeFh = state.writeFh;
+    this.readPos = state.readPos;
+    this.confirmedPos = state.readPos;
+    this.replayed = state.replayed;
+    this.marks = state.marks;
+    this.diskBytes = state.segs.reduce((n, s) => n + s.size, 0);
+  }
+
+  /** Opens (or creates) the spool in `opts.dir`: replays from the checkpoint, truncating a torn tail. */
+  static async open<T>(opts: SpoolOptions): Promise<Spool<T>> {
+    if (!(opts.budgetBytes > 0)) throw new HubError('HUB_ERR_CONFIG', ['spool budgetBytes must be > 0']);
+    const log = opts.logger ?? consoleLogger;
+    await mkdir(opts.dir, { recursive: true });
+    const checkpoint = await readCheckpoint(opts.dir);
+    let segs = await listSegments(opts.dir);
+    // Segments before the checkpoint were confirmed; a crash may have left them behind.
+    for (const s of segs) if (checkpoint && s.id < checkpoint.segment) await unlink(segmentPath(opts.dir, s.id));
+    segs = segs.filter((s) => !checkpoint || s.id >= checkpoint.segment);
+
+    let readPos: SpoolPos = { segment: segs[0]?.id ?? (checkpoint ? checkpoint.segment + 1 : 1), offset: 0 };
+    if (checkpoint && segs[0]?.id === checkpoint.segment) readPos = { ...checkpoint };
+
+    let replayed = 0;
+    const marks: { pos: SpoolPos; appendMs: number }[] = [];
+    for (const s of segs) {
+      const from = s.id === readPos.segment ? readPos.offset : 0;
+      const r = await scanSegment(opts.dir, s.id, from, opts.readChunkBytes ?? MiB, marks);
+      replayed += r.count;
+      if (r.validEnd < s.size) {
+        log.warn({ segment: s.id, validEnd: r.validEnd, size: s.size }, 'truncating a torn tail record');
+        const fh = await open(segmentPath(opts.dir, s.id), 'r+');
+        try {
+          await fh.truncate(r.validEnd);
+          await fh.datasync();
+        } finally {
+          await fh.close();
+        }
+        s.size = r.validEnd;
+      }
+    }
+
+    let writeFh: FileHandle;
+    const last = segs[segs.length - 1];
+    if (last) {
+      writeFh = await open(segmentPath(opts.dir, last.id), 'r+');
+    } else {
+      writeFh = await open(segmentPath(opts.dir, readPos.segment), 'w');
+      await fsyncDir(opts.dir);
+      segs.push({ id: readPos.segment, size: 0 });
+    }
+    return new Spool<T>(opts, { segs, writeFh, readPos, replayed, marks });
+  }
+
+  // ------------------------------------------------------------------ append (group commit)
+
+  /**
+   * Appends one value. Resolves once it is on disk and fsynced (with everything else appended
+   * meanwhile); rejects with HUB_ERR_SPOOL_FULL when the disk budget is exhausted.
+   */
+  append(value: T): Promise<void> {
+    if (this.closed) return Promise.reject(new HubError('HUB_ERR_NOT_READY', ['spool is closed']));
+    const text = JSON.stringify(value);
+    const bytes = text.length + HEADER_BYTES;
+    const used = this.diskBytes + this.pending.bytes + bytes;
+    if (used > this.budgetBytes) {
+      this.rejectedFull++;
+      return Promise.reject(new HubError('HUB_ERR_SPOOL_FULL'));
+    }
+    if (!this.warnedFilling && used >= this.budgetBytes * this.fillingRatio) {
+      this.warnedFilling = true;
+      this.log.warn({ bytes: used, budgetBytes: this.budgetBytes }, `spool is over ${Math.round(this.fillingRatio * 100)} % of its disk budget`);
+    }
+    const g = this.pending;
+    g.texts.push(text);
+    g.appendMs.push(this.now());
+    g.bytes += bytes;
+    if (!this.commitRun) this.commitRun = this.commitLoop();
+    return g.promise;
+  }
+
+  private async commitLoop(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    try {
+      while (this.pending.texts.length > 0) {
+        const g = this.pending;
+        this.pending = newGroup();
+        await this.commitGroup(g);
+      }
+    } finally {
+      this.commitRun = null;
+    }
+  }
+
+  private async commitGroup(g: Group): Promise<void> {
+    try {
+      const buf = encodeGroup(g.texts, g.appendMs);
+      let seg = this.segs[this.segs.length - 1]!;
+      if (seg.size > 0 && seg.size + buf.length > this.segmentBytes) seg = await this.rollSegment();
+      try {
+        await this.writeFh.write(buf, 0, buf.length, seg.size);
+        await this.writeFh.datasync();
+      } catch (err) {
+        // Leave no half-written group behind: the next group starts where this one did.
+        await this.writeFh.truncate(seg.size).catch(() => {});
+        throw err;
+      }
+      this.fsyncs++;
+      this.marks.push({ pos: { segment: seg.id, offset: seg.size }, appendMs: g.appendMs[0]! });
+      seg.size += buf.length;
+      this.diskBytes += buf.length;
+      this.appended += g.texts.length;
+      const t = this.now();
+      for (const a of g.appendMs) this.commitLatency.observe(t - a);
+      g.resolve();
+      this.wakeReaders();
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'spool write failed');
+      g.reject(
+        (err as NodeJS.ErrnoException).code === 'ENOSPC' ? new HubError('HUB_ERR_SPOOL_FULL') : new HubError('HUB_ERR_INTERNAL', [], String(err)),
+      );
+    }
+  }
+
+  private async rollSegment(): Promise<{ id: number; size: number }> {
+    const id = this.segs[this.segs.length - 1]!.id + 1;
+    const fh = await open(segmentPath(this.dir, id), 'w');
+    await fsyncDir(this.dir);
+    await this.writeFh.close();
+    this.writeFh = fh;
+    const seg = { id, size: 0 };
+    this.segs.push(seg);
+    return seg;
+  }
+
+  // ------------------------------------------------------------------ read / confirm (one drain)
+
+  /** The next batch of up to `max` durable records; waits for one; null once the spool is closed. */
+  async read(max: number): Promise<SpoolBatch<T> | null> {
+    for (;;) {
+      if (this.closed) return null;
+      if (this.interrupted) {
+        this.interrupted = false;
+        return null;
+      }
+      const seg = this.segs.find((s) => s.id === this.readPos.segment);
+      const lastId = this.segs[this.segs.length - 1]!.id;
+      if (!seg) {
+        // The read position's segment is gone (confirmed and deleted): move to the next one.
+        const next = this.segs.find((s) => s.id > this.readPos.segment);
+        if (!next) throw new Error(`spool read position ${this.readPos.segment} is past the last segment`);
+        this.readPos = { segment: next.id, offset: 0 };
+        continue;
+      }
+      if (this.readPos.offset < seg.size) {
+        const p = this.readFrom(seg, max);
+        this.readInFlight = p;
+        try {
+          return await p;
+        } finally {
+          this.readInFlight = null;
+        }
+      }
+      if (seg.id < lastId) {
+        this.readPos = { segment: this.segs[this.segs.indexOf(seg) + 1]!.id, offset: 0 };
+        continue;
+      }
+      await new Promise<void>((r) => this.readWaiters.push(r));
+    }
+  }
+
+  private async readFrom(seg: { id: number; size: number }, max: number): Promise<SpoolBatch<T>> {
+    if (this.readFh?.id !== seg.id) {
+      await this.readFh?.fh.close();
+      this.readFh = null;
+      this.readFh = { id: seg.id, fh: await open(segmentPath(this.dir, seg.id), 'r') };
+    }
+    const fh = this.readFh.fh;
+    const values: T[] = [];
+    const appendMs: number[] = [];
+    let offset = this.readPos.offset;
+    let want = this.readChunkBytes;
+    while (values.length < max && offset < seg.size) {
+      const len = Math.min(want, seg.size - offset);
+      const buf = Buffer.allocUnsafe(len);
+      const { bytesRead } = await fh.read(buf, 0, len, offset);
+      const r = scanRecords(buf.subarray(0, bytesRead), 0, max - values.length, (rec) => {
+        values.push(JSON.parse(rec.payload.toString('utf8')) as T);
+        appendMs.push(rec.appendMs);
+      });
+      offset += r.offset;
+      if (r.stop === 'corrupt') throw new Error(`spool segment ${seg.id} is corrupt at ${offset}`);
+      if (r.stop === 'partial' && r.count === 0) {
+        const need = claimedRecordBytes(buf, 0);
+        if (need > seg.size - offset) throw new Error(`spool segment ${seg.id} has a record past its durable end at ${offset}`);
+        want = Math.max(want, need);
+      }
+      if (r.stop === 'count') break;
+    }
+    const end = { segment: seg.id, offset };
+    const bytes = offset - this.readPos.offset;
+    this.readPos = end;
+    return { values, appendMs, end, bytes };
+  }
+
+  /** Makes a pending `read` return null now (the drain is stopping). */
+  interruptRead(): void {
+    this.interrupted = true;
+    this.wakeReaders();
+  }
+
+  /** Hands out again, from the checkpoint, what was read but not confirmed. */
+  rewind(): void {
+    this.readPos = { ...this.confirmedPos };
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The sink stored `batch`: persist the checkpoint, then delete segments wholly before it. */
+  async confirm(batch: SpoolBatch<T>): Promise<void> {
+    await writeCheckpoint(this.dir, batch.end);
+    this.confirmedPos = batch.end;
+    this.confirmed += batch.values.length;
+    const t = this.now();
+    for (const a of batch.appendMs) this.confirmLatency.observe(t - a);
+    const lastId = this.segs[this.segs.length - 1]!.id;
+    while (this.segs.length > 1) {
+      const s = this.segs[0]!;
+      const done = s.id < batch.end.segment || (s.id === batch.end.segment && batch.end.offset >= s.size && s.id !== lastId);
+      if (!done) break;
+      if (this.readFh?.id === s.id) {
+        await this.readFh.fh.close();
+        this.readFh = null;
+      }
+      await unlink(segmentPath(this.dir, s.id));
+      this.segs.shift();
+      this.diskBytes -= s.size;
+    }
+    while (this.marksHead + 1 < this.marks.length && comparePos(this.marks[this.marksHead + 1]!.pos, batch.end) <= 0) this.marksHead++;
+    if (this.marksHead > 1024 && this.marksHead * 2 > this.marks.length) {
+      this.marks = this.marks.slice(this.marksHead);
+      this.marksHead = 0;
+    }
+    if (this.warnedFilling && this.diskBytes + this.pending.bytes < this.budgetBytes * this.fillingRatio) this.warnedFilling = false;
+  }
+
+  private wakeReaders(): void {
+    const w = this.readWaiters;
+    if (w.length === 0) return;
+    this.readWaiters = [];
+    for (const r of w) r();
+  }
+
+  // ------------------------------------------------------------------ stats / close
+
+  stats(): SpoolStats {
+    const depth = this.replayed + this.appended + this.pending.texts.length - this.confirmed;
+    const bytes = this.diskBytes + this.pending.bytes;
+    const mark = this.marks[this.marksHead];
+    const oldest = depth > 0 ? (mark?.appendMs ?? this.pending.appendMs[0]) : undefined;
+    return {
+      depth,
+      bytes,
+      budgetBytes: this.budgetBytes,
+      filling: bytes >= this.budgetBytes * this.fillingRatio,
+      oldestAgeMs: oldest === undefined ? 0 : Math.max(0, this.now() - oldest),
+      appended: this.appended,
+      replayed: this.replayed,
+      confirmed: this.confirmed,
+      rejectedFull: this.rejectedFull,
+      fsyncs: this.fsyncs,
+      segments: this.segs.length,
+      commitLatency: this.commitLatency.snapshot(),
+      confirmLatency: this.confirmLatency.snapshot(),
+    };
+  }
+
+  /** Commits what is pending, wakes a waiting reader (it gets null) and closes the files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wakeReaders();
+    while (this.commitRun) await this.commitRun;
+    await this.readInFlight?.catch(() => {});
+    await this.readFh?.fh.close();
+    this.readFh = null;
+    await this.writeFh.close();
+  }
+}
+
+function segmentBytesFor(opts: SpoolOptions): number {
+  if (opts.segmentBytes) return opts.segmentBytes;
+  return Math.min(64 * MiB, Math.max(MiB, Math.floor(opts.budgetBytes / 8)));
+}
+
+/** Counts the valid records of one segment from `from`; where the valid data ends. */
+async function scanSegment(
+  dir: string,
+  id: number,
+  from: number,
+  chunkBytes: number,
+  marks: { pos: SpoolPos; appendMs: number }[],
+): Promise<{ count: number; validEnd: number }> {
+  const fh = await open(segmentPath(dir, id), 'r');
+  try {
+    const size = (await fh.stat()).size;
+    let offset = from;
+    let count = 0;
+    let want = chunkBytes;
+    while (offset < size) {
+      const len = Math.min(want, size - offset);
+      const buf = Buffer.allocUnsafe(len);
+      const { bytesRead } = await fh.read(buf, 0, len, offset);
+      let first = true;
+      const at = offset;
+      const r = scanRecords(buf.subarray(0, bytesRead), 0, Number.MAX_SAFE_INTEGER, (rec) => {
+        if (first) marks.push({ pos: { segment: id, offset: at }, appendMs: rec.appendMs });
+        first = false;
+      });
+      count += r.count;
+      offset += r.offset;
+      if (r.stop === 'corrupt') break;
+      if (r.stop === 'partial') {
+        if (offset + claimedRecordBytes(buf, r.offset) > size) break;
+        want = Math.max(chunkBytes, claimedRecordBytes(buf, r.offset));
+      }
+    }
+    return { count, validEnd: offset };
+  } finally {
+    await fh.close();
+  }
+}
