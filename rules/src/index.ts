@@ -1,1 +1,11 @@
-export {};
+export * from './errors.ts';
+export { parseDurationMs } from './duration.ts';
+export type { Priority, NoDataPolicy, Observation, ObservationType, KindMemory, RuleCommon, Schedule } from './kinds/common.ts';
+export { PRIORITIES, NO_DATA_POLICIES } from './kinds/common.ts';
+export { observe, tickObservation, subjectKey, livenessLevel, RULE_SCHEMAS, RuleYamlSchema } from './kinds/index.ts';
+export type { Rule, RuleKindName, ThresholdRule, CountRule, EventRule, LivenessRule, BatteryRule } from './kinds/index.ts';
+export { buildRuleSet, parseRuleSetYaml, defaultRuleSetFile, rulesFor, RuleSetFileSchema } from './config/ruleset.ts';
+export type { RuleSet, RuleSetFile, RuleSetProblem, Scope } from './config/ruleset.ts';
+export { DEFAULT_RULES_YAML } from './config/defaults.ts';
+export { inSchedule, isSilenced, type Silence } from './config/schedule.ts';
+export * from './alert/step.ts';

@@ -1,0 +1,65 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { Liveness, Reading } from '@gridhub/core';
+import { Duration, resolveCommon, ruleSchema, type KindMemory, type Observation, type RuleCommon, type RuleKind } from './common.ts';
+import { parseDurationMs } from '../duration.ts';
+
+/**
+ * Liveness in three levels from the kind's expected report interval, on the hub's clock:
+ * online, late (after `late_after`), offline (after `offline_after`, or `will_grace` after a
+ * last will). Battery smoke alarms report about daily: late 25 h, offline 49 h; a connected
+ * camera is offline a minute after its last will. The alert fires when offline.
+ */
+export const LivenessRuleSchema = ruleSchema('liveness', {
+  late_after: Duration,
+  offline_after: Duration,
+  will_grace: Type.Optional(Duration),
+});
+export type LivenessRuleYaml = Static<typeof LivenessRuleSchema>;
+
+export interface LivenessRule extends RuleCommon {
+  kind: 'liveness';
+  lateAfterMs: number;
+  offlineAfterMs: number;
+  willGraceMs: number;
+}
+
+/** Pure: the liveness level of a device from what the rule remembers of it. */
+export function livenessLevel(rule: Pick<LivenessRule, 'lateAfterMs' | 'offlineAfterMs' | 'willGraceMs'>, mem: KindMemory, nowMs: number): Liveness {
+  if (mem.lastSeenMs === undefined) return 'unknown';
+  if (mem.willMs !== undefined && nowMs - mem.willMs >= rule.willGraceMs) return 'offline';
+  const silentMs = nowMs - mem.lastSeenMs;
+  return silentMs >= rule.offlineAfterMs ? 'offline' : silentMs >= rule.lateAfterMs ? 'late' : 'online';
+}
+
+function observation(rule: LivenessRule, mem: KindMemory, nowMs: number): Observation | null {
+  const level = livenessLevel(rule, mem, nowMs);
+  if (level === 'unknown') return null;
+  return { type: level === 'offline' ? 'breach' : 'clear', tsMs: nowMs, source: 'clock' };
+}
+
+export const liveness: RuleKind<LivenessRule, LivenessRuleYaml> = {
+  kind: 'liveness',
+  check(y) {
+    return parseDurationMs(y.late_after) < parseDurationMs(y.offline_after) ? [] : [['offline_after', 'must be longer than late_after']];
+  },
+  resolve(y) {
+    return {
+      ...resolveCommon(y),
+      kind: 'liveness',
+      lateAfterMs: parseDurationMs(y.late_after),
+      offlineAfterMs: parseDurationMs(y.offline_after),
+      willGraceMs: y.will_grace === undefined ? 60_000 : parseDurationMs(y.will_grace),
+    };
+  },
+  observe(rule, reading: Reading, mem) {
+    if (reading.message === 'status' && reading.fields.state === 'offline') {
+      mem.willMs = Math.max(mem.willMs ?? 0, reading.rxMs);
+      mem.lastSeenMs = Math.max(mem.lastSeenMs ?? 0, reading.rxMs);
+      return observation(rule, mem, reading.rxMs);
+    }
+    if (mem.willMs !== undefined && reading.rxMs >= mem.willMs) delete mem.willMs;
+    mem.lastSeenMs = Math.max(mem.lastSeenMs ?? 0, reading.rxMs);
+    return observation(rule, mem, reading.rxMs);
+  },
+  tick: observation,
+};
