@@ -44,7 +44,7 @@ function checkDevice(d: SiteDeviceEntry, estate: SiteEstate, idx: EstateIndex, a
     const owner = idx.unitBuilding.get(d.unit);
     if (owner === undefined) bad('unit', `unit ${d.unit} is not in estate ${estate.id}`);
     else if (d.building === undefined) bad('building', `a device in unit ${d.unit} needs its building (${owner})`);
-    else if (owner !== d.building) bad('unit', `unit ${d.unit} belongs to building ${owner}, not ${d.building}`);
+    else if (building && owner !== d.building) bad('unit', `unit ${d.unit} belongs to building ${owner}, not ${d.building}`);
   }
   if (d.elevator !== undefined) {
     const unit = idx.elevatorUnit.get(d.elevator);

@@ -1,10 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { FormatRegistry } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { HubError, SiteFileSchema, type SiteFile } from '@gridhub/core';
 import { parseDocument } from 'yaml';
 import { checkReferences, type SiteProblem } from './check.ts';
 
+/**
+ * TypeBox checks `format` only for registered formats and core registers none. The site schema
+ * uses `date` (installed); register it here when nobody has (a calendar date, not just a pattern).
+ */
+if (!FormatRegistry.Has('date')) {
+  FormatRegistry.Set('date', (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v));
+}
 const siteCheck = TypeCompiler.Compile(SiteFileSchema);
 
 /** '/communities/0/grids/1/name' -> 'communities[0].grids[1].name' */

@@ -1,0 +1,329 @@
+/**
+ * ONE suite every HubStore backend must pass (aedes-persistence's abstract.js is the model):
+ * run by sqlite.test.ts (temp dir) and postgres.test.ts (a real PostgreSQL from testkit).
+ */
+import { HubError, verifySecret, type Refusal, type SiteFile } from '@gridhub/core';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_SITE_PATH, demoDeviceSecret, loadSiteFile, MIGRATIONS, type SqlHubStore } from '../src/index.ts';
+import { clone, reading, siteDevices, siteWardens, smallSite } from './fixtures.ts';
+
+export interface StoreHarness {
+  /** A fresh, migrated, empty store. */
+  open(): Promise<SqlHubStore>;
+}
+
+const TABLES = ['streets', 'communities', 'grids', 'estates', 'buildings', 'units', 'devices', 'wardens', 'device_state', 'refusals', 'readings', 'reading_values'] as const;
+
+async function dumpAll(store: SqlHubStore): Promise<string> {
+  const parts: string[] = [];
+  for (const t of TABLES) parts.push(JSON.stringify(await store.db.selectFrom(t).selectAll().execute()));
+  return parts.join('\n');
+}
+
+async function rowCounts(store: SqlHubStore): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of TABLES) {
+    const r = await store.db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    out[t] = Number(r.n);
+  }
+  return out;
+}
+
+function refusal(deviceId: string | null, rxMs: number, code = 'HUB_ERR_PAYLOAD_JSON'): Refusal {
+  return { topic: `v1/bin/${deviceId ?? 'x'}/telemetry`, deviceId, clientId: deviceId, code, reason: 'bad', head: '{oops', bytes: 5, rxMs };
+}
+
+async function expectSiteInvalid(p: Promise<unknown>): Promise<{ path: string; reason: string }[]> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(HubError);
+  expect((err as HubError).code).toBe('HUB_ERR_SITE_INVALID');
+  return (err as HubError).details as { path: string; reason: string }[];
+}
+
+export function storeContract(harness: StoreHarness): void {
+  let demo: SiteFile;
+  const open: SqlHubStore[] = [];
+  const fresh = async () => {
+    const s = await harness.open();
+    open.push(s);
+    return s;
+  };
+  beforeAll(async () => {
+    demo = await loadSiteFile(DEMO_SITE_PATH);
+  });
+  afterAll(async () => {
+    await Promise.all(open.map((s) => s.close()));
+  });
+
+  describe('migrations', () => {
+    it('migrating again is a no-op and every migration is recorded once', async () => {
+      const store = await fresh();
+      await store.ping();
+      await store.migrate();
+      await store.migrate();
+      const applied = await store.db.selectFrom('kysely_migration' as any).select('name' as any).execute();
+      expect(applied.map((r: any) => r.name).sort()).toEqual(Object.keys(MIGRATIONS).sort());
+      expect(await store.isEmpty()).toBe(true);
+      expect(Object.values(await rowCounts(store)).every((n) => n === 0)).toBe(true);
+    });
+  });
+
+  describe('site import', () => {
+    it('imports the demo site with the right counts, tree and places', async () => {
+      const store = await fresh();
+      const devices = siteDevices(demo);
+      const result = await store.importSite(demo);
+      expect(result).toEqual({ devices: devices.length, wardens: siteWardens(demo).length });
+      expect(await store.isEmpty()).toBe(false);
+      const counts = await rowCounts(store);
+      expect(counts.devices).toBe(devices.length);
+      expect(counts.buildings).toBe(demo.communities[0]!.grids.flatMap((g) => g.estates.flatMap((e) => e.buildings)).length);
+
+      const tree = await store.siteTree();
+      expect(tree.street).toEqual({ id: demo.street.id, name: demo.street.name });
+      const estates = tree.communities.flatMap((c) => c.grids.flatMap((g) => g.estates));
+      expect(estates.map((e) => e.id).sort()).toEqual(demo.communities.flatMap((c) => c.grids.flatMap((g) => g.estates.map((e) => e.id))).sort());
+      for (const e of estates) {
+        const src = demo.communities[0]!.grids.flatMap((g) => g.estates).find((x) => x.id === e.id)!;
+        for (const kind of ['smoke', 'bin', 'manhole', 'ebike'] as const) {
+          expect(e.deviceCounts[kind] ?? 0).toBe(src.devices.filter((d) => d.kind === kind).length);
+        }
+        expect(e.buildings.flatMap((b) => b.units.flatMap((u) => u.elevators)).length).toBeGreaterThan(0);
+      }
+      expect(tree.communities[0]!.grids.every((g) => g.wardens.some((w) => w.role === 'grid_leader'))).toBe(true);
+
+      const info = await store.deviceInfo('eb-hy-b01-u1');
+      expect(info).toMatchObject({ kind: 'ebike', buildingId: 'hy-b01', unitId: 'hy-b01-u1', elevatorId: 'hy-b01-u1-e1' });
+      expect(info!.place).toEqual({ street: 'st-lanxi', community: 'c-lanxi', grid: 'g-lx-01', estate: 'e-hy', building: 'hy-b01', unit: 'hy-b01-u1' });
+      expect((await store.allDeviceInfo()).length).toBe(devices.length);
+      expect(await store.deviceInfo('nope')).toBeUndefined();
+    });
+
+    it('stores no plain secret and the demo hashes verify demoDeviceSecret(id)', async () => {
+      const store = await fresh();
+      await store.importSite(demo);
+      const small = smallSite();
+      // A second site replaces the first; its plain secrets are hashed before they are stored.
+      await store.importSite(small);
+      const dump = await dumpAll(store);
+      for (const d of siteDevices(small)) expect(dump).not.toContain(d.secret!);
+      for (const d of siteDevices(small)) {
+        const stored = await store.deviceSecretHash(d.id);
+        expect(stored?.kind).toBe(d.kind);
+        expect(await verifySecret(d.secret!, stored!.secretHash)).toBe(true);
+        expect(await verifySecret(`${d.secret!}x`, stored!.secretHash)).toBe(false);
+      }
+      const fresh2 = await fresh();
+      await fresh2.importSite(demo);
+      expect(await dumpAll(fresh2)).not.toMatch(/demo-(smk|bin|mh|eb)-/);
+      for (const id of ['smk-hy-b01-u1-f03', 'bin-fl-02', 'mh-jg-01', 'eb-jg-b03-u2']) {
+        const stored = await fresh2.deviceSecretHash(id);
+        expect(stored, id).toBeDefined();
+        expect(await verifySecret(demoDeviceSecret(id), stored!.secretHash)).toBe(true);
+      }
+    });
+
+    it('refuses an invalid site with every bad entry and imports nothing', async () => {
+      const store = await fresh();
+      const bad = clone(demo);
+      const estate = bad.communities[0]!.grids[0]!.estates[0]!;
+      const di = (id: string) => estate.devices.findIndex((d) => d.id === id);
+      const at = (id: string) => `communities[0].grids[0].estates[0].devices[${di(id)}]`;
+      estate.devices[di('smk-hy-b01-u1-f01')]!.building = 'hy-b99';
+      estate.devices[di('smk-hy-b01-u1-f02')]!.unit = 'hy-b02-u1';
+      delete estate.devices[di('eb-hy-b01-u2')]!.elevator;
+      delete estate.devices[di('bin-hy-01')]!.bin_depth_mm;
+      estate.devices[di('bin-hy-02')]!.position = { x: 5000, y: 1 };
+      delete estate.devices[di('mh-hy-01')]!.position;
+      estate.devices[di('mh-hy-02')]!.secret = 'also-a-plain-secret';
+      const dupAt = at('mh-hy-03');
+      estate.devices[di('mh-hy-03')]!.id = 'bin-hy-04';
+      const expected = [
+        { path: `${at('smk-hy-b01-u1-f01')}.building`, reason: /hy-b99 is not in estate e-hy/ },
+        { path: `${at('smk-hy-b01-u1-f02')}.unit`, reason: /belongs to building hy-b02/ },
+        { path: `${at('eb-hy-b01-u2')}.elevator`, reason: /needs an elevator/ },
+        { path: `${at('bin-hy-01')}.bin_depth_mm`, reason: /bin_depth_mm/ },
+        { path: `${at('bin-hy-02')}.position`, reason: /outside the estate plan/ },
+        { path: `${at('mh-hy-01')}.position`, reason: /needs a position/ },
+        { path: `${at('mh-hy-02')}.secret`, reason: /exactly one of/ },
+        { path: `${dupAt}.id`, reason: new RegExp(`already used at ${at('bin-hy-04').replace(/[[\]]/g, '\\$&')}\\.id`) },
+      ];
+      const problems = await expectSiteInvalid(store.importSite(bad));
+      for (const e of expected) {
+        expect(problems.find((p) => p.path === e.path && e.reason.test(p.reason)), `${e.path} ${e.reason}`).toBeDefined();
+      }
+      expect(problems.length).toBe(expected.length);
+      expect(await store.isEmpty()).toBe(true);
+      expect(Object.values(await rowCounts(store)).every((n) => n === 0)).toBe(true);
+
+      // A store holding a site is left unchanged by a refused import.
+      await store.importSite(demo);
+      const before = await dumpAll(store);
+      const renamed = clone(bad);
+      renamed.street.name = 'changed';
+      await expectSiteInvalid(store.importSite(renamed));
+      expect(await dumpAll(store)).toBe(before);
+    });
+
+    it('re-import upserts, keeps device state, and drops what the new site no longer has', async () => {
+      const store = await fresh();
+      await store.importSite(demo);
+      await store.upsertDeviceStates([{ deviceId: 'bin-hy-01', batteryPct: 77 }, { deviceId: 'mh-hy-01', batteryPct: 50 }]);
+      const next = clone(demo);
+      const estate = next.communities[0]!.grids[0]!.estates[0]!;
+      estate.name = '和悦园（新）';
+      estate.devices = estate.devices.filter((d) => d.id !== 'mh-hy-01');
+      next.communities[0]!.grids[0]!.wardens.pop();
+      const result = await store.importSite(next);
+      expect(result.devices).toBe(siteDevices(demo).length - 1);
+      expect((await store.deviceState('bin-hy-01'))?.batteryPct).toBe(77);
+      expect(await store.deviceState('mh-hy-01')).toBeUndefined();
+      expect(await store.deviceInfo('mh-hy-01')).toBeUndefined();
+      expect((await store.listWardens()).length).toBe(siteWardens(demo).length - 1);
+      const tree = await store.siteTree();
+      expect(tree.communities[0]!.grids[0]!.estates.find((e) => e.id === 'e-hy')?.name).toBe('和悦园（新）');
+    });
+  });
+
+  describe('devices and wardens', () => {
+    it('lists devices by filter with a total', async () => {
+      const store = await fresh();
+      await store.importSite(demo);
+      const all = siteDevices(demo);
+      const bins = all.filter((d) => d.kind === 'bin');
+      const page = await store.listDevices({ kind: 'bin', limit: 5, offset: 5 });
+      expect(page.total).toBe(bins.length);
+      expect(page.items.map((d) => d.id)).toEqual(bins.map((d) => d.id).sort().slice(5, 10));
+      const grid2 = demo.communities[0]!.grids[1]!;
+      expect((await store.listDevices({ gridId: grid2.id, limit: 1000, offset: 0 })).total).toBe(grid2.estates.flatMap((e) => e.devices).length);
+      expect((await store.listDevices({ buildingId: 'hy-b01', kind: 'ebike', limit: 10, offset: 0 })).items.every((d) => d.buildingId === 'hy-b01')).toBe(true);
+
+      const t = 1_700_000_000_000;
+      await store.upsertDeviceStates([
+        { deviceId: 'bin-hy-01', connected: true, batteryPct: 12, lastSeenMs: t },
+        { deviceId: 'bin-hy-02', connected: false, batteryPct: 80, lastSeenMs: t - 100_000 },
+      ]);
+      expect((await store.listDevices({ connected: true, limit: 10, offset: 0 })).items.map((d) => d.id)).toEqual(['bin-hy-01']);
+      expect((await store.listDevices({ batteryBelowPct: 20, limit: 10, offset: 0 })).items.map((d) => d.id)).toEqual(['bin-hy-01']);
+      const silent = await store.listDevices({ silentSinceMs: t - 1, kind: 'bin', limit: 1000, offset: 0 });
+      expect(silent.total).toBe(bins.length - 1);
+      expect(silent.items.some((d) => d.id === 'bin-hy-01')).toBe(false);
+      expect((await store.listDevices({ connected: false, kind: 'bin', limit: 1000, offset: 0 })).total).toBe(bins.length - 1);
+
+      const wardens = await store.listWardens('g-lx-02');
+      expect(wardens.length).toBe(grid2.wardens.length);
+      expect(wardens.every((w) => w.gridId === 'g-lx-02')).toBe(true);
+    });
+  });
+
+  describe('device state', () => {
+    it('merges patches field by field and latest key by key, across calls and within a batch', async () => {
+      const store = await fresh();
+      await store.importSite(smallSite());
+      await store.upsertDeviceStates([{ deviceId: 'bin-t1', lastSeenMs: 1000, connected: true, latest: { distance_mm: 500, tilted: false }, latestTsMs: 1000 }]);
+      await store.upsertDeviceStates([
+        { deviceId: 'bin-t1', batteryPct: 88, latest: { distance_mm: 420 } },
+        { deviceId: 'bin-t1', latest: { temperature_c: 21.5 }, lastEvent: 'tilted', lastEventMs: 1500 },
+        { deviceId: 'not-a-device', batteryPct: 1 },
+        { deviceId: 'mh-t1', connected: false },
+      ]);
+      expect(await store.deviceState('bin-t1')).toEqual({
+        deviceId: 'bin-t1',
+        lastSeenMs: 1000,
+        connected: true,
+        batteryPct: 88,
+        latest: { distance_mm: 420, tilted: false, temperature_c: 21.5 },
+        latestTsMs: 1000,
+        lastEvent: 'tilted',
+        lastEventMs: 1500,
+        refusedCount: 0,
+      });
+      expect((await store.deviceState('mh-t1'))?.connected).toBe(false);
+      expect(await store.deviceState('not-a-device')).toBeUndefined();
+      await store.upsertDeviceStates([{ deviceId: 'bin-t1', connected: false, lastSeenMs: 2000 }]);
+      expect(await store.deviceState('bin-t1')).toMatchObject({ connected: false, lastSeenMs: 2000, batteryPct: 88 });
+    });
+  });
+
+  describe('refusals', () => {
+    it('records refusals, counts them per known device, filters and pages', async () => {
+      const store = await fresh();
+      await store.importSite(smallSite());
+      await store.upsertDeviceStates([{ deviceId: 'bin-t1', batteryPct: 50 }]);
+      await store.recordRefusals([refusal('bin-t1', 10), refusal('bin-t1', 20, 'HUB_ERR_PAYLOAD_SCHEMA'), refusal('ghost', 30, 'HUB_ERR_UNKNOWN_DEVICE'), refusal(null, 40, 'HUB_ERR_TOPIC'), refusal('mh-t1', 50)]);
+      await store.recordRefusals([refusal('bin-t1', 60)]);
+      expect(await store.countRefusals({})).toBe(6);
+      expect(await store.countRefusals({ deviceId: 'bin-t1' })).toBe(3);
+      expect(await store.countRefusals({ code: 'HUB_ERR_PAYLOAD_JSON' })).toBe(3);
+      expect((await store.deviceState('bin-t1'))).toMatchObject({ refusedCount: 3, batteryPct: 50 });
+      expect((await store.deviceState('mh-t1'))?.refusedCount).toBe(1);
+      expect(await store.deviceState('ghost')).toBeUndefined();
+      const ghost = await store.listRefusals({ deviceId: 'ghost', limit: 10 });
+      expect(ghost).toEqual([refusal('ghost', 30, 'HUB_ERR_UNKNOWN_DEVICE')]);
+      const recent = await store.listRefusals({ limit: 2 });
+      expect(recent.map((r) => r.rxMs)).toEqual([60, 50]);
+      expect((await store.listRefusals({ limit: 10, beforeMs: 50 })).map((r) => r.rxMs)).toEqual([40, 30, 20, 10]);
+    });
+  });
+
+  describe('embedded telemetry', () => {
+    it('stores a reading written twice once', async () => {
+      const store = await fresh();
+      const batch = Array.from({ length: 50 }, (_, i) => reading('bin-a', 1_000_000 + i * 1000, i, { distance_mm: 400 + i, tilted: false, status: 'ok' }));
+      await store.writeReadings(batch);
+      await store.writeReadings(batch);
+      await store.writeReadings([...batch.slice(40), reading('bin-a', 2_000_000, 50, { distance_mm: 1 })]);
+      expect(await store.countReadings({})).toBe(51);
+      expect(await store.countReadings({ deviceId: 'bin-a', message: 'telemetry' })).toBe(51);
+      expect(await store.countReadings({ deviceId: 'other' })).toBe(0);
+      const values = await store.db.selectFrom('reading_values').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(values.n)).toBe(50 * 2 + 1);
+      // Same ts, different seq: two readings.
+      await store.writeReadings([reading('bin-a', 2_000_000, 51, { distance_mm: 2 })]);
+      expect(await store.countReadings({ deviceId: 'bin-a' })).toBe(52);
+    });
+
+    it('downsamples one field to at most maxPoints buckets with correct means', async () => {
+      const store = await fresh();
+      const from = 1_700_000_000_000;
+      const values = Array.from({ length: 1000 }, (_, i) => ((i * 37) % 101) + i / 7);
+      const batch = values.map((v, i) => reading('mh-a', from + i * 60_000, i, { tilt_deg: v, water_level_mm: 3 }));
+      batch.push(reading('mh-b', from, 0, { tilt_deg: 1e6 }));
+      await store.writeReadings(batch);
+      const to = from + 999 * 60_000;
+      for (const maxPoints of [1, 7, 100, 5000]) {
+        const res = await store.queryReadings({ deviceId: 'mh-a', field: 'tilt_deg', fromMs: from, toMs: to, maxPoints });
+        expect(res.points.length).toBeLessThanOrEqual(maxPoints);
+        expect(res.points.length).toBe(Math.min(maxPoints, 1000 * 60_000 > 0 ? Math.ceil((to - from + 1) / res.intervalMs) : 0));
+        for (const p of res.points) {
+          const inBucket = values.filter((_, i) => {
+            const t = from + i * 60_000;
+            return t >= p.tMs && t < p.tMs + res.intervalMs;
+          });
+          if (inBucket.length === 0) expect(p.value).toBeNull();
+          else expect(p.value).toBeCloseTo(inBucket.reduce((a, b) => a + b, 0) / inBucket.length, 6);
+        }
+      }
+      // A sub-range with gaps: empty buckets are null; other devices and fields do not leak in.
+      const part = await store.queryReadings({ deviceId: 'mh-a', field: 'tilt_deg', fromMs: from - 600_000, toMs: from + 599_999, maxPoints: 20 });
+      expect(part.intervalMs).toBe(60_000);
+      expect(part.points.slice(0, 10).every((p) => p.value === null)).toBe(true);
+      expect(part.points[10]).toEqual({ tMs: from, value: values[0] });
+      expect((await store.queryReadings({ deviceId: 'mh-a', field: 'nope', fromMs: from, toMs: to, maxPoints: 3 })).points.every((p) => p.value === null)).toBe(true);
+    });
+
+    it('prunes readings older than a cutoff', async () => {
+      const store = await fresh();
+      const batch = Array.from({ length: 100 }, (_, i) => reading('bin-p', 10_000 + i * 1000, i, { distance_mm: i }));
+      await store.writeReadings(batch);
+      expect(await store.pruneReadings(40_000)).toBe(30);
+      expect(await store.countReadings({})).toBe(70);
+      const res = await store.queryReadings({ deviceId: 'bin-p', field: 'distance_mm', fromMs: 0, toMs: 200_000, maxPoints: 1 });
+      expect(res.points[0]!.value).toBeCloseTo((30 + 99) / 2, 9);
+      expect(await store.pruneReadings(40_000)).toBe(0);
+      const left = await sql<{ n: number }>`select count(*) as n from reading_values where ts_ms < 40000`.execute(store.db);
+      expect(Number(left.rows[0]!.n)).toBe(0);
+    });
+  });
+}
