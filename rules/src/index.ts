@@ -9,3 +9,9 @@ export type { RuleSet, RuleSetFile, RuleSetProblem, Scope } from './config/rules
 export { DEFAULT_RULES_YAML } from './config/defaults.ts';
 export { inSchedule, isSilenced, type Silence } from './config/schedule.ts';
 export * from './alert/step.ts';
+export * from './tickets/model.ts';
+export { applyTicketAction, canApply, TICKET_TABLE } from './tickets/lifecycle.ts';
+export * from './tickets/sla.ts';
+export * from './tickets/roster.ts';
+export * from './tickets/correlate.ts';
+export * from './tickets/kpi.ts';
