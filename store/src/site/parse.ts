@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { FormatRegistry } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { HubError, SiteFileSchema, type SiteFile } from '@gridhub/core';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { checkReferences, type SiteProblem } from './check.ts';
 
 /**
@@ -64,11 +64,12 @@ export function assertValidSite(value: unknown, source: string): SiteFile {
  * reported with its line and column as the problem's path (`file:line:col`).
  */
 export function parseSiteYaml(text: string, fileName: string): SiteFile {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return { path: pos ? `${fileName}:${pos.line}:${pos.col}` : fileName, reason: e.message.split('\n')[0] ?? e.code };
+      const { line, col } = lines.linePos(e.pos[0]);
+      return { path: `${fileName}:${line}:${col}`, reason: e.message.split('\n')[0] ?? e.code };
     });
     throw siteInvalid(fileName, problems);
   }

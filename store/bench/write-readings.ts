@@ -1,0 +1,61 @@
+/**
+ * Measures embedded-telemetry writes on SQLite: batches of `--batch` readings (default 5,000;
+ * 3 numeric fields + 1 string each), `--batches` times (default 10), then device-state flushes
+ * of `--patches` patches. Prints readings/s and rows/s. Not part of `npm test`.
+ *   npx tsx store/bench/write-readings.ts [--batch 5000] [--batches 10] [--patches 20000]
+ */
+import { rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Reading } from '@gridhub/core';
+import { createStore, DEMO_SITE_PATH, loadSiteFile } from '../src/index.ts';
+
+const { values } = parseArgs({ options: { batch: { type: 'string', default: '5000' }, batches: { type: 'string', default: '10' }, patches: { type: 'string', default: '20000' } } });
+const batchSize = Number(values.batch);
+const batches = Number(values.batches);
+const dir = mkdtempSync(join(tmpdir(), 'gridhub-store-bench-'));
+const store = await createStore({ dataDir: dir });
+try {
+  const site = await loadSiteFile(DEMO_SITE_PATH);
+  await store.importSite(site);
+  const devices = await store.allDeviceInfo();
+  const t0 = 1_700_000_000_000;
+  let seq = 0;
+  const makeBatch = (): Reading[] =>
+    Array.from({ length: batchSize }, () => {
+      const d = devices[seq % devices.length]!;
+      const s = seq++;
+      return {
+        deviceId: d.id, kind: d.kind, message: 'telemetry', tsMs: t0 + s * 10, seq: s, rxMs: t0 + s * 10 + 3, place: d.place,
+        fields: { battery_pct: 90 - (s % 50), temperature_c: 20 + (s % 7), value: s % 1000, status: 'normal' },
+      };
+    });
+  let ms = 0;
+  for (let i = 0; i < batches; i++) {
+    const batch = makeBatch();
+    const start = performance.now();
+    await store.writeReadings(batch);
+    ms += performance.now() - start;
+  }
+  const n = batchSize * batches;
+  const perSec = (x: number) => Math.round((x / ms) * 1000).toLocaleString('en');
+  process.stdout.write(`writeReadings: ${n} readings (${n * 4} rows: 1 readings + 3 reading_values each) in ${ms.toFixed(0)} ms = ${perSec(n)} readings/s, ${perSec(n * 4)} rows/s\n`);
+
+  const again = makeBatch().map((r) => ({ ...r, seq: r.seq - batchSize }));
+  const s2 = performance.now();
+  await store.writeReadings(again.map((r) => ({ ...r, tsMs: t0 + r.seq * 10 })));
+  process.stdout.write(`rewrite of ${batchSize} already stored readings: ${(performance.now() - s2).toFixed(0)} ms\n`);
+
+  const patchCount = Number(values.patches);
+  const patches = Array.from({ length: patchCount }, (_, i) => ({
+    deviceId: devices[i % devices.length]!.id, lastSeenMs: t0 + i, batteryPct: 80, latest: { value: i, status: 'normal' }, latestTsMs: t0 + i,
+  }));
+  const s3 = performance.now();
+  await store.upsertDeviceStates(patches);
+  process.stdout.write(`upsertDeviceStates: ${patchCount} patches over ${devices.length} devices in ${(performance.now() - s3).toFixed(0)} ms\n`);
+} finally {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
