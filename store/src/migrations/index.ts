@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_site.ts';
 import * as m0002 from './0002_state.ts';
 import * as m0003 from './0003_readings.ts';
+import * as m0101 from './0101_tickets.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001_site': m0001,
   '0002_state': m0002,
   '0003_readings': m0003,
+  '0101_tickets': m0101,
 };
