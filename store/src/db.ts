@@ -27,6 +27,9 @@ const pgTypes = {
 export function openDatabase(opts: StoreOptions): { db: Kysely<StoreDatabase>; dialect: SqlDialectName } {
   if ('databaseUrl' in opts) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, types: pgTypes });
+    // An idle client losing its server emits 'error' on the pool, which would kill the process
+    // unhandled; the pool drops that client and the next query reports the failure to its caller.
+    pool.on('error', () => {});
     return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   mkdirSync(opts.dataDir, { recursive: true });
