@@ -1,0 +1,223 @@
+import {
+  decodePayload,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  HubError,
+  parseUplinkTopic,
+  payloadHead,
+  toHubError,
+  type DeviceInfo,
+  type Reading,
+} from '@gridhub/core';
+import type { HubStore } from '@gridhub/store';
+import type { DeviceMessage } from '@gridhub/broker';
+import { HANDLERS } from './handlers/index.ts';
+import { Periodic } from './periodic.ts';
+import { RefusalLog, type RefusalStats } from './refusals.ts';
+import { Drain, type DrainStats } from './spool/drain.ts';
+import { consoleLogger, Spool, type SpoolLogger, type SpoolOptions, type SpoolStats } from './spool/spool.ts';
+import { StateCoalescer } from './state.ts';
+import type { TelemetrySink } from './types.ts';
+
+/** The few store methods ingest calls. */
+export type IngestStore = Pick<HubStore, 'allDeviceInfo' | 'recordRefusals' | 'upsertDeviceStates'>;
+
+export interface IngestOptions {
+  store: IngestStore;
+  sink: TelemetrySink;
+  /** Where and how big the spool is (see SpoolOptions). */
+  spool: Omit<SpoolOptions, 'logger' | 'now'>;
+  /** Readings per sink write. Default 5,000. */
+  batchSize?: number;
+  /** Sink retry backoff: from minBackoffMs (default 100) doubling to maxBackoffMs (default 30 s). */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  maxPayloadBytes?: number;
+  /** How often refusals are recorded in the store. Default 200 ms. */
+  refusalFlushIntervalMs?: number;
+  /** How often coalesced device states are written. Default 1,000 ms. */
+  stateFlushIntervalMs?: number;
+  /** Refusals kept for recording while the store is unreachable. Default 10,000. */
+  maxPendingRefusals?: number;
+  logger?: SpoolLogger;
+  now?: () => number;
+}
+
+export type ReadingsListener = (readings: Reading[]) => void;
+
+export interface IngestStats {
+  /** Messages handed to `handle`. */
+  handled: number;
+  /** Readings appended to the spool (durable). */
+  accepted: number;
+  refused: RefusalStats;
+  devices: number;
+  pendingStates: number;
+  stateFlushFailures: number;
+  spool: SpoolStats | null;
+  drain: DrainStats | null;
+}
+
+export interface Ingest {
+  /** Opens the spool (replaying what it holds), loads the devices, starts the drain and the flushers. */
+  start(): Promise<void>;
+  /** Stops the drain, flushes refusals and device states, closes the spool. */
+  stop(): Promise<void>;
+  /**
+   * Validates, enriches and spools one device message. Resolves once the reading is durable, or
+   * once a refused message is recorded for batching. Rejects only with HUB_ERR_SPOOL_FULL (and,
+   * on a failing disk or before start, HUB_ERR_INTERNAL / HUB_ERR_NOT_READY): the broker then
+   * withholds the PUBACK and the device redelivers.
+   */
+  handle(msg: DeviceMessage): Promise<void>;
+  /** Reloads the device cache (after a site import); returns how many devices are known. */
+  reloadDevices(): Promise<number>;
+  stats(): IngestStats;
+  /** Called with each batch after the sink stored it. Returns an unsubscribe function. */
+  onReadings(listener: ReadingsListener): () => void;
+}
+
+export function createIngest(opts: IngestOptions): Ingest {
+  const log = opts.logger ?? consoleLogger;
+  const now = opts.now ?? Date.now;
+  const maxPayloadBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const refusals = new RefusalLog(opts.maxPendingRefusals ?? 10_000);
+  const states = new StateCoalescer();
+  const listeners = new Set<ReadingsListener>();
+  let devices = new Map<string, DeviceInfo>();
+  let spool: Spool<Reading> | null = null;
+  let drain: Drain<Reading> | null = null;
+  let handled = 0;
+  let accepted = 0;
+  let stateFlushFailures = 0;
+
+  const refusalFlusher = new Periodic(opts.refusalFlushIntervalMs ?? 200, async () => {
+    const batch = refusals.take();
+    if (batch.length === 0) return;
+    try {
+      await opts.store.recordRefusals(batch);
+    } catch (err) {
+      refusals.restore(batch);
+      log.error({ err: String(err), refusals: batch.length }, 'recording refusals failed; will retry');
+    }
+  });
+  const stateFlusher = new Periodic(opts.stateFlushIntervalMs ?? 1000, async () => {
+    const batch = states.take();
+    if (batch.length === 0) return;
+    try {
+      await opts.store.upsertDeviceStates(batch);
+    } catch (err) {
+      stateFlushFailures++;
+      states.restore(batch);
+      log.error({ err: String(err), devices: batch.length }, 'writing device states failed; will retry');
+    }
+  });
+
+  function refuse(msg: DeviceMessage, deviceId: string | null, err: unknown): null {
+    const e = toHubError(err);
+    refusals.add({
+      topic: msg.topic,
+      deviceId,
+      clientId: msg.clientId || null,
+      code: e.code,
+      reason: e.message,
+      head: payloadHead(msg.payload),
+      bytes: msg.payload.byteLength,
+      rxMs: msg.rxMs,
+    });
+    return null;
+  }
+
+  /** Topic, device, kind, payload, handler: a reading and a patch, or null when refused (and recorded). */
+  function process(msg: DeviceMessage) {
+    const topic = parseUplinkTopic(msg.topic);
+    if (!topic) return refuse(msg, null, new HubError('HUB_ERR_TOPIC'));
+    const device = devices.get(topic.deviceId);
+    if (!device) return refuse(msg, topic.deviceId, new HubError('HUB_ERR_UNKNOWN_DEVICE', [topic.deviceId]));
+    if (device.kind !== topic.kind) {
+      return refuse(msg, topic.deviceId, new HubError('HUB_ERR_KIND_MISMATCH', [topic.deviceId, device.kind, topic.kind]));
+    }
+    try {
+      const payload = decodePayload(topic.kind, topic.message, msg.payload, maxPayloadBytes);
+      const out = HANDLERS[topic.message]({ device, topic, payload, rxMs: msg.rxMs });
+      if ('refuse' in out) return refuse(msg, topic.deviceId, out.refuse);
+      return out;
+    } catch (err) {
+      return refuse(msg, topic.deviceId, err);
+    }
+  }
+
+  async function reloadDevices(): Promise<number> {
+    const list = await opts.store.allDeviceInfo();
+    devices = new Map(list.map((d) => [d.id, d]));
+    return devices.size;
+  }
+
+  return {
+    async start() {
+      if (spool) return;
+      await reloadDevices();
+      const s = await Spool.open<Reading>({ ...opts.spool, logger: log, now });
+      spool = s;
+      drain = new Drain(s, {
+        write: (readings) => opts.sink.write(readings),
+        onConfirmed: (readings) => {
+          for (const l of listeners) {
+            try {
+              l(readings);
+            } catch (err) {
+              log.error({ err: String(err) }, 'a readings listener threw');
+            }
+          }
+        },
+        batchSize: opts.batchSize ?? 5000,
+        minBackoffMs: opts.minBackoffMs ?? 100,
+        maxBackoffMs: opts.maxBackoffMs ?? 30_000,
+        logger: log,
+        now,
+      });
+      refusalFlusher.start();
+      stateFlusher.start();
+    },
+
+    async stop() {
+      const s = spool;
+      if (!s) return;
+      await drain?.stop();
+      await s.close();
+      await refusalFlusher.stop();
+      await stateFlusher.stop();
+      spool = null;
+    },
+
+    async handle(msg: DeviceMessage): Promise<void> {
+      handled++;
+      const s = spool;
+      if (!s) throw new HubError('HUB_ERR_NOT_READY', ['ingest is not started']);
+      const out = process(msg);
+      if (!out) return;
+      await s.append(out.reading);
+      accepted++;
+      states.add(out.patch);
+    },
+
+    reloadDevices,
+
+    stats(): IngestStats {
+      return {
+        handled,
+        accepted,
+        refused: refusals.stats(),
+        devices: devices.size,
+        pendingStates: states.size,
+        stateFlushFailures,
+        spool: spool?.stats() ?? null,
+        drain: drain?.stats() ?? null,
+      };
+    },
+
+    onReadings(listener: ReadingsListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
