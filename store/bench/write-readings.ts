@@ -1,8 +1,9 @@
 /**
- * Measures embedded-telemetry writes on SQLite: batches of `--batch` readings (default 5,000;
- * 3 numeric fields + 1 string each), `--batches` times (default 10), then device-state flushes
- * of `--patches` patches. Prints readings/s and rows/s. Not part of `npm test`.
- *   npx tsx store/bench/write-readings.ts [--batch 5000] [--batches 10] [--patches 20000]
+ * Measures embedded-telemetry writes: batches of `--batch` readings (default 5,000; 3 numeric
+ * fields + 1 string each), `--batches` times (default 10), then one device-state flush of
+ * `--patches` patches for as many distinct devices (the demo site plus synthetic manholes).
+ * SQLite in a temp dir, or PostgreSQL with `--database-url`. Not part of `npm test`.
+ *   npx tsx store/bench/write-readings.ts [--batch 5000] [--batches 10] [--patches 20000] [--database-url postgres://...]
  */
 import { rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -12,15 +13,24 @@ import { parseArgs } from 'node:util';
 import type { Reading } from '@gridhub/core';
 import { createStore, DEMO_SITE_PATH, loadSiteFile } from '../src/index.ts';
 
-const { values } = parseArgs({ options: { batch: { type: 'string', default: '5000' }, batches: { type: 'string', default: '10' }, patches: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({ options: { batch: { type: 'string', default: '5000' }, batches: { type: 'string', default: '10' }, patches: { type: 'string', default: '20000' }, 'database-url': { type: 'string' } } });
 const batchSize = Number(values.batch);
 const batches = Number(values.batches);
 const dir = mkdtempSync(join(tmpdir(), 'gridhub-store-bench-'));
-const store = await createStore({ dataDir: dir });
+const store = await createStore(values['database-url'] ? { databaseUrl: values['database-url'] } : { dataDir: dir });
+const patchCount = Number(values.patches);
 try {
   const site = await loadSiteFile(DEMO_SITE_PATH);
+  const estate = site.communities[0]!.grids[0]!.estates[0]!;
+  const hash = estate.devices[0]!.secret_hash!;
+  const extra = Math.max(0, patchCount - estate.devices.length);
+  for (let i = 0; i < extra; i++) {
+    estate.devices.push({ id: `mh-bench-${i}`, kind: 'manhole', secret_hash: hash, position: { x: i % 100, y: (i * 7) % 100 } });
+  }
+  const s0 = performance.now();
   await store.importSite(site);
   const devices = await store.allDeviceInfo();
+  process.stdout.write(`${store.dialect}: importSite of ${devices.length} devices (stored hashes) in ${(performance.now() - s0).toFixed(0)} ms\n`);
   const t0 = 1_700_000_000_000;
   let seq = 0;
   const makeBatch = (): Reading[] =>
@@ -48,7 +58,6 @@ try {
   await store.writeReadings(again.map((r) => ({ ...r, tsMs: t0 + r.seq * 10 })));
   process.stdout.write(`rewrite of ${batchSize} already stored readings: ${(performance.now() - s2).toFixed(0)} ms\n`);
 
-  const patchCount = Number(values.patches);
   const patches = Array.from({ length: patchCount }, (_, i) => ({
     deviceId: devices[i % devices.length]!.id, lastSeenMs: t0 + i, batteryPct: 80, latest: { value: i, status: 'normal' }, latestTsMs: t0 + i,
   }));
