@@ -52,7 +52,8 @@ export interface IngestStats {
   refused: RefusalStats;
   devices: number;
   pendingStates: number;
-  stateFlushFailures: number;
+  /** Failed writes of refusals or device states to the store (retried). */
+  flushFailures: number;
   spool: SpoolStats | null;
   drain: DrainStats | null;
 }
@@ -71,6 +72,8 @@ export interface Ingest {
   handle(msg: DeviceMessage): Promise<void>;
   /** Reloads the device cache (after a site import); returns how many devices are known. */
   reloadDevices(): Promise<number>;
+  /** The broker saw a device connect or disconnect: recorded in its state with the next flush. */
+  noteConnection(deviceId: string, connected: boolean, atMs: number): void;
   stats(): IngestStats;
   /** Called with each batch after the sink stored it. Returns an unsubscribe function. */
   onReadings(listener: ReadingsListener): () => void;
@@ -88,29 +91,25 @@ export function createIngest(opts: IngestOptions): Ingest {
   let drain: Drain<Reading> | null = null;
   let handled = 0;
   let accepted = 0;
-  let stateFlushFailures = 0;
+  let flushFailures = 0;
 
-  const refusalFlusher = new Periodic(opts.refusalFlushIntervalMs ?? 200, async () => {
-    const batch = refusals.take();
-    if (batch.length === 0) return;
-    try {
-      await opts.store.recordRefusals(batch);
-    } catch (err) {
-      refusals.restore(batch);
-      log.error({ err: String(err), refusals: batch.length }, 'recording refusals failed; will retry');
-    }
-  });
-  const stateFlusher = new Periodic(opts.stateFlushIntervalMs ?? 1000, async () => {
-    const batch = states.take();
-    if (batch.length === 0) return;
-    try {
-      await opts.store.upsertDeviceStates(batch);
-    } catch (err) {
-      stateFlushFailures++;
-      states.restore(batch);
-      log.error({ err: String(err), devices: batch.length }, 'writing device states failed; will retry');
-    }
-  });
+  const refusalFlusher = batchFlusher(opts.refusalFlushIntervalMs ?? 200, refusals, (b) => opts.store.recordRefusals(b), 'recording refusals');
+  const stateFlusher = batchFlusher(opts.stateFlushIntervalMs ?? 1000, states, (b) => opts.store.upsertDeviceStates(b), 'writing device states');
+
+  /** Every interval: take what is pending and write it; on failure put it back for the next run. */
+  function batchFlusher<T>(intervalMs: number, queue: { take(): T[]; restore(b: T[]): void }, write: (b: T[]) => Promise<void>, what: string) {
+    return new Periodic(intervalMs, async () => {
+      const batch = queue.take();
+      if (batch.length === 0) return;
+      try {
+        await write(batch);
+      } catch (err) {
+        flushFailures++;
+        queue.restore(batch);
+        log.error({ err: String(err), items: batch.length }, `${what} failed; will retry`);
+      }
+    });
+  }
 
   function refuse(msg: DeviceMessage, deviceId: string | null, err: unknown): null {
     const e = toHubError(err);
@@ -201,6 +200,10 @@ export function createIngest(opts: IngestOptions): Ingest {
     },
 
     reloadDevices,
+    noteConnection(deviceId: string, connected: boolean, atMs: number): void {
+      if (!devices.has(deviceId)) return;
+      states.add(connected ? { deviceId, connected, lastSeenMs: atMs } : { deviceId, connected });
+    },
 
     stats(): IngestStats {
       return {
@@ -209,7 +212,7 @@ export function createIngest(opts: IngestOptions): Ingest {
         refused: refusals.stats(),
         devices: devices.size,
         pendingStates: states.size,
-        stateFlushFailures,
+        flushFailures,
         spool: spool?.stats() ?? null,
         drain: drain?.stats() ?? null,
       };
