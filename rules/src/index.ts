@@ -15,3 +15,5 @@ export * from './tickets/sla.ts';
 export * from './tickets/roster.ts';
 export * from './tickets/correlate.ts';
 export * from './tickets/kpi.ts';
+export { TicketStore, type TicketOpening, type TicketFilter, type Incident, type Changed } from './store/ticket-store.ts';
+export type { StoredAlert } from './store/rows.ts';
