@@ -1,1 +1,4 @@
 export type * from './types.ts';
+export { createBroker } from './broker.ts';
+export { DEFAULT_LIMITS, DEFAULT_MAX_PACKET_BYTES } from './limits.ts';
+export { loadUsersFile, parseUsers } from './users.ts';
