@@ -78,9 +78,7 @@ export async function upsertDeviceStates(db: Kysely<StoreDatabase>, dialect: Sql
   });
 }
 
-export async function deviceState(db: Kysely<StoreDatabase>, id: string): Promise<DeviceState | undefined> {
-  const r = await db.selectFrom('device_state').selectAll().where('device_id', '=', id).executeTakeFirst();
-  if (!r) return undefined;
+function toDeviceState(r: DeviceStateTable): DeviceState {
   return {
     deviceId: r.device_id,
     lastSeenMs: r.last_seen_ms,
@@ -92,6 +90,20 @@ export async function deviceState(db: Kysely<StoreDatabase>, id: string): Promis
     lastEventMs: r.last_event_ms,
     refusedCount: r.refused_count,
   };
+}
+
+export async function deviceState(db: Kysely<StoreDatabase>, id: string): Promise<DeviceState | undefined> {
+  const r = await db.selectFrom('device_state').selectAll().where('device_id', '=', id).executeTakeFirst();
+  return r && toDeviceState(r);
+}
+
+export async function deviceStates(db: Kysely<StoreDatabase>, ids: readonly string[]): Promise<Map<string, DeviceState>> {
+  const out = new Map<string, DeviceState>();
+  for (const chunk of chunkRows([...new Set(ids)], 1)) {
+    const rows = await db.selectFrom('device_state').selectAll().where('device_id', 'in', chunk).execute();
+    for (const r of rows) out.set(r.device_id, toDeviceState(r));
+  }
+  return out;
 }
 
 /** One transaction: insert the refusals and add them to each known device's refused count. */

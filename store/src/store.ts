@@ -48,6 +48,7 @@ function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName): SqlHubSt
     listWardens: (gridId) => devices.listWardens(db, gridId),
     upsertDeviceStates: (patches) => state.upsertDeviceStates(db, dialect, patches),
     deviceState: (id) => state.deviceState(db, id),
+    deviceStates: (ids) => state.deviceStates(db, ids),
     recordRefusals: (refusals) => state.recordRefusals(db, refusals),
     listRefusals: (filter) => state.listRefusals(db, filter),
     countRefusals: (filter) => state.countRefusals(db, filter),

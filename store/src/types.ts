@@ -40,6 +40,8 @@ export interface HubStore {
   /** Upserts many device states in one transaction (ingest coalesces per device and flushes ~1/s). */
   upsertDeviceStates(states: DeviceStatePatch[]): Promise<void>;
   deviceState(id: string): Promise<DeviceState | undefined>;
+  /** The states of many devices in one query (a device with no state yet is absent from the map). */
+  deviceStates(ids: readonly string[]): Promise<Map<string, DeviceState>>;
 
   // ---- refused messages ----
   /** Records refusals in one transaction and adds them to each device's refused count. */

@@ -241,6 +241,10 @@ export function storeContract(harness: StoreHarness): void {
       });
       expect((await store.deviceState('mh-t1'))?.connected).toBe(false);
       expect(await store.deviceState('not-a-device')).toBeUndefined();
+      const many = await store.deviceStates(['bin-t1', 'mh-t1', 'smk-t1', 'not-a-device', 'bin-t1']);
+      expect([...many.keys()].sort()).toEqual(['bin-t1', 'mh-t1']);
+      expect(many.get('bin-t1')).toEqual(await store.deviceState('bin-t1'));
+      expect((await store.deviceStates([])).size).toBe(0);
       await store.upsertDeviceStates([{ deviceId: 'bin-t1', connected: false, lastSeenMs: 2000 }]);
       expect(await store.deviceState('bin-t1')).toMatchObject({ connected: false, lastSeenMs: 2000, batteryPct: 88 });
     });
