@@ -32,8 +32,12 @@ export interface LoadReport {
   devices: number;
   connectMs: number;
   durationMs: number;
+  /** Telemetry messages of the run (not births). */
   sent: number;
   acked: number;
+  /** Publishes that failed (their promise rejected). */
+  failed: number;
+  /** Transport errors of any kind (refused logins, socket errors). */
   errors: number;
   reconnects: number;
   /** Acknowledged messages per second over the sending window. */
@@ -70,8 +74,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const { connectMs } = await fleet.connectAll({ timeoutMs: o.connectTimeoutMs ?? 180_000 });
     const behaviours: { b: DeviceBehaviour; id: string }[] = o.devices.map((d: SimDeviceInfo) => ({ b: new DeviceBehaviour(d, o.seed ?? 1, clock.now(), FIELD_PARAMS), id: d.id }));
     const maxInFlight = o.maxInFlight ?? 20_000;
-    const ackedBefore = fleet.stats.acked;
-    const sentBefore = fleet.stats.sent;
+    const own = { sent: 0, acked: 0, failed: 0 };
     let planned = 0;
     let heldBack = 0;
     let next = 0;
@@ -80,19 +83,23 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       const due = Math.floor((o.ratePerSec * (performance.now() - t0)) / 1000);
       while (planned < due) {
         planned++;
-        if (fleet.stats.sent - fleet.stats.acked - fleet.stats.errors >= maxInFlight) {
+        if (own.sent - own.acked - own.failed >= maxInFlight) {
           heldBack++;
           continue;
         }
         const { b, id } = behaviours[next++ % behaviours.length]!;
         const now = clock.now();
-        fleet.device(id).publish('telemetry', b.sample(now), { tsMs: now }).catch(() => undefined);
+        own.sent++;
+        fleet.device(id).publish('telemetry', b.sample(now), { tsMs: now }).then(
+          () => own.acked++,
+          () => own.failed++,
+        );
       }
       await sleep(10);
     }
     const sendMs = performance.now() - t0;
     const drainUntil = performance.now() + (o.drainTimeoutMs ?? 30_000);
-    while (fleet.stats.acked + fleet.stats.errors < fleet.stats.sent && performance.now() < drainUntil) await sleep(50);
+    while (own.acked + own.failed < own.sent && performance.now() < drainUntil) await sleep(50);
     const windowMs = performance.now() - t0;
     const mem = process.memoryUsage();
     const ackedSeqs = new Map<string, number[]>();
@@ -101,11 +108,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       devices: o.devices.length,
       connectMs,
       durationMs: Math.round(sendMs),
-      sent: fleet.stats.sent - sentBefore,
-      acked: fleet.stats.acked - ackedBefore,
+      sent: own.sent,
+      acked: own.acked,
+      failed: own.failed,
       errors: fleet.stats.errors,
       reconnects: fleet.stats.reconnects,
-      ackedPerSec: Math.round(((fleet.stats.acked - ackedBefore) * 1000) / windowMs),
+      ackedPerSec: Math.round((own.acked * 1000) / windowMs),
       heldBack,
       rssMb: Math.round(mem.rss / 2 ** 20),
       heapMb: Math.round(mem.heapUsed / 2 ** 20),
