@@ -134,7 +134,7 @@ bind-address = "127.0.0.1:${rpc}"
       body: new URLSearchParams({ q }).toString(),
     });
     if (!res.ok) throw new Error(`influx query ${res.status}: ${await res.text()}`);
-    return res.json();
+    return (await res.json()) as any;
   };
   const start = async () => {
     child = spawn(bin, ['-config', conf], { stdio: ['ignore', 'ignore', 'pipe'] });

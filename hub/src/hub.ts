@@ -1,0 +1,182 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { HubError } from '@gridhub/core';
+import { createBroker, type BrokerUser, type HubBroker } from '@gridhub/broker';
+import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
+import { createStore, DEMO_SITE_PATH, loadSiteFile, type HubStore } from '@gridhub/store';
+import { buildApp } from './app.ts';
+import { resolveConfig, type HubConfig } from './config.ts';
+import { createMetrics } from './metrics.ts';
+import type { HubServices, PartHealth } from './services.ts';
+
+export interface Hub {
+  config: Readonly<HubConfig>;
+  httpUrl: string;
+  mqttUrl: string;
+  mqttPort: number;
+  wsUrl: string;
+  mqttTlsPort: number | null;
+  store: HubStore;
+  sink: TelemetrySink;
+  ingest: Ingest;
+  broker: HubBroker;
+  app: FastifyInstance;
+  log: Logger;
+  /** True when the demo site was loaded at this start. */
+  demoSite: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: store -> site -> telemetry sink -> ingest (spool) -> broker -> HTTP.
+ * Everything the hub runs is created here and closed in reverse order by `close()`.
+ * Ports of 0 pick free ports (tests).
+ */
+export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
+  const config = resolveConfig(options);
+  const log = pino({ level: config.logLevel, base: { service: 'gridhub' }, redact: ['password', 'secret', 'token', '*.token', '*.password'] });
+  mkdirSync(config.dataDir, { recursive: true });
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch((err) => log.error({ err }, 'error while closing'));
+  };
+
+  try {
+    const store = await createStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+    closers.push(() => store.close());
+    await store.migrate();
+
+    let demoSite = false;
+    if (config.sitePath) {
+      const result = await store.importSite(await loadSiteFile(config.sitePath));
+      log.info({ site: config.sitePath, ...result }, 'site imported');
+    } else if (await store.isEmpty()) {
+      const result = await store.importSite(await loadSiteFile(DEMO_SITE_PATH));
+      demoSite = true;
+      log.warn({ ...result }, 'store was empty: DEMO site loaded (demo device secrets are public: demo-<deviceId>)');
+    }
+
+    const sink: TelemetrySink = config.influx
+      ? createInfluxSink({
+          url: config.influx.url,
+          api: config.influx.api,
+          bucket: config.influx.bucket,
+          org: config.influx.org ?? undefined,
+          token: config.influx.token ?? undefined,
+          timeoutMs: 10_000,
+          logger: log.child({ part: 'influx' }),
+        })
+      : createEmbeddedSink(store, { retentionMs: config.embeddedRetentionMs });
+    closers.push(() => sink.close());
+
+    const ingest = createIngest({
+      store,
+      sink,
+      spool: { dir: join(config.dataDir, 'spool'), budgetBytes: config.spoolBudgetBytes },
+      maxPayloadBytes: config.maxPayloadBytes,
+      logger: log.child({ part: 'ingest' }),
+    });
+    await ingest.start();
+    closers.push(() => ingest.stop());
+
+    const brokerLog = log.child({ part: 'broker' });
+    const broker = await createBroker({
+      deviceCredentials: (id) => store.deviceSecretHash(id),
+      onDeviceMessage: (msg) => ingest.handle(msg),
+      onDeviceConnection: (deviceId, connected, atMs) => ingest.noteConnection(deviceId, connected, atMs),
+      users: config.mqttUsersPath ? loadMqttUsers(config.mqttUsersPath) : [],
+      allowAnonymous: config.mqttAllowAnonymous,
+      limits: { perClientRatePerSec: config.deviceRatePerSec, perClientBurst: config.deviceBurst },
+      log: (level, msg, fields) => brokerLog[level](fields ?? {}, msg),
+    });
+    closers.push(() => broker.close());
+
+    const services: HubServices = {
+      config,
+      store,
+      history: (q) => sink.query(q),
+      health: () => health(store, sink, ingest, broker),
+      metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+      now: () => Date.now(),
+    };
+    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats() });
+    const app = await buildApp(services);
+    closers.push(() => app.close());
+    broker.attachWebSocket(app.server, '/mqtt');
+    await app.listen({ port: config.httpPort, host: config.httpHost });
+    const httpPort = (app.server.address() as { port: number }).port;
+    const mqttPort = await broker.listenTcp(config.mqttPort, config.mqttHost);
+    let mqttTlsPort: number | null = null;
+    if (config.tlsCertPath && config.tlsKeyPath) {
+      mqttTlsPort = await broker.listenTls(config.mqttTlsPort, config.mqttHost, {
+        cert: readFileSync(config.tlsCertPath),
+        key: readFileSync(config.tlsKeyPath),
+      });
+    }
+    const host = config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost;
+    const mqttHost = config.mqttHost === '0.0.0.0' || config.mqttHost === '::' ? 'localhost' : config.mqttHost;
+    return {
+      config,
+      httpUrl: `http://${host}:${httpPort}`,
+      wsUrl: `ws://${host}:${httpPort}/mqtt`,
+      mqttUrl: `mqtt://${mqttHost}:${mqttPort}`,
+      mqttPort,
+      mqttTlsPort,
+      store,
+      sink,
+      ingest,
+      broker,
+      app,
+      log,
+      demoSite,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Each part's readiness for /api/health. */
+async function health(store: HubStore, sink: TelemetrySink, ingest: Ingest, broker: HubBroker): Promise<Record<string, PartHealth>> {
+  const probe = async (fn: () => Promise<void>): Promise<PartHealth> => {
+    const started = Date.now();
+    try {
+      await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000).unref())]);
+      return { ok: true, detail: 'ok', latencyMs: Date.now() - started };
+    } catch (err) {
+      return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+    }
+  };
+  const [storePart, telemetry] = await Promise.all([probe(() => store.ping()), probe(() => sink.ping())]);
+  const stats = ingest.stats();
+  const spool = stats.spool;
+  const b = broker.stats();
+  return {
+    broker: { ok: true, detail: 'listening', connections: b.connections, devicesConnected: b.devicesConnected },
+    store: { ...storePart, dialect: store.dialect },
+    telemetry: { ...telemetry, sink: sink.name, lastError: stats.drain?.lastError ?? null },
+    spool: {
+      ok: !!spool && !spool.filling,
+      detail: !spool ? 'not open' : spool.filling ? 'filling: over 80% of its disk budget' : 'ok',
+      depth: spool?.depth ?? 0,
+      bytes: spool?.bytes ?? 0,
+      budgetBytes: spool?.budgetBytes ?? 0,
+      oldestAgeMs: spool?.oldestAgeMs ?? 0,
+    },
+  };
+}
+
+/** Service and operator MQTT users: a YAML or JSON list of { username, password_hash, role }. */
+export function loadMqttUsers(path: string): BrokerUser[] {
+  const raw = parseYaml(readFileSync(path, 'utf8')) as unknown;
+  if (!Array.isArray(raw)) throw new HubError('HUB_ERR_CONFIG', [`${path}: expected a list of users`]);
+  return raw.map((u: Record<string, unknown>, i) => {
+    const ok = typeof u.username === 'string' && typeof u.password_hash === 'string' && (u.role === 'service' || u.role === 'operator');
+    if (!ok) throw new HubError('HUB_ERR_CONFIG', [`${path}[${i}]: needs username, password_hash (scrypt$...) and role service|operator`]);
+    return { username: u.username as string, passwordHash: u.password_hash as string, role: u.role as 'service' | 'operator' };
+  });
+}

@@ -1,0 +1,77 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BrokerStats } from '@gridhub/broker';
+import type { IngestStats, LatencySnapshot } from '@gridhub/ingest';
+
+/**
+ * Prometheus metrics for one hub. Each part keeps its own plain counters (`stats()`); this file
+ * turns them into metrics at scrape time, so the hot paths never touch prom-client.
+ */
+export function createMetrics(source: { broker: () => BrokerStats; ingest: () => IngestStats }): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
+
+  const counterFrom = (name: string, help: string, labelNames: string[], read: (set: (labels: Record<string, string>, v: number) => void) => void) =>
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        read((labels, v) => this.inc(labels, v));
+      },
+    });
+  const gaugeFrom = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+
+  counterFrom('hub_mqtt_messages_in_total', 'Device messages accepted by the broker, by message kind', ['message'], (set) => {
+    for (const [message, v] of Object.entries(source.broker().messagesIn)) set({ message }, v);
+  });
+  counterFrom('hub_mqtt_shed_total', 'Messages shed under load, by reason', ['reason'], (set) => {
+    for (const [reason, v] of Object.entries(source.broker().shed)) set({ reason }, v);
+  });
+  counterFrom('hub_mqtt_denied_total', 'Publishes, subscriptions and connections refused by policy', ['what'], (set) => {
+    for (const [what, v] of Object.entries(source.broker().denied)) set({ what }, v);
+  });
+  counterFrom('hub_mqtt_auth_failures_total', 'Failed MQTT logins', [], (set) => set({}, source.broker().authFailures));
+  counterFrom('hub_mqtt_throttled_total', 'QoS 1 messages held back by the per-device rate limit (not lost)', [], (set) => set({}, source.broker().throttled));
+  gaugeFrom('hub_mqtt_connections', 'Open MQTT connections', () => source.broker().connections);
+  gaugeFrom('hub_mqtt_devices_connected', 'Devices with an open MQTT connection', () => source.broker().devicesConnected);
+  gaugeFrom('hub_event_loop_lag_ms', 'Event-loop lag seen by the broker, ms', () => source.broker().eventLoopLagMs);
+
+  counterFrom('hub_ingest_messages_total', 'Device messages handed to ingest', [], (set) => set({}, source.ingest().handled));
+  counterFrom('hub_ingest_accepted_total', 'Readings accepted and spooled', [], (set) => set({}, source.ingest().accepted));
+  counterFrom('hub_ingest_refused_total', 'Device messages refused, by reason code', ['code'], (set) => {
+    for (const [code, v] of Object.entries(source.ingest().refused.byCode)) set({ code }, v);
+  });
+  gaugeFrom('hub_spool_depth', 'Readings in the spool not yet confirmed by the telemetry store', () => source.ingest().spool?.depth ?? 0);
+  gaugeFrom('hub_spool_bytes', 'Bytes the spool holds on disk', () => source.ingest().spool?.bytes ?? 0);
+  gaugeFrom('hub_spool_budget_bytes', 'Disk budget of the spool', () => source.ingest().spool?.budgetBytes ?? 0);
+  gaugeFrom('hub_spool_oldest_age_ms', 'Age of the oldest unconfirmed reading, ms', () => source.ingest().spool?.oldestAgeMs ?? 0);
+  counterFrom('hub_spool_rejected_full_total', 'Messages not accepted because the spool budget was exhausted', [], (set) => set({}, source.ingest().spool?.rejectedFull ?? 0));
+  counterFrom('hub_telemetry_written_total', 'Readings confirmed by the telemetry store', [], (set) => set({}, source.ingest().drain?.written ?? 0));
+  counterFrom('hub_telemetry_write_failures_total', 'Failed batch writes to the telemetry store (retried)', [], (set) => set({}, source.ingest().drain?.failures ?? 0));
+
+  histogramFrom(registry, 'hub_telemetry_write_latency_seconds', 'Duration of one batch write to the telemetry store', () => source.ingest().drain?.writeLatency);
+  histogramFrom(registry, 'hub_ingest_stored_latency_seconds', 'Reading spooled -> confirmed by the telemetry store', () => source.ingest().spool?.confirmLatency);
+  histogramFrom(registry, 'hub_spool_commit_latency_seconds', 'Reading appended -> fsynced (PUBACK may go)', () => source.ingest().spool?.commitLatency);
+  return registry;
+}
+
+/** Exposes a fixed-bucket latency snapshot (ms) as a Prometheus histogram in seconds. */
+function histogramFrom(registry: Registry, name: string, help: string, read: () => LatencySnapshot | undefined): void {
+  const h = new Histogram({ name, help, registers: [registry], buckets: [] });
+  // prom-client has no "set histogram"; override its get() to report the snapshot as it is.
+  const get = async () => {
+    const snap = read();
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    if (snap) {
+      snap.bucketsMs.forEach((ms, i) => values.push({ metricName: `${name}_bucket`, labels: { le: ms / 1000 }, value: snap.cumulative[i] ?? 0 }));
+      values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: snap.count });
+      values.push({ metricName: `${name}_sum`, labels: {}, value: snap.sumMs / 1000 });
+      values.push({ metricName: `${name}_count`, labels: {}, value: snap.count });
+    }
+    return { name, help, type: 'histogram', values, aggregator: 'sum' };
+  };
+  h.get = get as unknown as typeof h.get;
+}

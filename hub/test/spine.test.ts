@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uplinkTopic } from '@gridhub/core';
+import { demoDeviceSecret } from '@gridhub/store';
+import { waitFor } from '@gridhub/testkit';
+import { connect, getJson, testHub } from './support.ts';
+
+describe('the hub on embedded defaults (SQLite store, embedded telemetry, demo site)', () => {
+  let hub: Awaited<ReturnType<typeof testHub>>;
+  beforeAll(async () => {
+    hub = await testHub();
+  });
+  afterAll(async () => hub?.dispose());
+
+  it('loads the demo site into the empty store and reports healthy', async () => {
+    expect(hub.demoSite).toBe(true);
+    const health = await getJson(hub, '/api/health');
+    expect(health.status).toBe(200);
+    expect(health.body.parts.telemetry.sink).toBe('embedded');
+    const site = await getJson(hub, '/api/site');
+    expect(site.body.communities[0].grids).toHaveLength(2);
+  });
+
+  it('stores a reading published by a demo device and shows it at the device endpoint', async () => {
+    const { body: list } = await getJson(hub, '/api/devices?kind=smoke&limit=1');
+    const id: string = list.items[0].id;
+    const client = await connect(hub.mqttUrl, { clientId: id, username: id, password: demoDeviceSecret(id) });
+    const ts = Date.now();
+    await client.publishAsync(uplinkTopic('smoke', id, 'telemetry'), JSON.stringify({ ts, seq: 7, obscuration_pct: 1.5, temperature_c: 23.5, battery_pct: 88 }), { qos: 1 });
+    await client.endAsync();
+    await waitFor(async () => (await getJson(hub, `/api/devices/${id}`)).body.state?.latest?.temperature_c === 23.5, 10_000, 'device state');
+    const { body: device } = await getJson(hub, `/api/devices/${id}`);
+    expect(device.place.grid).toBeTruthy();
+    expect(device.state.batteryPct).toBe(88);
+    expect(device.liveness).toBe('online');
+    await waitFor(async () => (await getJson(hub, `/api/devices/${id}/history?field=temperature_c&from=${ts - 60_000}&to=${ts + 60_000}`)).body.points.some((p: { value: number | null }) => p.value === 23.5), 10_000, 'history');
+  });
+
+  it('refuses a malformed payload with a coded reason in the device record', async () => {
+    const { body: list } = await getJson(hub, '/api/devices?kind=bin&limit=1');
+    const id: string = list.items[0].id;
+    const client = await connect(hub.mqttUrl, { clientId: id, username: id, password: demoDeviceSecret(id) });
+    await client.publishAsync(uplinkTopic('bin', id, 'telemetry'), '{"ts": "yesterday"}', { qos: 1 });
+    await client.endAsync();
+    await waitFor(async () => (await getJson(hub, `/api/devices/${id}/refusals`)).body.total === 1, 10_000, 'refusal');
+    const { body } = await getJson(hub, `/api/devices/${id}/refusals`);
+    expect(body.items[0].code).toBe('HUB_ERR_PAYLOAD_SCHEMA');
+    expect(body.items[0].head).toContain('yesterday');
+  });
+
+  it('answers unknown routes and bad queries with coded errors, and serves metrics and OpenAPI', async () => {
+    expect((await getJson(hub, '/api/devices/nope')).body.code).toBe('HUB_ERR_NOT_FOUND');
+    expect((await getJson(hub, '/api/devices?limit=0')).body.code).toBe('HUB_ERR_VALIDATION');
+    const metrics = await hub.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/hub_mqtt_messages_in_total\{message="telemetry"\} [1-9]/);
+    expect(metrics.body).toMatch(/hub_ingest_refused_total\{code="HUB_ERR_PAYLOAD_SCHEMA"\} 1/);
+    expect(metrics.body).toContain('hub_spool_depth');
+    const openapi = await getJson(hub, '/docs/json');
+    expect(Object.keys(openapi.body.paths)).toContain('/api/devices/{id}/history');
+  });
+});
