@@ -7,6 +7,7 @@ import { createInfluxSink } from '../src/index.ts';
 import { startDrain, Spool, type SpoolLogger } from '../src/spool/index.ts';
 import type { TelemetrySink } from '../src/types.ts';
 import { smokeReading, T0 } from './fixtures/readings.ts';
+import { sinkContract } from './sink-contract.ts';
 
 const quiet: SpoolLogger = { warn: () => {}, error: () => {} };
 // The client logs every failed write; the outage below fails on purpose.
@@ -25,10 +26,6 @@ describe.skipIf(!serverAvailable('influxd'))('InfluxDB sink (real influxd 1.x)',
     await sink?.close();
     if (influx) await stopInfluxdAndClean(influx);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
-
-  it('pings', async () => {
-    await expect(sink.ping()).resolves.toBeUndefined();
   });
 
   it('stores 10,000 readings from 100 devices with their place as tags; the same batch twice counts once', async () => {
@@ -58,36 +55,6 @@ describe.skipIf(!serverAvailable('influxd'))('InfluxDB sink (real influxd 1.x)',
     expect(get('rx_ms')).toBe(T0 + 7005);
     expect(get('temperature_c')).toBe(27);
     expect(get('grid')).toBe('g-2');
-  });
-
-  it('two readings of one device in the same millisecond are two points', async () => {
-    const a = { ...smokeReading(500, 1, T0), message: 'event' as const, fields: { event: 'alarm', obscuration_pct: 12 } };
-    const b = { ...a, seq: 2, fields: { event: 'silenced' } };
-    await sink.write([a, b]);
-    const r = await influx.query(`SELECT "event" FROM "event" WHERE "device" = '${a.deviceId}'`);
-    expect(r.results[0].series[0].values.map((v: unknown[]) => v[1])).toEqual(['alarm', 'silenced']);
-  });
-
-  it('downsamples a history query to at most maxPoints buckets of means', async () => {
-    const dev = 900;
-    const readings = Array.from({ length: 100 }, (_, i) => ({ ...smokeReading(dev, i), fields: { temperature_c: i } }));
-    await sink.write(readings);
-    const fromMs = T0;
-    const toMs = T0 + 100_000;
-    const r = await sink.query({ deviceId: readings[0]!.deviceId, field: 'temperature_c', fromMs, toMs, maxPoints: 10 });
-    expect(r.intervalMs).toBe(10_000);
-    expect(r.points).toHaveLength(10);
-    expect(r.points.map((p) => p.tMs)).toEqual(Array.from({ length: 10 }, (_, i) => T0 + i * 10_000));
-    expect(r.points.map((p) => p.value)).toEqual(Array.from({ length: 10 }, (_, i) => i * 10 + 4.5));
-
-    const odd = await sink.query({ deviceId: readings[0]!.deviceId, field: 'temperature_c', fromMs: fromMs + 333, toMs, maxPoints: 7 });
-    expect(odd.points.length).toBeLessThanOrEqual(7);
-    expect(odd.points.length).toBeGreaterThanOrEqual(6);
-    const mean = odd.points.reduce((n, p) => n + (p.value ?? 0), 0) / odd.points.length;
-    expect(mean).toBeGreaterThan(40);
-    // An identifier or a literal with quotes cannot break out of the query.
-    const evil = await sink.query({ deviceId: "x' OR '1'='1", field: 'a"b', fromMs, toMs, maxPoints: 5 });
-    expect(evil.points.every((p) => p.value === null)).toBe(true);
   });
 
   it('with influxd stopped mid-drain and restarted, everything is stored exactly once', async () => {
@@ -120,3 +87,18 @@ describe.skipIf(!serverAvailable('influxd'))('InfluxDB sink (real influxd 1.x)',
     expect(drain.stats().written).toBe(total);
   });
 });
+
+if (serverAvailable('influxd')) {
+  sinkContract('InfluxDB 1.x', async () => {
+    const influx = await startInfluxd('contract');
+    const sink = createInfluxSink({ url: influx.url, api: 'v1', bucket: influx.db, timeoutMs: 5000, logger: quiet });
+    return {
+      sink,
+      count: (deviceId, message = 'telemetry') => influx.count(`SELECT count("seq") FROM "${message}" WHERE "device" = '${deviceId}'`),
+      close: async () => {
+        await sink.close();
+        await stopInfluxdAndClean(influx);
+      },
+    };
+  });
+}

@@ -65,12 +65,12 @@ export function createInfluxSink(opts: InfluxSinkOptions): TelemetrySink {
       }
     },
     async query(q: HistoryQuery): Promise<HistoryResult> {
-      const { text, intervalMs } = historyInfluxQL(q);
+      const { text } = historyInfluxQL(q);
       const body = await transport.request(queryPath, new URLSearchParams({ q: text }).toString(), {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       });
-      return parseHistoryResponse(q, intervalMs, body);
+      return parseHistoryResponse(q, body);
     },
     async ping(): Promise<void> {
       await transport.request('/ping', '', { method: 'GET' });

@@ -15,38 +15,46 @@ export function influxString(value: string): string {
 export function checkHistoryQuery(q: HistoryQuery): void {
   const bad = (what: string) => new HubError('HUB_ERR_VALIDATION', [what]);
   if (!q.deviceId || !q.field) throw bad('deviceId and field are required');
-  if (!Number.isSafeInteger(q.fromMs) || !Number.isSafeInteger(q.toMs) || q.toMs <= q.fromMs) throw bad('need integer fromMs < toMs');
+  if (!Number.isSafeInteger(q.fromMs) || !Number.isSafeInteger(q.toMs) || q.toMs < q.fromMs) throw bad('need integer fromMs <= toMs');
   if (!Number.isInteger(q.maxPoints) || q.maxPoints < 1 || q.maxPoints > 10_000) throw bad('maxPoints must be 1..10000');
 }
 
 /**
- * The bucket width that gives at most `maxPoints` buckets over [fromMs, toMs): with buckets
- * aligned on fromMs (GROUP BY time(interval, offset)) there are ceil(span / interval) of them.
+ * Buckets over [fromMs, toMs] (both inclusive, as the SQL store does): width
+ * ceil(span / maxPoints), aligned on fromMs, so there are at most maxPoints of them.
  */
-export function historyIntervalMs(q: HistoryQuery): number {
-  return Math.max(1, Math.ceil((q.toMs - q.fromMs) / q.maxPoints));
+export function historyBuckets(q: HistoryQuery): { intervalMs: number; buckets: number } {
+  const span = q.toMs - q.fromMs + 1;
+  const intervalMs = Math.max(1, Math.ceil(span / q.maxPoints));
+  return { intervalMs, buckets: Math.ceil(span / intervalMs) };
 }
 
-/** The InfluxQL of a downsampled history query (mean per bucket; empty buckets are null). */
+/**
+ * The InfluxQL of a downsampled history query: mean per bucket, buckets aligned on fromMs by the
+ * GROUP BY offset. A point's time carries seq in its sub-millisecond digits, hence `< toMs + 1ms`.
+ */
 export function historyInfluxQL(q: HistoryQuery, measurement = 'telemetry'): { text: string; intervalMs: number } {
   checkHistoryQuery(q);
-  const intervalMs = historyIntervalMs(q);
+  const { intervalMs } = historyBuckets(q);
   const offsetMs = q.fromMs % intervalMs;
   const text =
     `SELECT mean(${influxIdent(q.field)}) FROM ${influxIdent(measurement)}` +
-    ` WHERE "device" = ${influxString(q.deviceId)} AND time >= ${q.fromMs}ms AND time < ${q.toMs}ms` +
-    ` GROUP BY time(${intervalMs}ms, ${offsetMs}ms) fill(null)`;
+    ` WHERE "device" = ${influxString(q.deviceId)} AND time >= ${q.fromMs}ms AND time < ${q.toMs + 1}ms` +
+    ` GROUP BY time(${intervalMs}ms, ${offsetMs}ms)`;
   return { text, intervalMs };
 }
 
-/** Reads the JSON answer of /query (epoch=ms) for one SELECT into a HistoryResult. */
-export function parseHistoryResponse(q: HistoryQuery, intervalMs: number, body: unknown): HistoryResult {
+/** Reads the JSON answer of /query (epoch=ms) into every bucket of the range (null where empty). */
+export function parseHistoryResponse(q: HistoryQuery, body: unknown): HistoryResult {
   const result = (body as { results?: { error?: string; series?: { values?: unknown[][] }[] }[] })?.results?.[0];
   if (!result) throw new Error('InfluxDB answered without results');
   if (result.error) throw new Error(`InfluxDB query failed: ${result.error}`);
-  const values = result.series?.[0]?.values ?? [];
-  const points = values
-    .map(([t, v]) => ({ tMs: Number(t), value: typeof v === 'number' ? v : null }))
-    .filter((p) => p.tMs >= q.fromMs && p.tMs < q.toMs);
+  const { intervalMs, buckets } = historyBuckets(q);
+  const means = new Map<number, number>();
+  for (const [t, v] of result.series?.[0]?.values ?? []) if (typeof v === 'number') means.set(Number(t), v);
+  const points = Array.from({ length: buckets }, (_, i) => {
+    const tMs = q.fromMs + i * intervalMs;
+    return { tMs, value: means.get(tMs) ?? null };
+  });
   return { deviceId: q.deviceId, field: q.field, intervalMs, points };
 }
