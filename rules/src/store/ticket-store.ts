@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DeviceKind, DevicePlace } from '@gridhub/core';
 import { rulesError } from '../errors.ts';
 import type { Priority } from '../kinds/common.ts';
 import { applyTicketAction } from '../tickets/lifecycle.ts';
@@ -11,17 +10,10 @@ import { DEFAULT_SLA, dueTimers, ticketTimers, type SlaConfig, type TimerAction 
 import { alertFromRow, alertToRow, ticketFromRow, ticketToRow, transitionFromRow, transitionToRow, type AlertRow, type StoredAlert, type TicketRow } from './rows.ts';
 
 /** What opens a ticket (or adds an occurrence to the open one for the same rule and subject). */
-export interface TicketOpening {
-  ruleId: string;
-  subjectKey: string;
-  deviceId: string;
-  deviceKind: DeviceKind;
-  priority: Priority;
-  title: string;
-  place: DevicePlace;
+export type TicketOpening = Pick<Ticket, 'ruleId' | 'subjectKey' | 'deviceId' | 'deviceKind' | 'priority' | 'title' | 'place'> & {
   atMs: number;
   value?: number | null;
-}
+};
 
 export interface TicketFilter {
   gridId?: string;

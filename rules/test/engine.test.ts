@@ -1,0 +1,121 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reading, Warden } from '@gridhub/core';
+import { createStore, type SqlHubStore } from '@gridhub/store';
+import { tempDir } from '@gridhub/testkit';
+import { buildRuleSet } from '../src/config/ruleset.ts';
+import { createRulesEngine } from '../src/engine.ts';
+import type { RulesEvent } from '../src/events.ts';
+
+const T0 = Date.parse('2025-03-03T10:00:00+08:00');
+const MIN = 60_000;
+const wardens: Warden[] = [
+  { id: 'leader-a', name: '网格长', phone: '13800000001', role: 'grid_leader', gridId: 'ga' },
+  { id: 'warden-a1', name: '专职', phone: '13800000002', role: 'full_time', gridId: 'ga' },
+  { id: 'warden-a2', name: '兼职', phone: '13800000003', role: 'part_time', gridId: 'ga' },
+];
+const place = (building: string) => ({ street: 'st1', community: 'cm1', grid: 'ga', estate: 'hy', building, unit: 'u1' });
+let seq = 0;
+const smokeAlarm = (deviceId: string, tsMs: number, building = 'b01'): Reading => ({
+  deviceId, kind: 'smoke', message: 'event', tsMs, seq: ++seq, rxMs: tsMs, place: place(building), fields: { event: 'alarm', obscuration_pct: 12 },
+});
+
+describe('rules engine over a real SQLite store', () => {
+  let dir: string;
+  let store: SqlHubStore;
+  let now = T0;
+  const events: RulesEvent[] = [];
+  const make = () =>
+    createRulesEngine({
+      db: store.db as never,
+      rules: buildRuleSet({ version: 1 }),
+      clock: () => now,
+      emit: (e) => events.push(e),
+      wardens: async (gridId) => wardens.filter((w) => w.gridId === gridId),
+    });
+
+  beforeAll(async () => {
+    dir = tempDir('rules-engine');
+    store = await createStore({ dataDir: dir });
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('three smoke alarms in one building within a minute -> one P1 fire incident, three tickets, dispatched to the on-duty warden', async () => {
+    const engine = await make();
+    await engine.tickets.addShifts([{ gridId: 'ga', wardenId: 'warden-a2', fromMs: T0 - 60 * MIN, toMs: T0 + 8 * 60 * MIN }]);
+    // Another building's alarm does not join.
+    await engine.ingest([smokeAlarm('smk-b02', now, 'b02')]);
+    for (const [i, id] of ['smk-1', 'smk-2', 'smk-3'].entries()) {
+      now = T0 + i * 25_000;
+      await engine.ingest([smokeAlarm(id, now)]);
+    }
+    const tickets = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).filter((t) => t.place.building === 'b01');
+    expect(tickets).toHaveLength(3);
+    expect(tickets.every((t) => t.status === 'dispatched' && t.assigneeId === 'warden-a2' && t.priority === 'P1')).toBe(true);
+    const incidentIds = new Set(tickets.map((t) => t.incidentId));
+    expect(incidentIds.size).toBe(1);
+    const incident = await engine.tickets.incident([...incidentIds][0]!);
+    expect(incident).toMatchObject({ kind: 'confirmed_fire', priority: 'P1', buildingId: 'b01' });
+    const other = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).find((t) => t.deviceId === 'smk-b02');
+    expect(other?.incidentId).toBeNull();
+    // Events: alert firing, occurrence, dispatch, incident (created once, joined once).
+    expect(events.filter((e) => e.type === 'alert' && e.transition.to === 'firing')).toHaveLength(4);
+    expect(events.filter((e) => e.type === 'ticket' && e.transition.action === 'dispatch')).toHaveLength(4);
+    expect(events.filter((e) => e.type === 'incident').map((e) => e.type === 'incident' && e.joined)).toEqual([false, true]);
+    // A repeated alarm adds an occurrence, no new ticket.
+    now += 1_000;
+    await engine.ingest([smokeAlarm('smk-1', now)]);
+    const t1 = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).find((t) => t.deviceId === 'smk-1')!;
+    expect(t1.occurrences).toBe(2);
+  });
+
+  it('a P1 not accepted escalates to the grid leader, then the community; a restart keeps deadlines; acceptance stops it', async () => {
+    now = T0 + 9 * 60 * MIN; // after the shift ended
+    let engine = await make();
+    await engine.ingest([smokeAlarm('smk-lone', now, 'b09')]);
+    const ticket = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).find((t) => t.deviceId === 'smk-lone')!;
+    expect(ticket).toMatchObject({ status: 'dispatched', assigneeId: 'leader-a' }); // no shift then: the grid leader
+    const escalations = () =>
+      events.flatMap((e) => (e.type === 'ticket' && e.ticket.id === ticket.id && e.transition.action === 'escalate' ? [e.transition.data?.to] : []));
+
+    now += 2 * MIN - 1;
+    await engine.tick();
+    expect(escalations()).toEqual([]);
+    now += 1;
+    await engine.tick();
+    expect(escalations()).toEqual(['warden:leader-a']);
+
+    // Restart: a new engine over the same database.
+    engine = await make();
+    now += 2 * MIN - 1;
+    await engine.tick();
+    expect(escalations()).toEqual(['warden:leader-a']);
+    now += 1;
+    await engine.tick();
+    expect(escalations()).toEqual(['warden:leader-a', 'community:cm1']);
+
+    now += 30_000;
+    await engine.act(ticket.id, { type: 'accept' }, { id: 'leader-a', role: 'grid_leader' });
+    now += 2 * MIN; // would have gone to the street office
+    await engine.tick();
+    expect(escalations()).toEqual(['warden:leader-a', 'community:cm1']);
+    const history = await engine.tickets.transitions(ticket.id);
+    expect(history.map((h) => h.action)).toEqual(['dispatch', 'warn', 'overdue', 'escalate', 'escalate', 'accept']);
+  });
+
+  it('an alarm that clears by itself marks the ticket "condition cleared"; a person closes it', async () => {
+    const engine = await make();
+    now += MIN;
+    await engine.ingest([smokeAlarm('smk-x', now, 'b10')]);
+    now += 1_000;
+    await engine.ingest([{ ...smokeAlarm('smk-x', now, 'b10'), fields: { event: 'alarm_cleared' } }]);
+    const t = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).find((x) => x.deviceId === 'smk-x')!;
+    expect(t).toMatchObject({ status: 'dispatched', conditionClearedMs: now });
+    const closed = await engine.act(t.id, { type: 'close', note: 'cooking smoke' }, { id: 'op', role: 'operator' });
+    expect(closed.status).toBe('closed');
+  });
+});
