@@ -166,6 +166,24 @@ export function storeContract(harness: StoreHarness): void {
       expect(await dumpAll(store)).toBe(before);
     });
 
+    it('rolls back the whole import when the database refuses part of it', async () => {
+      const store = await fresh();
+      await store.importSite(demo);
+      // Another package's row pins grid 2: deleting that grid fails inside the transaction.
+      await store.db.schema.createTable('pin').addColumn('grid_id', 'text', (c) => c.references('grids.id')).execute();
+      await (store.db as any).insertInto('pin').values({ grid_id: 'g-lx-02' }).execute();
+      const before = await dumpAll(store);
+      const next = clone(demo);
+      next.street.name = '改名街道';
+      next.communities[0]!.grids[0]!.estates[0]!.devices.push({ id: 'mh-new-1', kind: 'manhole', secret: 'a-new-plain-secret', position: { x: 1, y: 1 } });
+      next.communities[0]!.grids.pop();
+      const err = await store.importSite(next).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err).not.toBeInstanceOf(HubError); // the database refused it, not validation
+      expect(await dumpAll(store)).toBe(before);
+      expect(await store.deviceInfo('mh-new-1')).toBeUndefined();
+    });
+
     it('re-import upserts, keeps device state, and drops what the new site no longer has', async () => {
       const store = await fresh();
       await store.importSite(demo);
