@@ -1,4 +1,4 @@
-import type { Reading, Warden } from '@gridhub/core';
+import type { DevicePlace, Reading, Warden } from '@gridhub/core';
 import { INITIAL_ALERT_STATE, isFiring, isResolution, step, type AlertTransition } from './alert/step.ts';
 import { rulesFor, type RuleSet } from './config/ruleset.ts';
 import { inSchedule, isSilenced } from './config/schedule.ts';
@@ -20,6 +20,8 @@ export interface RulesEngineOptions {
   emit: Emit;
   /** Wardens of a grid (the store's `listWardens`). */
   wardens: (gridId: string) => Promise<Warden[]>;
+  /** Where a device stands (the store's `deviceInfo`), for alert states restored after a restart. */
+  devicePlace?: (deviceId: string) => Promise<DevicePlace | undefined>;
   sla?: SlaConfig;
 }
 
@@ -169,8 +171,10 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
         const batch: Pending[] = [];
         for (const alert of alerts.values()) {
           const rule = ruleById(alert.ruleId, alert.deviceId);
-          const place = alert.place ?? places.get(alert.deviceId);
+          let place = alert.place ?? places.get(alert.deviceId);
+          if (!place && opts.devicePlace) place = await opts.devicePlace(alert.deviceId);
           if (!rule || !place) continue;
+          alert.place = place;
           let obs = tickObservation(rule, alert.memory, nowMs);
           const last = alert.alert.lastSampleMs;
           if (!obs && rule.noDataAfterMs !== null && last !== null && nowMs - last >= rule.noDataAfterMs) obs = { type: 'nodata', tsMs: nowMs, source: 'clock' };

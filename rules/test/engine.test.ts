@@ -118,4 +118,23 @@ describe('rules engine over a real SQLite store', () => {
     const closed = await engine.act(t.id, { type: 'close', note: 'cooking smoke' }, { id: 'op', role: 'operator' });
     expect(closed.status).toBe('closed');
   });
+
+  it('liveness survives a restart: a camera\'s last will takes it offline a minute later', async () => {
+    const engine = await make();
+    now += MIN;
+    const will: Reading = { deviceId: 'eb-1', kind: 'ebike', message: 'status', tsMs: now, seq: 0, rxMs: now, place: place('b01'), fields: { state: 'offline' } };
+    await engine.ingest([will]);
+    const restarted = await createRulesEngine({
+      db: store.db as never, rules: buildRuleSet({ version: 1 }), clock: () => now, emit: (e) => events.push(e),
+      wardens: async () => wardens, devicePlace: async (id) => (id === 'eb-1' ? place('b01') : undefined),
+    });
+    now += 59_000;
+    await restarted.tick();
+    const offline = () => events.filter((e) => e.type === 'alert' && e.deviceId === 'eb-1' && e.ruleId === 'ebike.offline' && e.transition.to === 'firing');
+    expect(offline()).toHaveLength(0);
+    now += 1_000;
+    await restarted.tick();
+    expect(offline()).toHaveLength(1);
+    expect((await restarted.tickets.findOpen('ebike.offline', 'eb-1'))?.priority).toBe('P3');
+  });
 });
