@@ -57,6 +57,14 @@ describe.skipIf(!serverAvailable('influxd'))('InfluxDB sink (real influxd 1.x)',
     expect(get('grid')).toBe('g-2');
   });
 
+  it('stores the good points of a batch that has a field type conflict, and resolves', async () => {
+    const good = smokeReading(700, 1);
+    const clash = { ...smokeReading(700, 2), fields: { temperature_c: 'hot' } };
+    await sink.write([smokeReading(700, 0)]);
+    await expect(sink.write([good, clash])).resolves.toBeUndefined();
+    expect(await influx.count(`SELECT count("seq") FROM "telemetry" WHERE "device" = '${good.deviceId}'`)).toBe(2);
+  });
+
   it('with influxd stopped mid-drain and restarted, everything is stored exactly once', async () => {
     await influx.query('DROP MEASUREMENT "telemetry"').catch(() => {});
     const dir = tempDir('spool-outage');
