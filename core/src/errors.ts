@@ -20,6 +20,16 @@ export const HUB_ERRORS = {
   // Site file and configuration
   HUB_ERR_SITE_INVALID: { status: 400, message: 'site file is invalid: %s' },
   HUB_ERR_CONFIG: { status: 500, message: 'configuration is invalid: %s' },
+  HUB_ERR_RULESET_INVALID: { status: 400, message: 'rule set is invalid: %s' },
+  // Tickets (工单)
+  HUB_ERR_TICKET_NOT_FOUND: { status: 404, message: 'ticket %s not found' },
+  HUB_ERR_TICKET_TRANSITION: { status: 409, message: 'cannot %s a %s ticket' },
+  HUB_ERR_TICKET_CONFLICT: { status: 409, message: 'ticket %s changed meanwhile' },
+  // Users and sessions
+  HUB_ERR_UNAUTHENTICATED: { status: 401, message: 'log in first' },
+  HUB_ERR_LOGIN: { status: 401, message: 'wrong user name or password' },
+  HUB_ERR_LOGIN_RATE: { status: 429, message: 'too many login attempts; try again in %s s' },
+  HUB_ERR_FORBIDDEN: { status: 403, message: 'your role may not %s' },
   // HTTP API
   HUB_ERR_VALIDATION: { status: 400, message: 'request is invalid: %s' },
   HUB_ERR_NOT_FOUND: { status: 404, message: '%s not found' },

@@ -1,3 +1,4 @@
+import './formats.ts';
 export * from './kinds.ts';
 export * from './topics.ts';
 export * from './payloads/index.ts';

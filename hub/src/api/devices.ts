@@ -59,8 +59,8 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
         offset: q.offset,
       });
       const now = hub.now();
-      const states = await Promise.all(items.map((d) => hub.store.deviceState(d.id)));
-      return { total, items: items.map((d, i) => deviceView(d, states[i], now)) };
+      const states = await hub.store.deviceStates(items.map((d) => d.id));
+      return { total, items: items.map((d) => deviceView(d, states.get(d.id), now)) };
     },
   );
 
