@@ -168,6 +168,28 @@ describe('spool', () => {
     await spool.close();
   });
 
+  it('reports the age of the oldest unconfirmed record and the confirm latency (fake clock)', async () => {
+    let clock = 1_000;
+    const spool = await open(dir(), { now: () => clock });
+    await spool.append(rec(1));
+    clock = 3_000;
+    await spool.append(rec(2));
+    clock = 5_000;
+    expect(spool.stats().oldestAgeMs).toBe(4_000);
+    expect(spool.stats().depth).toBe(2);
+    const batch = (await spool.read(1))!;
+    await spool.confirm(batch);
+    expect(spool.stats().oldestAgeMs).toBe(2_000);
+    await spool.confirm((await spool.read(10))!);
+    expect(spool.stats().oldestAgeMs).toBe(0);
+    const lat = spool.stats().confirmLatency;
+    expect(lat.count).toBe(2);
+    expect(lat.sumMs).toBe(4_000 + 2_000);
+    expect(lat.cumulative[lat.bucketsMs.indexOf(2000)]).toBe(1);
+    expect(lat.cumulative[lat.bucketsMs.indexOf(5000)]).toBe(2);
+    await spool.close();
+  });
+
   it('rolls segments and deletes them once confirmed', async () => {
     const d = dir();
     const spool = await open(d, { segmentBytes: 4096 });

@@ -1,18 +1,12 @@
-import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { HubError } from '@gridhub/core';
 import { claimedRecordBytes, encodeGroup, HEADER_BYTES, scanRecords } from './format.ts';
-import { comparePos, fsyncDir, listSegments, readCheckpoint, segmentPath, writeCheckpoint, type SpoolPos } from './files.ts';
+import { comparePos, fsyncDir, segmentPath, writeCheckpoint, type SpoolPos } from './files.ts';
 import { LatencyHistogram, type LatencySnapshot } from './latency.ts';
+import { consoleLogger, type SpoolLogger } from './logger.ts';
+import { recoverSpool, type Mark, type RecoveredSpool } from './recover.ts';
 
-export interface SpoolLogger {
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export const consoleLogger: SpoolLogger = {
-  warn: (obj, msg) => console.warn(`[spool] ${msg}`, obj),
-  error: (obj, msg) => console.error(`[spool] ${msg}`, obj),
-};
+export { consoleLogger, type SpoolLogger };
 
 export interface SpoolOptions {
   /** Directory of the segment files and the checkpoint (created if missing). */
@@ -36,7 +30,7 @@ export interface SpoolStats {
   bytes: number;
   budgetBytes: number;
   filling: boolean;
-  /** Age of the oldest unconfirmed record, ms (to commit-group granularity); 0 when empty. */
+  /** Age of the oldest unconfirmed record, ms (exact to about 1 s); 0 when empty. */
   oldestAgeMs: number;
   appended: number;
   /** Records found unconfirmed on disk when the spool was opened. */
@@ -83,6 +77,7 @@ function newGroup(): Group {
 }
 
 const MiB = 1024 * 1024;
+const MARK_INTERVAL_MS = 1000;
 
 /**
  * A durable local-disk queue with group commit (see docs in ingest/README.md).
@@ -117,8 +112,8 @@ export class Spool<T> {
   private readInFlight: Promise<unknown> | null = null;
   private readWaiters: (() => void)[] = [];
 
-  /** Oldest-age marks: (start of a commit group, its first append time), ascending. */
-  private marks: { pos: SpoolPos; appendMs: number }[] = [];
+  /** Oldest-age marks: (start of a commit group, its first append time), ascending, >= 1 s apart. */
+  private marks: Mark[] = [];
   private marksHead = 0;
 
   private appended = 0;
@@ -130,10 +125,7 @@ export class Spool<T> {
   private readonly commitLatency = new LatencyHistogram();
   private readonly confirmLatency = new LatencyHistogram();
 
-  private constructor(
-    opts: SpoolOptions,
-    state: { segs: { id: number; size: number }[]; writeFh: FileHandle; readPos: SpoolPos; replayed: number; marks: { pos: SpoolPos; appendMs: number }[] },
-  ) {
+  private constructor(opts: SpoolOptions, state: RecoveredSpool) {
     this.dir = opts.dir;
     this.budgetBytes = opts.budgetBytes;
     this.segmentBytes = segmentBytesFor(opts);
@@ -153,46 +145,8 @@ export class Spool<T> {
   /** Opens (or creates) the spool in `opts.dir`: replays from the checkpoint, truncating a torn tail. */
   static async open<T>(opts: SpoolOptions): Promise<Spool<T>> {
     if (!(opts.budgetBytes > 0)) throw new HubError('HUB_ERR_CONFIG', ['spool budgetBytes must be > 0']);
-    const log = opts.logger ?? consoleLogger;
-    await mkdir(opts.dir, { recursive: true });
-    const checkpoint = await readCheckpoint(opts.dir);
-    let segs = await listSegments(opts.dir);
-    // Segments before the checkpoint were confirmed; a crash may have left them behind.
-    for (const s of segs) if (checkpoint && s.id < checkpoint.segment) await unlink(segmentPath(opts.dir, s.id));
-    segs = segs.filter((s) => !checkpoint || s.id >= checkpoint.segment);
-
-    let readPos: SpoolPos = { segment: segs[0]?.id ?? (checkpoint ? checkpoint.segment + 1 : 1), offset: 0 };
-    if (checkpoint && segs[0]?.id === checkpoint.segment) readPos = { ...checkpoint };
-
-    let replayed = 0;
-    const marks: { pos: SpoolPos; appendMs: number }[] = [];
-    for (const s of segs) {
-      const from = s.id === readPos.segment ? readPos.offset : 0;
-      const r = await scanSegment(opts.dir, s.id, from, opts.readChunkBytes ?? MiB, marks);
-      replayed += r.count;
-      if (r.validEnd < s.size) {
-        log.warn({ segment: s.id, validEnd: r.validEnd, size: s.size }, 'truncating a torn tail record');
-        const fh = await open(segmentPath(opts.dir, s.id), 'r+');
-        try {
-          await fh.truncate(r.validEnd);
-          await fh.datasync();
-        } finally {
-          await fh.close();
-        }
-        s.size = r.validEnd;
-      }
-    }
-
-    let writeFh: FileHandle;
-    const last = segs[segs.length - 1];
-    if (last) {
-      writeFh = await open(segmentPath(opts.dir, last.id), 'r+');
-    } else {
-      writeFh = await open(segmentPath(opts.dir, readPos.segment), 'w');
-      await fsyncDir(opts.dir);
-      segs.push({ id: readPos.segment, size: 0 });
-    }
-    return new Spool<T>(opts, { segs, writeFh, readPos, replayed, marks });
+    const state = await recoverSpool(opts.dir, opts.readChunkBytes ?? MiB, opts.logger ?? consoleLogger);
+    return new Spool<T>(opts, state);
   }
 
   // ------------------------------------------------------------------ append (group commit)
@@ -249,7 +203,11 @@ export class Spool<T> {
         throw err;
       }
       this.fsyncs++;
-      this.marks.push({ pos: { segment: seg.id, offset: seg.size }, appendMs: g.appendMs[0]! });
+      // One mark per second at most: the oldest age is exact to 1 s and a long outage stays small.
+      const lastMark = this.marks[this.marks.length - 1];
+      if (!lastMark || g.appendMs[0]! - lastMark.appendMs >= MARK_INTERVAL_MS) {
+        this.marks.push({ pos: { segment: seg.id, offset: seg.size }, appendMs: g.appendMs[0]! });
+      }
       seg.size += buf.length;
       this.diskBytes += buf.length;
       this.appended += g.texts.length;
@@ -436,42 +394,4 @@ export class Spool<T> {
 function segmentBytesFor(opts: SpoolOptions): number {
   if (opts.segmentBytes) return opts.segmentBytes;
   return Math.min(64 * MiB, Math.max(MiB, Math.floor(opts.budgetBytes / 8)));
-}
-
-/** Counts the valid records of one segment from `from`; where the valid data ends. */
-async function scanSegment(
-  dir: string,
-  id: number,
-  from: number,
-  chunkBytes: number,
-  marks: { pos: SpoolPos; appendMs: number }[],
-): Promise<{ count: number; validEnd: number }> {
-  const fh = await open(segmentPath(dir, id), 'r');
-  try {
-    const size = (await fh.stat()).size;
-    let offset = from;
-    let count = 0;
-    let want = chunkBytes;
-    while (offset < size) {
-      const len = Math.min(want, size - offset);
-      const buf = Buffer.allocUnsafe(len);
-      const { bytesRead } = await fh.read(buf, 0, len, offset);
-      let first = true;
-      const at = offset;
-      const r = scanRecords(buf.subarray(0, bytesRead), 0, Number.MAX_SAFE_INTEGER, (rec) => {
-        if (first) marks.push({ pos: { segment: id, offset: at }, appendMs: rec.appendMs });
-        first = false;
-      });
-      count += r.count;
-      offset += r.offset;
-      if (r.stop === 'corrupt') break;
-      if (r.stop === 'partial') {
-        if (offset + claimedRecordBytes(buf, r.offset) > size) break;
-        want = Math.max(chunkBytes, claimedRecordBytes(buf, r.offset));
-      }
-    }
-    return { count, validEnd: offset };
-  } finally {
-    await fh.close();
-  }
 }
