@@ -76,7 +76,7 @@ export async function createBroker(opts: BrokerOptions): Promise<HubBroker> {
     authorizeForward: (client, packet) => (forwardAllowed(identities.get(client), packet.topic) ? packet : null),
   });
 
-  aedes.on('clientReady', (client) => {
+  aedes.on('client', (client) => {
     const who = identities.get(client);
     if (who?.type !== 'device') return;
     devices.set(who.deviceId, client);
@@ -101,6 +101,7 @@ export async function createBroker(opts: BrokerOptions): Promise<HubBroker> {
     listenTcp: (port, host) => transports.listenTcp(listeners, handle, port, host),
     listenTls: (port, host, files) => transports.listenTls(listeners, handle, port, host, files),
     attachWebSocket: (server, path = '/mqtt') => transports.attachWebSocket(listeners, handle, server, path),
+    listenWebSocket: (port, host, path = '/mqtt') => transports.listenWebSocket(listeners, handle, port, host, path),
     publishCommand(kind: DeviceKind, deviceId: string, payload) {
       const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
       return new Promise((resolve, reject) => {
@@ -108,7 +109,7 @@ export async function createBroker(opts: BrokerOptions): Promise<HubBroker> {
       });
     },
     invalidateDevice: (deviceId) => verifier.forget(`device:${deviceId}`),
-    stats: () => counters.snapshot({ connections: aedes.connectedClients, devicesConnected: devices.size, eventLoopLagMs: lag.lagMs }),
+    stats: () => counters.snapshot({ connections: aedes.connectedClients, devicesConnected: devices.size, eventLoopLagMs: lag.lagMs, authCacheHits: verifier.cacheHits }),
     connectedDeviceIds: () => [...devices.keys()],
     async close() {
       lag.stop();

@@ -9,6 +9,8 @@ import { verifySecret } from '@gridhub/core';
  */
 export class SecretVerifier {
   private readonly verified = new Map<string, string>();
+  /** Verifications answered from the cache (no scrypt). */
+  cacheHits = 0;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
@@ -17,7 +19,10 @@ export class SecretVerifier {
   /** 'ok' | 'bad' | 'busy' (too many verifications queued: try again later). */
   async verify(key: string, secret: string, stored: string, cacheTag = stored): Promise<'ok' | 'bad' | 'busy'> {
     const digest = createHash('sha256').update(cacheTag).update('\0').update(secret).digest('base64');
-    if (this.verified.get(key) === digest) return 'ok';
+    if (this.verified.get(key) === digest) {
+      this.cacheHits++;
+      return 'ok';
+    }
     if (this.running >= this.opts.maxConcurrent && this.waiting.length >= this.opts.maxQueued) return 'busy';
     await this.acquire();
     try {

@@ -13,7 +13,7 @@ export class BrokerCounters {
   ingestInFlight = 0;
   fanoutInFlight = 0;
 
-  snapshot(live: { connections: number; devicesConnected: number; eventLoopLagMs: number }): BrokerStats {
+  snapshot(live: { connections: number; devicesConnected: number; eventLoopLagMs: number; authCacheHits: number }): BrokerStats {
     return {
       ...live,
       messagesIn: { ...this.messagesIn },

@@ -90,6 +90,8 @@ export interface BrokerStats {
   /** QoS 1 messages held back by the rate limit (not lost). */
   throttled: number;
   authFailures: number;
+  /** Logins verified from the in-memory cache instead of scrypt. */
+  authCacheHits: number;
   /** Publishes and subscriptions refused by policy. */
   denied: { publish: number; subscribe: number; connect: number };
   ingestInFlight: number;
@@ -110,6 +112,8 @@ export interface HubBroker {
   listenTls(port: number, host: string | undefined, tls: TlsFiles): Promise<number>;
   /** MQTT over WebSocket on an existing HTTP server (e.g. Fastify's `server`) at `path`. */
   attachWebSocket(server: HttpServer, path?: string): void;
+  /** A bare HTTP server carrying only MQTT over WebSocket at `path` (standalone broker). */
+  listenWebSocket(port: number, host?: string, path?: string): Promise<number>;
   publishCommand(kind: DeviceKind, deviceId: string, payload: Buffer | string | object): Promise<void>;
   /** Forget a cached secret verification (secret rotated or device removed). */
   invalidateDevice(deviceId: string): void;
