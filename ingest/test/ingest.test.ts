@@ -145,6 +145,17 @@ describe('ingest over the real SQLite store and the embedded sink', () => {
     await waitFor(async () => (await store.deviceState('smoke-1'))?.connected === false, 5000, 'smoke-1 offline');
   });
 
+  it('records connections the broker reports, for known devices only', async () => {
+    const at = Date.UTC(2025, 6, 2);
+    ingest.noteConnection('mh-1', true, at);
+    ingest.noteConnection('mh-404', true, at);
+    await waitFor(async () => (await store.deviceState('mh-1'))?.connected === true, 5000, 'mh-1 connected');
+    expect((await store.deviceState('mh-1'))!.lastSeenMs).toBeGreaterThanOrEqual(at);
+    expect(await store.deviceState('mh-404')).toBeUndefined();
+    ingest.noteConnection('mh-1', false, at + 1000);
+    await waitFor(async () => (await store.deviceState('mh-1'))?.connected === false, 5000, 'mh-1 disconnected');
+  });
+
   it('knows a device added to the site only after reloadDevices()', async () => {
     const topic = 'v1/smoke/smoke-new/telemetry';
     const payload = () => p({ obscuration_pct: 0, temperature_c: 20, battery_pct: 99 });
