@@ -9,3 +9,5 @@ export * from './decode.ts';
 export * from './reading.ts';
 export * from './schemas.ts';
 export * from './liveness.ts';
+export * from './tickets.ts';
+export * from './users.ts';

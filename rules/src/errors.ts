@@ -1,16 +1,15 @@
-import { HubError } from '@gridhub/core';
+import { HubError, type HubErrorCode } from '@gridhub/core';
 
 /**
- * Codes this package wants in core's registry (HUB_ERRORS). Until core adds them, each is thrown
- * as HUB_ERR_VALIDATION (or HUB_ERR_NOT_FOUND) with `details.code` carrying the specific code, so
- * callers and tests can already match on it.
+ * This package's errors, each thrown as its code in core's registry (HUB_ERRORS), with
+ * `details.code` naming the specific rules code so callers and tests can match on it.
  */
 export const RULES_ERRORS = {
-  RULES_ERR_RULESET_INVALID: { base: 'HUB_ERR_VALIDATION', message: 'rule set is invalid' },
-  RULES_ERR_TICKET_TRANSITION: { base: 'HUB_ERR_VALIDATION', message: 'ticket action not allowed' },
-  RULES_ERR_TICKET_NOT_FOUND: { base: 'HUB_ERR_NOT_FOUND', message: 'ticket' },
-  RULES_ERR_TICKET_CONFLICT: { base: 'HUB_ERR_VALIDATION', message: 'ticket changed meanwhile' },
-} as const;
+  RULES_ERR_RULESET_INVALID: 'HUB_ERR_RULESET_INVALID',
+  RULES_ERR_TICKET_TRANSITION: 'HUB_ERR_TICKET_TRANSITION',
+  RULES_ERR_TICKET_NOT_FOUND: 'HUB_ERR_TICKET_NOT_FOUND',
+  RULES_ERR_TICKET_CONFLICT: 'HUB_ERR_TICKET_CONFLICT',
+} as const satisfies Record<string, HubErrorCode>;
 export type RulesErrorCode = keyof typeof RULES_ERRORS;
 
 export interface RulesErrorDetails {
@@ -18,10 +17,10 @@ export interface RulesErrorDetails {
   [key: string]: unknown;
 }
 
-export function rulesError(code: RulesErrorCode, summary: string, extra: Record<string, unknown> = {}): HubError {
-  const spec = RULES_ERRORS[code];
+/** `args` fill the core message template of the code (e.g. 'cannot %s a %s ticket'). */
+export function rulesError(code: RulesErrorCode, args: readonly (string | number)[], extra: Record<string, unknown> = {}): HubError {
   const details: RulesErrorDetails = { code, ...extra };
-  return new HubError(spec.base, [summary], details);
+  return new HubError(RULES_ERRORS[code], args, details);
 }
 
 /** The specific rules code of an error, if it carries one. */

@@ -1,3 +1,4 @@
+import { ALERT_STATES, type AlertStateName, type AlertTransition, type TransitionReason } from '@gridhub/core';
 import type { NoDataPolicy, Observation, RuleCommon } from '../kinds/common.ts';
 
 /**
@@ -6,8 +7,7 @@ import type { NoDataPolicy, Observation, RuleCommon } from '../kinds/common.ts';
  *   inactive -> pending (condition holds, `for` not yet elapsed) -> firing -> resolved
  * A cleared pending alert drops back to inactive; a resolved one starts over on the next breach.
  */
-export const ALERT_STATES = ['inactive', 'pending', 'firing', 'resolved'] as const;
-export type AlertStateName = (typeof ALERT_STATES)[number];
+export { ALERT_STATES, type AlertStateName, type TransitionReason, type AlertTransition };
 
 export interface AlertState {
   state: AlertStateName;
@@ -21,15 +21,6 @@ export interface AlertState {
   value: number | null;
 }
 
-export type TransitionReason = 'breach' | 'for_elapsed' | 'cleared' | 'below_clear_level' | 'nodata';
-
-export interface AlertTransition {
-  from: AlertStateName;
-  to: AlertStateName;
-  atMs: number;
-  reason: TransitionReason;
-  value: number | null;
-}
 
 export interface StepResult {
   next: AlertState;

@@ -110,7 +110,7 @@ export function parseRuleSetYaml(text: string, fileName = 'rules.yaml'): unknown
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     const problems = doc.errors.map((e) => ({ path: `${fileName}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}`, reason: e.message.split('\n')[0]! }));
-    throw rulesError('RULES_ERR_RULESET_INVALID', `${fileName}: YAML syntax`, { errors: problems });
+    throw rulesError('RULES_ERR_RULESET_INVALID', [`${fileName}: YAML syntax`], { errors: problems });
   }
   return doc.toJS();
 }
@@ -166,7 +166,7 @@ export function buildRuleSet(file: unknown, defaults: unknown = defaultRuleSetFi
     if (s.toMs <= s.fromMs) problems.push({ path: `silences[${i}].to`, reason: 'must be after from' });
   });
   if (problems.length) {
-    throw rulesError('RULES_ERR_RULESET_INVALID', `${problems.length} problem(s), first: ${problems[0]!.path} ${problems[0]!.reason}`, { errors: problems });
+    throw rulesError('RULES_ERR_RULESET_INVALID', [`${problems.length} problem(s), first: ${problems[0]!.path} ${problems[0]!.reason}`], { errors: problems });
   }
   return { base, overrides, silences };
 }

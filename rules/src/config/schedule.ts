@@ -1,4 +1,4 @@
-import type { DevicePlace } from '@gridhub/core';
+import type { DevicePlace, Silence } from '@gridhub/core';
 import type { Schedule } from '../kinds/common.ts';
 
 const DAY_MIN = 24 * 60;
@@ -18,18 +18,7 @@ export function inSchedule(schedule: Schedule | null, nowMs: number): boolean {
   return minuteOfDay < toMin && (!days || days.includes((weekday + 6) % 7));
 }
 
-/**
- * A silence / maintenance window for a device, building or estate, optionally for some rules only:
- * alerts are still evaluated and recorded, but nobody is paged (no ticket is dispatched).
- */
-export interface Silence {
-  id: string;
-  scope: { estate?: string; building?: string; device?: string };
-  ruleIds: string[] | null;
-  fromMs: number;
-  toMs: number;
-  reason: string;
-}
+export type { Silence };
 
 export function isSilenced(silences: readonly Silence[], deviceId: string, place: DevicePlace, ruleId: string, nowMs: number): Silence | null {
   for (const s of silences) {

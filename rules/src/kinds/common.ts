@@ -1,9 +1,8 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { DEVICE_KINDS, type DeviceKind, type FieldValue, type Reading } from '@gridhub/core';
+import { DEVICE_KINDS, PRIORITIES, type DeviceKind, type FieldValue, type Priority, type Reading } from '@gridhub/core';
 import { DURATION_PATTERN, parseDurationMs } from '../duration.ts';
 
-export const PRIORITIES = ['P1', 'P2', 'P3'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+export { PRIORITIES, type Priority };
 
 /** What to do when a rule's subject stops reporting (Grafana's per-rule no-data policy). */
 export const NO_DATA_POLICIES = ['keep', 'resolve', 'alert'] as const;

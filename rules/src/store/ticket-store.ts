@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { rulesError } from '../errors.ts';
-import type { Priority } from '../kinds/common.ts';
+import type { Incident } from '@gridhub/core';
 import { applyTicketAction } from '../tickets/lifecycle.ts';
 import { OPEN_STATUSES, SYSTEM, type Actor, type Ticket, type TicketAction, type TicketStatus, type TicketTransition } from '../tickets/model.ts';
 import type { AlarmRef } from '../tickets/correlate.ts';
@@ -25,16 +25,7 @@ export interface TicketFilter {
   limit?: number;
 }
 
-export interface Incident {
-  id: string;
-  kind: string;
-  priority: Priority;
-  title: string;
-  gridId: string;
-  estateId: string;
-  buildingId: string | null;
-  createdMs: number;
-}
+export type { Incident };
 
 export interface Changed {
   ticket: Ticket;
@@ -205,7 +196,7 @@ export class TicketStore {
     for (let attempt = 0; ; attempt++) {
       const result = await this.#db.transaction().execute(async (tx) => {
         const row = await tx.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
-        if (!row) throw rulesError('RULES_ERR_TICKET_NOT_FOUND', `ticket ${id}`, { ticketId: id });
+        if (!row) throw rulesError('RULES_ERR_TICKET_NOT_FOUND', [id], { ticketId: id });
         const before = ticketFromRow(row as TicketRow);
         const { ticket, transitions } = fn(before);
         // Occurrences are counted by the upsert, never overwritten here.
@@ -218,7 +209,7 @@ export class TicketStore {
         return { ticket: saved, transitions };
       });
       if (result) return result;
-      if (attempt >= 5) throw rulesError('RULES_ERR_TICKET_CONFLICT', `ticket ${id}`, { ticketId: id });
+      if (attempt >= 5) throw rulesError('RULES_ERR_TICKET_CONFLICT', [id], { ticketId: id });
     }
   }
 

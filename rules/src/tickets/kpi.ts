@@ -1,3 +1,4 @@
+import type { Kpi, KpiGroupBy, Stat } from '@gridhub/core';
 import type { SlaConfig } from './sla.ts';
 import { DEFAULT_SLA } from './sla.ts';
 import type { Ticket } from './model.ts';
@@ -7,23 +8,7 @@ import type { Ticket } from './model.ts';
  * median time to accept, arrive and close (from creation), grouped by grid, estate, warden,
  * device kind or period.
  */
-export type KpiGroupBy = 'grid' | 'estate' | 'warden' | 'kind' | 'period' | 'all';
-
-export interface Stat {
-  n: number;
-  meanMs: number | null;
-  medianMs: number | null;
-}
-export interface Kpi {
-  tickets: number;
-  closed: number;
-  closureRate: number | null;
-  /** Closed tickets that met every SLA deadline of their priority. */
-  onTimeRate: number | null;
-  accept: Stat;
-  arrive: Stat;
-  close: Stat;
-}
+export type { KpiGroupBy, Stat, Kpi };
 
 export function stat(values: number[]): Stat {
   if (!values.length) return { n: 0, meanMs: null, medianMs: null };

@@ -80,7 +80,7 @@ function dataOf(a: TicketAction): Record<string, unknown> | null {
 /** Pure: applies one action, or throws RULES_ERR_TICKET_TRANSITION. */
 export function applyTicketAction(t: Ticket, action: TicketAction, actor: Actor, nowMs: number): { ticket: Ticket; transition: TicketTransition } {
   const refused = canApply(t, action);
-  if (refused) throw rulesError('RULES_ERR_TICKET_TRANSITION', refused, { ticketId: t.id, status: t.status, action: action.type });
+  if (refused) throw rulesError('RULES_ERR_TICKET_TRANSITION', [action.type, t.status], { ticketId: t.id, status: t.status, action: action.type, reason: refused });
   const row = TICKET_TABLE[action.type] as Row<TicketAction>;
   const ticket: Ticket = { ...t, ...row.apply(t, action, nowMs), version: t.version + 1 };
   return {
