@@ -105,7 +105,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
   const bad: string[] = [];
   const int = (name: keyof typeof ENV_VARS, fallback: number, scale = 1): number => {
     const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
+    if (raw === undefined || raw === '') return Math.round(fallback * scale);
     const n = Number(raw);
     if (!Number.isFinite(n)) {
       bad.push(`${name}=${raw} is not a number`);

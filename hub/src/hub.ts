@@ -12,6 +12,9 @@ import { resolveConfig, type HubConfig } from './config.ts';
 import { createMetrics } from './metrics.ts';
 import type { HubServices, PartHealth } from './services.ts';
 
+/** MQTT packets above this close the connection before they are buffered. */
+export const MAX_MQTT_PACKET_BYTES = 2 * 1024 * 1024;
+
 export interface Hub {
   config: Readonly<HubConfig>;
   httpUrl: string;
@@ -90,6 +93,9 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       users: config.mqttUsersPath ? loadMqttUsers(config.mqttUsersPath) : [],
       allowAnonymous: config.mqttAllowAnonymous,
       limits: { perClientRatePerSec: config.deviceRatePerSec, perClientBurst: config.deviceBurst },
+      // Larger than any payload ingest accepts, so an oversized payload (up to 2 MiB) is refused
+      // with HUB_ERR_PAYLOAD_TOO_LARGE and recorded; beyond that the connection is closed.
+      maxPacketBytes: MAX_MQTT_PACKET_BYTES,
       log: (level, msg, fields) => brokerLog[level](fields ?? {}, msg),
     });
     closers.push(() => broker.close());
