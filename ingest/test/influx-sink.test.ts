@@ -2,7 +2,6 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverAvailable, startInfluxd, stopInfluxdAndClean, tempDir, waitFor, type Influxd } from '@gridhub/testkit';
 import type { Reading } from '@gridhub/core';
-import { setLogger } from '@influxdata/influxdb-client';
 import { createInfluxSink } from '../src/index.ts';
 import { startDrain, Spool, type SpoolLogger } from '../src/spool/index.ts';
 import type { TelemetrySink } from '../src/types.ts';
@@ -10,8 +9,6 @@ import { smokeReading, T0 } from './fixtures/readings.ts';
 import { sinkContract } from './sink-contract.ts';
 
 const quiet: SpoolLogger = { warn: () => {}, error: () => {} };
-// The client logs every failed write; the outage below fails on purpose.
-setLogger({ error: () => {}, warn: () => {} });
 
 describe.skipIf(!serverAvailable('influxd'))('InfluxDB sink (real influxd 1.x)', () => {
   let influx: Influxd;

@@ -2,14 +2,10 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '@gridhub/core';
-import { setLogger } from '@influxdata/influxdb-client';
 import { createInfluxSink } from '../src/index.ts';
 import { pointTimeNs, readingToLine } from '../src/sinks/line-protocol.ts';
 import { historyInfluxQL, influxIdent, influxString } from '../src/sinks/influxql.ts';
 import { smokeReading, T0 } from './fixtures/readings.ts';
-
-// The client logs every failed write; some below fail on purpose.
-setLogger({ error: () => {}, warn: () => {} });
 
 describe('line protocol', () => {
   it('writes measurement, sorted non-empty tags, typed fields, seq/rx_ms as integers and a ns time', () => {

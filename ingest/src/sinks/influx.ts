@@ -1,4 +1,4 @@
-import { HttpError, InfluxDB, type Transport } from '@influxdata/influxdb-client';
+import { HttpError, InfluxDB, setLogger, type Transport } from '@influxdata/influxdb-client';
 import type { Reading } from '@gridhub/core';
 import type { HistoryQuery, HistoryResult } from '@gridhub/store';
 import type { TelemetrySink } from '../types.ts';
@@ -33,6 +33,10 @@ export interface InfluxSinkOptions {
  */
 export function createInfluxSink(opts: InfluxSinkOptions): TelemetrySink {
   const log = opts.logger ?? consoleLogger;
+  // The client logs every failed request on the console (its logger is process-wide). Every
+  // outcome reaches us as a rejection, and the drain logs failures with its backoff (first one,
+  // then every 20th), so the client's own lines would only repeat them, once per retry.
+  setLogger({ error: () => {}, warn: () => {} });
   const base = new InfluxDB({ url: opts.url, timeout: opts.timeoutMs, ...(opts.api === 'v2' && opts.token ? { token: opts.token } : {}) }).transport;
   const transport: Transport = opts.api === 'v1' ? v1Transport(base, v1Auth(opts.token)) : base;
   const client = new InfluxDB({ url: opts.url, transport });
