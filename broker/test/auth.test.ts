@@ -1,8 +1,6 @@
-import { createServer } from 'node:net';
-import { Aedes } from 'aedes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uplinkTopic } from '@gridhub/core';
-import { closed, connackCode, connectDevice, rawClient, startBroker, type Harness } from './support/harness.ts';
+import { closed, connackCode, connectDevice, rawClient, startBareAedes, startBroker, type Harness } from './support/harness.ts';
 
 // CONNACK return codes, MQTT 3.1.1 table 3.1
 const IDENTIFIER_REJECTED = 2;
@@ -106,15 +104,12 @@ describe('client id conformance', () => {
   });
 
   it('[MQTT-3.1.3-8] premise: bare aedes 1.2 accepts that CONNECT (so the check above is ours)', async () => {
-    const bare = await Aedes.createBroker();
-    const server = createServer(bare.handle);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const raw = rawClient((server.address() as { port: number }).port);
+    const bare = await startBareAedes();
+    const raw = rawClient(bare.port);
     raw.sendRaw(emptyIdUnclean);
     expect(await raw.next('connack')).toMatchObject({ returnCode: 0 });
     raw.destroy();
-    await new Promise<void>((r) => bare.close(() => r()));
-    await new Promise<void>((r) => server.close(() => r()));
+    await bare.close();
   });
 
   it('[MQTT-3.1.3-6] a zero-length client id with clean session 1 is accepted', async () => {

@@ -1,4 +1,5 @@
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, createServer } from 'node:net';
+import { Aedes, type AedesOptions } from 'aedes';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { hashSecret, newDeviceSecret, type DeviceKind } from '@gridhub/core';
@@ -148,3 +149,17 @@ export function deferred<T = void>() {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Bare aedes 1.2 (no hub policies) on a free port, for tests that prove a premise about aedes. */
+export async function startBareAedes(opts: AedesOptions = {}): Promise<{ port: number; close(): Promise<void> }> {
+  const bare = await Aedes.createBroker(opts);
+  const server = createServer(bare.handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as { port: number }).port,
+    async close() {
+      await new Promise<void>((r) => bare.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
