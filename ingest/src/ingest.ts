@@ -98,15 +98,18 @@ export function createIngest(opts: IngestOptions): Ingest {
 
   /** Every interval: take what is pending and write it; on failure put it back for the next run. */
   function batchFlusher<T>(intervalMs: number, queue: { take(): T[]; restore(b: T[]): void }, write: (b: T[]) => Promise<void>, what: string) {
+    let failing = 0;
     return new Periodic(intervalMs, async () => {
       const batch = queue.take();
       if (batch.length === 0) return;
       try {
         await write(batch);
+        if (failing > 0) log.warn({ failures: failing }, `${what} works again`);
+        failing = 0;
       } catch (err) {
         flushFailures++;
         queue.restore(batch);
-        log.error({ err: String(err), items: batch.length }, `${what} failed; will retry`);
+        if (failing++ % 50 === 0) log.error({ err: String(err), items: batch.length, failures: failing }, `${what} failed; will retry`);
       }
     });
   }

@@ -181,6 +181,45 @@ describe('ingest over the real SQLite store and the embedded sink', () => {
   });
 });
 
+describe('ingest while the store fails for a while', () => {
+  it('records every refusal and state once the store answers again', async () => {
+    const d = tempDir('ingest-flaky');
+    const store = await createStore({ dataDir: join(d, 'db') });
+    try {
+      await store.importSite(ingestSite());
+      let refusalFailures = 3;
+      let stateFailures = 3;
+      const flaky = {
+        allDeviceInfo: () => store.allDeviceInfo(),
+        recordRefusals: (r: Parameters<typeof store.recordRefusals>[0]) =>
+          refusalFailures-- > 0 ? Promise.reject(new Error('database is locked')) : store.recordRefusals(r),
+        upsertDeviceStates: (s: Parameters<typeof store.upsertDeviceStates>[0]) =>
+          stateFailures-- > 0 ? Promise.reject(new Error('database is locked')) : store.upsertDeviceStates(s),
+      };
+      const errors: string[] = [];
+      const ingest = createIngest({
+        store: flaky,
+        sink: createEmbeddedSink(store, { retentionMs: 10 * 365 * 86_400_000, pruneIntervalMs: 0 }),
+        spool: { dir: join(d, 'spool'), budgetBytes: 16 * 1024 * 1024 },
+        refusalFlushIntervalMs: 10,
+        stateFlushIntervalMs: 10,
+        logger: { warn: () => {}, error: (_o, m) => errors.push(m) },
+      });
+      await ingest.start();
+      for (let i = 0; i < 20; i++) await ingest.handle(msg('v1/smoke/smoke-404/telemetry', '{}'));
+      await ingest.handle(msg('v1/smoke/smoke-1/telemetry', p({ obscuration_pct: 0, temperature_c: 20, battery_pct: 42 })));
+      await waitFor(async () => (await store.countRefusals({})) === 20 && (await store.deviceState('smoke-1'))?.batteryPct === 42, 5000, 'the flushes');
+      expect(ingest.stats().flushFailures).toBe(6);
+      expect(errors).toHaveLength(2);
+      await ingest.stop();
+      expect(await store.countRefusals({})).toBe(20);
+    } finally {
+      await store.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('ingest with a full spool', () => {
   it('rejects a good message with HUB_ERR_SPOOL_FULL and still resolves a refused one', async () => {
     const d = tempDir('ingest-full');
