@@ -181,12 +181,22 @@ describe('ingest over the real SQLite store and the embedded sink', () => {
   });
 });
 
+/** A fresh SQLite store with the test site in a temp dir, closed and removed after `fn`. */
+async function withStore(fn: (store: SqlHubStore, dir: string) => Promise<void>): Promise<void> {
+  const d = tempDir('ingest-store');
+  const store = await createStore({ dataDir: join(d, 'db') });
+  try {
+    await store.importSite(ingestSite());
+    await fn(store, d);
+  } finally {
+    await store.close();
+    rmSync(d, { recursive: true, force: true });
+  }
+}
+
 describe('ingest while the store fails for a while', () => {
   it('records every refusal and state once the store answers again', async () => {
-    const d = tempDir('ingest-flaky');
-    const store = await createStore({ dataDir: join(d, 'db') });
-    try {
-      await store.importSite(ingestSite());
+    await withStore(async (store, d) => {
       let refusalFailures = 3;
       let stateFailures = 3;
       const flaky = {
@@ -213,19 +223,13 @@ describe('ingest while the store fails for a while', () => {
       expect(errors).toHaveLength(2);
       await ingest.stop();
       expect(await store.countRefusals({})).toBe(20);
-    } finally {
-      await store.close();
-      rmSync(d, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('ingest with a full spool', () => {
   it('rejects a good message with HUB_ERR_SPOOL_FULL and still resolves a refused one', async () => {
-    const d = tempDir('ingest-full');
-    const store = await createStore({ dataDir: join(d, 'db') });
-    try {
-      await store.importSite(ingestSite());
+    await withStore(async (store, d) => {
       const never = { name: 'embedded' as const, write: () => Promise.reject(new Error('sink down')), query: () => Promise.reject(new Error('no')), ping: async () => {}, close: async () => {} };
       const ingest = createIngest({ store, sink: never, spool: { dir: join(d, 'spool'), budgetBytes: 4000 }, logger: quiet });
       await ingest.start();
@@ -238,9 +242,6 @@ describe('ingest with a full spool', () => {
       expect(ingest.stats().spool!.rejectedFull).toBe(1);
       expect(ingest.stats().spool!.filling).toBe(true);
       await ingest.stop();
-    } finally {
-      await store.close();
-      rmSync(d, { recursive: true, force: true });
-    }
+    });
   });
 });
