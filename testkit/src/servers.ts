@@ -29,6 +29,7 @@ const BINARIES = {
   postgres: () => pgBinDir(),
   mosquitto: () => which('mosquitto') ?? (existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : null),
   chromium: () => which('chromium') ?? which('chromium-browser'),
+  mosquitto_pub: () => which('mosquitto_pub'),
 } as const;
 export type ServerName = keyof typeof BINARIES;
 
