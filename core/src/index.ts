@@ -9,5 +9,6 @@ export * from './decode.ts';
 export * from './reading.ts';
 export * from './schemas.ts';
 export * from './liveness.ts';
+export * from './realtime.ts';
 export * from './tickets.ts';
 export * from './users.ts';

@@ -1,0 +1,2 @@
+export { createRealtime, type Realtime, type RealtimeOptions, type RealtimeCredentials, type RealtimeStats } from './server.ts';
+export { scopeRooms, seesDevice, seesTicket } from './rooms.ts';
