@@ -35,10 +35,18 @@ type Done = Parameters<AuthorizePublish>[2];
 
 export function createPublishHook(deps: PublishHookDeps): AuthorizePublish {
   const { counters } = deps;
-  const buckets = new WeakMap<Client, TokenBucket>();
-  const bucketFor = (client: Client, nowMs: number): TokenBucket => {
-    let b = buckets.get(client);
-    if (!b) buckets.set(client, (b = new TokenBucket(deps.limits.perClientRatePerSec, deps.limits.perClientBurst, nowMs)));
+  // devices by id (a reconnect does not refill the bucket; bounded by the devices in the site),
+  // everyone else per connection
+  const deviceBuckets = new Map<string, TokenBucket>();
+  const clientBuckets = new WeakMap<Client, TokenBucket>();
+  const newBucket = (nowMs: number) => new TokenBucket(deps.limits.perClientRatePerSec, deps.limits.perClientBurst, nowMs);
+  const bucketFor = (client: Client, who: ClientIdentity, nowMs: number): TokenBucket => {
+    let b = who.type === 'device' ? deviceBuckets.get(who.deviceId) : clientBuckets.get(client);
+    if (!b) {
+      b = newBucket(nowMs);
+      if (who.type === 'device') deviceBuckets.set(who.deviceId, b);
+      else clientBuckets.set(client, b);
+    }
     return b;
   };
 
@@ -75,7 +83,7 @@ export function createPublishHook(deps: PublishHookDeps): AuthorizePublish {
     const who = client ? deps.identities.get(client) : undefined;
     // client is null only for a will replayed from persistence after a crash: no identity to check it against
     const decision: PublishDecision = who ? decidePublish(who, packet.topic) : { allow: false, reason: 'no identity' };
-    if (!client || !decision.allow) {
+    if (!client || !who || !decision.allow) {
       counters.denied.publish++;
       return done(new HubError('HUB_ERR_FORBIDDEN_TOPIC', [client?.id ?? '?', 'publish', packet.topic]));
     }
@@ -83,7 +91,7 @@ export function createPublishHook(deps: PublishHookDeps): AuthorizePublish {
     if (client.closed) return ingest(client, packet, decision, rxMs, done);
 
     const load = { ingestInFlight: counters.ingestInFlight, eventLoopLagMs: deps.lagMs() };
-    const admission = admit(bucketFor(client, rxMs), packet.qos, decision.uplink !== null, load, deps.limits, rxMs);
+    const admission = admit(bucketFor(client, who, rxMs), packet.qos, decision.uplink !== null, load, deps.limits, rxMs);
     switch (admission.action) {
       case 'pass':
         return ingest(client, packet, decision, rxMs, done);
