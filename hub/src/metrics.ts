@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrokerStats } from '@gridhub/broker';
 import type { IngestStats, LatencySnapshot } from '@gridhub/ingest';
 
@@ -52,26 +52,25 @@ export function createMetrics(source: { broker: () => BrokerStats; ingest: () =>
   counterFrom('hub_telemetry_written_total', 'Readings confirmed by the telemetry store', [], (set) => set({}, source.ingest().drain?.written ?? 0));
   counterFrom('hub_telemetry_write_failures_total', 'Failed batch writes to the telemetry store (retried)', [], (set) => set({}, source.ingest().drain?.failures ?? 0));
 
-  histogramFrom(registry, 'hub_telemetry_write_latency_seconds', 'Duration of one batch write to the telemetry store', () => source.ingest().drain?.writeLatency);
-  histogramFrom(registry, 'hub_ingest_stored_latency_seconds', 'Reading spooled -> confirmed by the telemetry store', () => source.ingest().spool?.confirmLatency);
-  histogramFrom(registry, 'hub_spool_commit_latency_seconds', 'Reading appended -> fsynced (PUBACK may go)', () => source.ingest().spool?.commitLatency);
   return registry;
 }
 
-/** Exposes a fixed-bucket latency snapshot (ms) as a Prometheus histogram in seconds. */
-function histogramFrom(registry: Registry, name: string, help: string, read: () => LatencySnapshot | undefined): void {
-  const h = new Histogram({ name, help, registers: [registry], buckets: [] });
-  // prom-client has no "set histogram"; override its get() to report the snapshot as it is.
-  const get = async () => {
-    const snap = read();
-    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
-    if (snap) {
-      snap.bucketsMs.forEach((ms, i) => values.push({ metricName: `${name}_bucket`, labels: { le: ms / 1000 }, value: snap.cumulative[i] ?? 0 }));
-      values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: snap.count });
-      values.push({ metricName: `${name}_sum`, labels: {}, value: snap.sumMs / 1000 });
-      values.push({ metricName: `${name}_count`, labels: {}, value: snap.count });
-    }
-    return { name, help, type: 'histogram', values, aggregator: 'sum' };
-  };
-  h.get = get as unknown as typeof h.get;
+/**
+ * Latency histograms kept by ingest as fixed-bucket snapshots (ms), rendered as Prometheus
+ * histograms in seconds. Appended to the registry's text (prom-client has no "set histogram").
+ */
+export function latencyHistogramsText(ingest: IngestStats): string {
+  return [
+    histogramText('hub_telemetry_write_latency_seconds', 'Duration of one batch write to the telemetry store', ingest.drain?.writeLatency),
+    histogramText('hub_ingest_stored_latency_seconds', 'Reading spooled -> confirmed by the telemetry store', ingest.spool?.confirmLatency),
+    histogramText('hub_spool_commit_latency_seconds', 'Reading appended -> fsynced (the PUBACK may go)', ingest.spool?.commitLatency),
+  ].join('');
+}
+
+function histogramText(name: string, help: string, snap: LatencySnapshot | undefined): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
+  const bucketsMs = snap?.bucketsMs ?? [];
+  bucketsMs.forEach((ms, i) => lines.push(`${name}_bucket{le="${ms / 1000}"} ${snap?.cumulative[i] ?? 0}`));
+  lines.push(`${name}_bucket{le="+Inf"} ${snap?.count ?? 0}`, `${name}_sum ${(snap?.sumMs ?? 0) / 1000}`, `${name}_count ${snap?.count ?? 0}`);
+  return `${lines.join('\n')}\n`;
 }

@@ -49,7 +49,7 @@ describe.skipIf(!serverAvailable('influxd'))('hub killed with kill -9 mid-stream
       INFLUX_BUCKET: influx.db,
     };
     hub = await startHubProcess(env, httpPort);
-    const list = await (await fetch(`http://127.0.0.1:${httpPort}/api/devices?kind=smoke&limit=40`)).json();
+    const list = (await (await fetch(`http://127.0.0.1:${httpPort}/api/devices?kind=smoke&limit=40`)).json()) as { items: TestDevice[] };
     const devices: TestDevice[] = list.items.map((d: TestDevice) => ({ id: d.id, kind: d.kind }));
 
     let killedAt = 0;

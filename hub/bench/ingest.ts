@@ -1,0 +1,182 @@
+/**
+ * npm run bench:ingest — the spine under load, printed as figures (not a test).
+ *   1. The hub (its own process) with a real influxd (Debian's 1.6.7) and a generated site.
+ *   2. For each offered rate: QoS 1 telemetry from many device connections (the simulators'
+ *      runLoad, each device its own MQTT connection); readings/s CONFIRMED in InfluxDB (counted by
+ *      InfluxQL), spooled->stored latency p50/p99 from the hub's histogram over every reading, an
+ *      end-to-end publish->visible-in-InfluxDB probe, hub and influxd CPU and RSS.
+ *   3. The same generator against Mosquitto (max_queued_messages 0) publish->subscribe, QoS 1, as
+ *      the reference; the ratio hub/Mosquitto.
+ *   4. Device connections held (19,900 by default) and the hub's RSS.
+ * Options: --rates 5000,20000,40000 --seconds 10 --devices 200 --connections 19900 --max-rate 60000
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { cachedGeneratedSite, runLoad, type SiteDevice } from '@gridhub/simulators';
+import { freePort, startInfluxd, startMosquitto, stopInfluxdAndClean, tempDir, waitFor } from '@gridhub/testkit';
+import { cpuPct, histogramDelta, histogramQuantile, parseHistogram, procSample } from './proc.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    rates: { type: 'string', default: '5000,20000,40000' },
+    'max-rate': { type: 'string', default: '60000' },
+    seconds: { type: 'string', default: '10' },
+    devices: { type: 'string', default: '200' },
+    connections: { type: 'string', default: '19900' },
+  },
+});
+const rates = args.rates!.split(',').map(Number);
+const maxRate = Number(args['max-rate']);
+const seconds = Number(args.seconds);
+const nDevices = Number(args.devices);
+const nConnections = Number(args.connections);
+const root = join(import.meta.dirname, '..', '..');
+const log = (...a: unknown[]) => console.error('[bench]', ...a);
+
+const influx = await startInfluxd('gridhub');
+const dataDir = tempDir('bench-ingest');
+log(`site: generating/caching ${Math.max(nDevices, nConnections)} devices (first run hashes every secret)`);
+const site = await cachedGeneratedSite(join(root, '.data', 'bench'), { estates: 20, devices: Math.max(nDevices, nConnections, nDevices + 1), seed: 7 });
+const devices = site.devices.slice(0, nDevices);
+const probeDevice = site.devices[nDevices]!;
+const httpPort = await freePort();
+const mqttPort = await freePort();
+const hubUrl = `http://127.0.0.1:${httpPort}`;
+const hub: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: {
+    ...process.env,
+    HUB_DATA_DIR: dataDir,
+    HUB_SITE: site.path,
+    HUB_HTTP_HOST: '127.0.0.1',
+    HUB_HTTP_PORT: String(httpPort),
+    HUB_MQTT_HOST: '127.0.0.1',
+    HUB_MQTT_PORT: String(mqttPort),
+    INFLUX_URL: influx.url,
+    INFLUX_API: 'v1',
+    INFLUX_BUCKET: influx.db,
+    HUB_DEVICE_RATE: '100000',
+    HUB_DEVICE_BURST: '100000',
+    HUB_LOG_LEVEL: 'warn',
+  },
+});
+const influxPid = Number((await import('node:child_process')).execSync(`pgrep -f "influxd -config ${influx.dir}"`).toString().trim().split('\n')[0]);
+try {
+  await waitFor(async () => (await fetch(`${hubUrl}/api/health`)).ok, 300_000, 'hub ready');
+  const metrics = async () => (await fetch(`${hubUrl}/metrics`)).text();
+  const stored = () => influx.count('SELECT count("seq") FROM "telemetry"');
+
+  /** End-to-end probe: one QoS 1 reading every 200 ms; when does it show up in InfluxDB? */
+  async function probe(stopAt: () => boolean): Promise<number[]> {
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: probeDevice.id, username: probeDevice.id, password: probeDevice.secret ?? undefined, reconnectPeriod: 0 });
+    const latencies: number[] = [];
+    let seq = 0;
+    while (!stopAt()) {
+      const ts = Date.now();
+      seq++;
+      await c.publishAsync(`v1/${probeDevice.kind}/${probeDevice.id}/telemetry`, JSON.stringify(probePayload(probeDevice.kind, ts, seq)), { qos: 1 });
+      const deadline = ts + 10_000;
+      while (Date.now() < deadline) {
+        const n = await influx.count(`SELECT count("seq") FROM "telemetry" WHERE "device" = '${probeDevice.id}' AND "seq" = ${seq}`);
+        if (n > 0) {
+          latencies.push(Date.now() - ts);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, 200 - (Date.now() - ts))));
+    }
+    await c.endAsync();
+    return latencies;
+  }
+
+  const rows: Record<string, unknown>[] = [];
+  for (const rate of [...rates, maxRate]) {
+    const before = await stored();
+    const h0 = parseHistogram(await metrics(), 'hub_ingest_stored_latency_seconds');
+    const p0 = procSample(hub.pid!);
+    const i0 = procSample(influxPid);
+    const t0 = Date.now();
+    let sending = true;
+    const probeRun = probe(() => !sending);
+    const report = await runLoad({ url: `mqtt://127.0.0.1:${mqttPort}`, devices, ratePerSec: rate, durationMs: seconds * 1000, qos: 1, seed: rate, maxInFlight: 50_000 });
+    sending = false;
+    const probes = (await probeRun).sort((a, b) => a - b);
+    await waitFor(async () => (await stored()) - before >= report.acked + probes.length, 120_000, 'all acknowledged readings confirmed in InfluxDB');
+    const confirmedMs = Date.now() - t0 - report.connectMs;
+    const p1 = procSample(hub.pid!);
+    const i1 = procSample(influxPid);
+    const h = histogramDelta(parseHistogram(await metrics(), 'hub_ingest_stored_latency_seconds'), h0);
+    const elapsed = Date.now() - t0;
+    rows.push({
+      offered: rate,
+      acked: report.acked,
+      'confirmed/s': Math.round((report.acked * 1000) / confirmedMs),
+      'spooled→stored p50 ms': Math.round(histogramQuantile(h, 0.5)),
+      'spooled→stored p99 ms': Math.round(histogramQuantile(h, 0.99)),
+      'publish→in InfluxDB p50 ms (probe)': probes[Math.floor(probes.length * 0.5)] ?? NaN,
+      'publish→in InfluxDB p99 ms (probe)': probes[Math.min(probes.length - 1, Math.floor(probes.length * 0.99))] ?? NaN,
+      'hub CPU %': cpuPct(p0, p1, elapsed),
+      'hub RSS MiB': Math.round(p1.rssMb),
+      'influxd CPU %': cpuPct(i0, i1, elapsed),
+      heldBack: report.heldBack,
+    });
+    log(rows.at(-1));
+  }
+
+  // Reference: Mosquitto publish -> subscribe, QoS 1, same generator and devices.
+  const mosq = await startMosquitto();
+  const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mosq.port}`, { clientId: 'bench-sub', reconnectPeriod: 0 });
+  await sub.subscribeAsync('v1/#', { qos: 1 });
+  let received = 0;
+  sub.on('message', () => received++);
+  const m0 = Date.now();
+  const mReport = await runLoad({ url: `mqtt://127.0.0.1:${mosq.port}`, devices, ratePerSec: maxRate, durationMs: seconds * 1000, qos: 1, seed: 1, maxInFlight: 50_000 });
+  await waitFor(() => received >= mReport.acked, 60_000, 'mosquitto subscriber got everything').catch(() => undefined);
+  const mosquittoRate = Math.round((received * 1000) / (Date.now() - m0 - mReport.connectMs));
+  await sub.endAsync();
+  await mosq.stop();
+
+  // Connections held.
+  let connections: Record<string, unknown> = { skipped: true };
+  if (nConnections > 0) {
+    const c0 = Date.now();
+    const held = await runLoad({ url: `mqtt://127.0.0.1:${mqttPort}`, devices: site.devices.slice(0, nConnections), ratePerSec: 100, durationMs: 5000, qos: 1, close: false, connectConcurrency: 500, drainTimeoutMs: 10_000 });
+    const health = (await (await fetch(`${hubUrl}/api/health`)).json()) as { parts: { broker: { devicesConnected: number } } };
+    connections = {
+      devices: nConnections,
+      'connected (hub)': health.parts.broker.devicesConnected,
+      'connect time s': Math.round(held.connectMs / 100) / 10,
+      'hub RSS MiB': Math.round(procSample(hub.pid!).rssMb),
+      errors: held.errors,
+      'total s': Math.round((Date.now() - c0) / 1000),
+    };
+    await held.fleet.close({ announce: false });
+  }
+
+  const hubMax = rows.at(-1)!['confirmed/s'] as number;
+  console.log('\n## bench:ingest — hub with InfluxDB (QoS 1, every reading validated, spooled and confirmed)\n');
+  console.table(rows);
+  console.log(`\nMosquitto reference (QoS 1 publish->subscribe, max_queued_messages 0, offered ${maxRate}/s): ${mosquittoRate} msg/s`);
+  console.log(`Hub confirmed-in-InfluxDB at offered ${maxRate}/s: ${hubMax} readings/s = ${(hubMax / mosquittoRate).toFixed(2)} x Mosquitto`);
+  console.log('\nConnections held:');
+  console.table([connections]);
+} finally {
+  hub.kill('SIGTERM');
+  await new Promise((r) => hub.once('exit', r));
+  await stopInfluxdAndClean(influx);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+function probePayload(kind: SiteDevice['kind'], ts: number, seq: number): Record<string, unknown> {
+  switch (kind) {
+    case 'smoke': return { ts, seq, obscuration_pct: 0.1, temperature_c: 21, battery_pct: 90 };
+    case 'bin': return { ts, seq, fill_pct: 10, temperature_c: 20, tilted: false, battery_pct: 80 };
+    case 'manhole': return { ts, seq, tilt_deg: 0, open: false, water_level_cm: 10, battery_pct: 80 };
+    case 'ebike': return { ts, seq, camera_ok: true };
+  }
+}
