@@ -8,6 +8,14 @@ import { healthRoutes } from './api/health.ts';
 import { metricsRoutes } from './api/metrics.ts';
 import { refusalsRoutes } from './api/refusals.ts';
 import { siteRoutes } from './api/site.ts';
+import { authRoutes } from './api/auth.ts';
+import { kpisRoutes } from './api/kpis.ts';
+import { rostersRoutes } from './api/rosters.ts';
+import { rulesRoutes } from './api/rules.ts';
+import { silencesRoutes } from './api/silences.ts';
+import { ticketsRoutes } from './api/tickets.ts';
+import { usersRoutes } from './api/users.ts';
+import { authPlugin } from './auth/index.ts';
 import type { HubServices } from './services.ts';
 
 /**
@@ -32,15 +40,39 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
         { name: 'site', description: 'The grid hierarchy (网格)' },
         { name: 'devices', description: 'Devices (设备), their state and readings' },
         { name: 'refusals', description: 'Refused device messages' },
+        { name: 'auth', description: 'Log in and out (登录): session cookie or Bearer token' },
+        { name: 'users', description: 'Users and roles (用户)' },
+        { name: 'tickets', description: 'Tickets (工单): list, detail with history, one POST per action' },
+        { name: 'rules', description: 'The rule set (规则), YAML' },
+        { name: 'silences', description: 'Silences and maintenance windows (屏蔽)' },
+        { name: 'rosters', description: 'Duty rosters per grid (值班表)' },
+        { name: 'kpis', description: 'Closure rate and times (考核指标)' },
       ],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errorsPlugin);
+  // Every /api route but health and login needs a session; scope checked before any handler.
+  await app.register(authPlugin, {
+    users: hub.auth.users,
+    resources: [
+      { prefix: '/api/tickets', kind: 'ticket', owner: async (id) => hub.rules.tickets.get(id) },
+      { prefix: '/api/devices', kind: 'device', owner: async (id) => { const d = await hub.store.deviceInfo(id); return d && { gridId: d.place.grid, department: null }; } },
+    ],
+    staffOnly: ['/api/refusals'],
+    gridFilteredLists: ['/api/devices/'],
+  });
   await app.register(healthRoutes, { prefix: '/api/health', hub });
   await app.register(siteRoutes, { prefix: '/api/site', hub });
   await app.register(devicesRoutes, { prefix: '/api/devices', hub });
   await app.register(refusalsRoutes, { prefix: '/api/refusals', hub });
+  await app.register(authRoutes, { prefix: '/api/auth', hub });
+  await app.register(usersRoutes, { prefix: '/api/users', hub });
+  await app.register(ticketsRoutes, { prefix: '/api/tickets', hub });
+  await app.register(rulesRoutes, { prefix: '/api/rules', hub });
+  await app.register(silencesRoutes, { prefix: '/api/silences', hub });
+  await app.register(rostersRoutes, { prefix: '/api/rosters', hub });
+  await app.register(kpisRoutes, { prefix: '/api/kpis', hub });
   await app.register(metricsRoutes, { hub });
   return app;
 }

@@ -37,6 +37,16 @@ export const HubConfigSchema = Type.Object({
   spoolBudgetBytes: Type.Integer({ minimum: 1024 * 1024 }),
   embeddedRetentionMs: Type.Integer({ minimum: 60_000 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  /** Password of the `admin` user created on the first start; generated and printed once when null. */
+  adminPassword: Type.Union([Type.String({ minLength: 8 }), Type.Null()]),
+  sessionTtlMs: Type.Integer({ minimum: 60_000 }),
+  /** Failed logins allowed per user name, and per IP, within loginWindowMs. */
+  loginMaxPerUser: Type.Integer({ minimum: 1 }),
+  loginMaxPerIp: Type.Integer({ minimum: 1 }),
+  loginWindowMs: Type.Integer({ minimum: 1000 }),
+  cookieSecure: Type.Boolean(),
+  /** How often the rules engine ticks (`for` windows, liveness, SLA timers); 0 turns it off (tests). */
+  rulesTickMs: Type.Integer({ minimum: 0 }),
 });
 export type HubConfig = Static<typeof HubConfigSchema>;
 
@@ -60,6 +70,13 @@ export const DEFAULT_CONFIG: HubConfig = {
   spoolBudgetBytes: 1024 * 1024 * 1024,
   embeddedRetentionMs: 30 * 24 * 3600_000,
   logLevel: 'info',
+  adminPassword: null,
+  sessionTtlMs: 12 * 3600_000,
+  loginMaxPerUser: 5,
+  loginMaxPerIp: 20,
+  loginWindowMs: 15 * 60_000,
+  cookieSecure: false,
+  rulesTickMs: 1000,
 };
 
 /** Every environment variable the hub reads, with its meaning (docs/configuration.md mirrors it). */
@@ -87,6 +104,13 @@ export const ENV_VARS = {
   HUB_SPOOL_BUDGET_MB: 'disk budget of the ingest spool (default 1024)',
   HUB_EMBEDDED_RETENTION_DAYS: 'how long the embedded telemetry table keeps readings (default 30)',
   HUB_LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace, silent',
+  HUB_ADMIN_PASSWORD: 'password of the admin user created on the first start (else one is generated and printed once)',
+  HUB_SESSION_TTL_HOURS: 'how long a login session lasts (default 12)',
+  HUB_LOGIN_MAX_PER_USER: 'failed logins allowed per user name within the login window (default 5)',
+  HUB_LOGIN_MAX_PER_IP: 'failed logins allowed per IP address within the login window (default 20)',
+  HUB_LOGIN_WINDOW_S: 'the login rate-limit window in seconds (default 900)',
+  HUB_COOKIE_SECURE: '1 to mark the session cookie Secure (behind HTTPS)',
+  HUB_RULES_TICK_MS: 'how often the rules engine ticks: for windows, liveness, SLA timers (default 1000)',
 } as const;
 
 const check = TypeCompiler.Compile(HubConfigSchema);
@@ -140,6 +164,13 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
     spoolBudgetBytes: int('HUB_SPOOL_BUDGET_MB', DEFAULT_CONFIG.spoolBudgetBytes / 1024 / 1024, 1024 * 1024),
     embeddedRetentionMs: int('HUB_EMBEDDED_RETENTION_DAYS', DEFAULT_CONFIG.embeddedRetentionMs / 86_400_000, 86_400_000),
     logLevel: (str('HUB_LOG_LEVEL') ?? 'info') as HubConfig['logLevel'],
+    adminPassword: str('HUB_ADMIN_PASSWORD'),
+    sessionTtlMs: int('HUB_SESSION_TTL_HOURS', DEFAULT_CONFIG.sessionTtlMs / 3600_000, 3600_000),
+    loginMaxPerUser: int('HUB_LOGIN_MAX_PER_USER', DEFAULT_CONFIG.loginMaxPerUser),
+    loginMaxPerIp: int('HUB_LOGIN_MAX_PER_IP', DEFAULT_CONFIG.loginMaxPerIp),
+    loginWindowMs: int('HUB_LOGIN_WINDOW_S', DEFAULT_CONFIG.loginWindowMs / 1000, 1000),
+    cookieSecure: flag('HUB_COOKIE_SECURE'),
+    rulesTickMs: int('HUB_RULES_TICK_MS', DEFAULT_CONFIG.rulesTickMs),
   };
   if (bad.length) throw new HubError('HUB_ERR_CONFIG', [bad.join('; ')], bad);
   return resolveConfig(config);
@@ -147,5 +178,5 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
 
 /** The config as it may be shown (health, logs): secrets masked. */
 export function redactedConfig(config: HubConfig): HubConfig {
-  return { ...config, databaseUrl: config.databaseUrl?.replace(/\/\/[^@/]*@/, '//***@') ?? null, influx: config.influx && { ...config.influx, token: config.influx.token ? '***' : null } };
+  return { ...config, adminPassword: config.adminPassword ? '***' : null, databaseUrl: config.databaseUrl?.replace(/\/\/[^@/]*@/, '//***@') ?? null, influx: config.influx && { ...config.influx, token: config.influx.token ? '***' : null } };
 }

@@ -8,6 +8,8 @@ import { createBroker, type BrokerUser, type HubBroker } from '@gridhub/broker';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
 import { createStore, DEMO_SITE_PATH, loadSiteFile, type HubStore } from '@gridhub/store';
 import { buildApp } from './app.ts';
+import { AttemptLimiter, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
+import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
 import { resolveConfig, type HubConfig } from './config.ts';
 import { createMetrics } from './metrics.ts';
 import type { HubServices, PartHealth } from './services.ts';
@@ -28,6 +30,10 @@ export interface Hub {
   broker: HubBroker;
   app: FastifyInstance;
   log: Logger;
+  /** The one typed in-process event stream: every alert, ticket transition, occurrence, incident. */
+  events: HubEvents;
+  rules: HubRules;
+  users: UserStore;
   /** True when the demo site was loaded at this start. */
   demoSite: boolean;
   close(): Promise<void>;
@@ -85,6 +91,13 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     await ingest.start();
     closers.push(() => ingest.stop());
 
+    const rules = await createHubRules({ db: store.db, store, ingest, log: log.child({ part: 'rules' }), tickIntervalMs: config.rulesTickMs });
+    closers.push(() => rules.close());
+    const users = new UserStore(store.db, { sessionTtlMs: config.sessionTtlMs });
+    const { generatedPassword } = await seedAdmin(users, config.adminPassword);
+    if (generatedPassword) log.warn(`admin user created; its generated password, shown this once (only a hash is stored): ${generatedPassword}`);
+    if (demoSite) log.warn({ users: await seedDemoUsers(users, await store.listWardens()) }, 'DEMO users created: password demo-<username> (docs/tickets.md)');
+
     const brokerLog = log.child({ part: 'broker' });
     const broker = await createBroker({
       deviceCredentials: (id) => store.deviceSecretHash(id),
@@ -107,6 +120,14 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       health: () => health(store, sink, ingest, broker),
       metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
       now: () => Date.now(),
+      auth: {
+        users,
+        loginByIp: new AttemptLimiter({ max: config.loginMaxPerIp, windowMs: config.loginWindowMs }),
+        loginByUser: new AttemptLimiter({ max: config.loginMaxPerUser, windowMs: config.loginWindowMs }),
+        sessionTtlMs: config.sessionTtlMs,
+        cookieSecure: config.cookieSecure,
+      },
+      rules,
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats() });
     const app = await buildApp(services);
@@ -137,6 +158,9 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       broker,
       app,
       log,
+      events: rules.events,
+      rules,
+      users,
       demoSite,
       close,
     };

@@ -1,6 +1,8 @@
 import type { DeviceInfo, DeviceState } from '@gridhub/core';
 import type { HistoryQuery, HistoryResult, HubStore } from '@gridhub/store';
 import type { HubConfig } from './config.ts';
+import type { AttemptLimiter, UserStore } from './auth/index.ts';
+import type { HubRules } from './rules-engine.ts';
 
 /** A part of the hub as /api/health sees it. */
 export interface PartHealth {
@@ -22,6 +24,10 @@ export interface HubServices {
   /** Prometheus text for /metrics. */
   metrics(): Promise<{ contentType: string; body: string }>;
   now(): number;
+  /** Users, sessions and the login limiters (per IP, per user name). */
+  auth: { users: UserStore; loginByIp: AttemptLimiter; loginByUser: AttemptLimiter; sessionTtlMs: number; cookieSecure: boolean };
+  /** The rules engine, its ticket store, rules configuration and the event stream. */
+  rules: HubRules;
 }
 
 export type DeviceView = DeviceInfo & { state: DeviceState | null };

@@ -3,10 +3,15 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { tempDir } from '@gridhub/testkit';
 import { startHub, type Hub, type HubConfig } from '../src/index.ts';
 
-/** A hub on a temp data dir and free ports, quiet logs. */
+/** The admin password test hubs are started with. */
+export const TEST_ADMIN_PASSWORD = 'test-admin-password';
+const adminTokens = new WeakMap<Hub, string>();
+
+/** A hub on a temp data dir and free ports, quiet logs; `getJson` is logged in as admin. */
 export async function testHub(overrides: Partial<HubConfig> = {}): Promise<Hub & { dataDir: string; dispose(): Promise<void> }> {
   const dataDir = overrides.dataDir ?? tempDir('hub');
-  const hub = await startHub({ dataDir, httpPort: 0, mqttPort: 0, httpHost: '127.0.0.1', mqttHost: '127.0.0.1', logLevel: 'warn', ...overrides });
+  const hub = await startHub({ dataDir, httpPort: 0, mqttPort: 0, httpHost: '127.0.0.1', mqttHost: '127.0.0.1', logLevel: 'warn', adminPassword: TEST_ADMIN_PASSWORD, ...overrides });
+  adminTokens.set(hub, await login(hub, 'admin', overrides.adminPassword ?? TEST_ADMIN_PASSWORD));
   return Object.assign(hub, {
     dataDir,
     async dispose() {
@@ -27,7 +32,22 @@ export function connect(url: string, opts: IClientOptions): Promise<MqttClient> 
   });
 }
 
-export async function getJson(hub: Hub, path: string): Promise<{ status: number; body: any }> {
-  const res = await hub.app.inject({ method: 'GET', url: path });
+/** Logs in through the API; returns the session token (usable as `Authorization: Bearer`). */
+export async function login(hub: Hub, username: string, password: string): Promise<string> {
+  const res = await hub.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+  if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
+  return (JSON.parse(res.body) as { token: string }).token;
+}
+
+/** One API call with a session (admin's by default). */
+export async function api(hub: Hub, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts: { body?: unknown; token?: string | null } = {}): Promise<{ status: number; body: any }> {
+  const token = opts.token === undefined ? adminTokens.get(hub) : opts.token;
+  const res = await hub.app.inject({
+    method, url: path, payload: opts.body as never, headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null };
+}
+
+export async function getJson(hub: Hub, path: string, token?: string | null): Promise<{ status: number; body: any }> {
+  return api(hub, 'GET', path, { token });
 }

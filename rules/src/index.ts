@@ -17,5 +17,6 @@ export * from './tickets/correlate.ts';
 export * from './tickets/kpi.ts';
 export { TicketStore, type TicketOpening, type TicketFilter, type Incident, type Changed } from './store/ticket-store.ts';
 export type { StoredAlert } from './store/rows.ts';
+export { RulesConfigStore, type StoredSilence, type SavedRuleSet } from './store/config-store.ts';
 export { createRulesEngine, type RulesEngine, type RulesEngineOptions } from './engine.ts';
 export type { RulesEvent, Emit } from './events.ts';

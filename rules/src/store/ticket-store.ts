@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { rulesError } from '../errors.ts';
-import type { Incident } from '@gridhub/core';
+import type { Department, DeviceKind, Incident, Priority, TicketOccurrence } from '@gridhub/core';
 import { applyTicketAction } from '../tickets/lifecycle.ts';
 import { OPEN_STATUSES, SYSTEM, type Actor, type Ticket, type TicketAction, type TicketStatus, type TicketTransition } from '../tickets/model.ts';
 import type { AlarmRef } from '../tickets/correlate.ts';
@@ -17,12 +17,24 @@ export type TicketOpening = Pick<Ticket, 'ruleId' | 'subjectKey' | 'deviceId' | 
 
 export interface TicketFilter {
   gridId?: string;
+  /** Any of these grids (a scope); an empty list matches nothing. */
+  gridIds?: readonly string[];
   status?: TicketStatus[];
   open?: boolean;
+  priority?: Priority[];
+  estateId?: string;
+  deviceKind?: DeviceKind;
+  deviceId?: string;
   assigneeId?: string;
+  department?: Department;
   incidentId?: string;
   ruleId?: string;
+  /** Tickets with at least one deadline missed. */
+  overdue?: boolean;
+  /** Created at or after. */
+  sinceMs?: number;
   limit?: number;
+  offset?: number;
 }
 
 export type { Incident };
@@ -131,15 +143,38 @@ export class TicketStore {
   }
 
   async list(f: TicketFilter = {}): Promise<Ticket[]> {
-    let q = this.#db.selectFrom('tickets').selectAll();
+    const rows = await this.#filtered(f).selectAll().orderBy('created_ms', 'desc').orderBy('id').limit(f.limit ?? 1000).offset(f.offset ?? 0).execute();
+    return rows.map((r) => ticketFromRow(r as TicketRow));
+  }
+
+  async count(f: TicketFilter = {}): Promise<number> {
+    const r = await this.#filtered(f).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  #filtered(f: TicketFilter) {
+    let q = this.#db.selectFrom('tickets');
     if (f.gridId) q = q.where('grid_id', '=', f.gridId);
+    if (f.gridIds) q = f.gridIds.length ? q.where('grid_id', 'in', f.gridIds) : q.where(sql.lit(1), '=', 0);
     if (f.status?.length) q = q.where('status', 'in', f.status);
     if (f.open) q = q.where('status', '<>', 'closed');
+    if (f.priority?.length) q = q.where('priority', 'in', f.priority);
+    if (f.estateId) q = q.where('estate_id', '=', f.estateId);
+    if (f.deviceKind) q = q.where('device_kind', '=', f.deviceKind);
+    if (f.deviceId) q = q.where('device_id', '=', f.deviceId);
     if (f.assigneeId) q = q.where('assignee_id', '=', f.assigneeId);
+    if (f.department) q = q.where('department', '=', f.department);
     if (f.incidentId) q = q.where('incident_id', '=', f.incidentId);
     if (f.ruleId) q = q.where('rule_id', '=', f.ruleId);
-    const rows = await q.orderBy('created_ms', 'desc').orderBy('id').limit(f.limit ?? 1000).execute();
-    return rows.map((r) => ticketFromRow(r as TicketRow));
+    if (f.overdue !== undefined) q = q.where('overdue', f.overdue ? '<>' : '=', '[]');
+    if (f.sinceMs !== undefined) q = q.where('created_ms', '>=', f.sinceMs);
+    return q;
+  }
+
+  /** A ticket's occurrences, newest first. */
+  async occurrences(ticketId: string, limit = 100): Promise<TicketOccurrence[]> {
+    const rows = await this.#db.selectFrom('ticket_occurrences').selectAll().where('ticket_id', '=', ticketId).orderBy('at_ms', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ atMs: Number(r.at_ms), deviceId: r.device_id, value: r.value === null ? null : Number(r.value) }));
   }
 
   async occurrenceCount(ticketId: string): Promise<number> {
@@ -270,7 +305,20 @@ export class TicketStore {
   }
 
   async shifts(gridId: string, atMs: number): Promise<RosterShift[]> {
-    const rows = await this.#db.selectFrom('duty_rosters').selectAll().where('grid_id', '=', gridId).where('from_ms', '<=', atMs).where('to_ms', '>', atMs).execute();
+    return this.listShifts({ gridId, fromMs: atMs, toMs: atMs + 1 });
+  }
+
+  /** Shifts of a grid (or of the given grids) overlapping [fromMs, toMs). */
+  async listShifts(f: { gridId?: string; gridIds?: readonly string[]; fromMs: number; toMs: number }): Promise<RosterShift[]> {
+    let q = this.#db.selectFrom('duty_rosters').selectAll().where('from_ms', '<', f.toMs).where('to_ms', '>', f.fromMs);
+    if (f.gridId) q = q.where('grid_id', '=', f.gridId);
+    if (f.gridIds) q = f.gridIds.length ? q.where('grid_id', 'in', f.gridIds) : q.where(sql.lit(1), '=', 0);
+    const rows = await q.orderBy('grid_id').orderBy('from_ms').execute();
     return rows.map((r) => ({ gridId: r.grid_id, wardenId: r.warden_id, fromMs: Number(r.from_ms), toMs: Number(r.to_ms) }));
+  }
+
+  async removeShift(s: Pick<RosterShift, 'gridId' | 'wardenId' | 'fromMs'>): Promise<boolean> {
+    const r = await this.#db.deleteFrom('duty_rosters').where('grid_id', '=', s.gridId).where('warden_id', '=', s.wardenId).where('from_ms', '=', s.fromMs).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
   }
 }

@@ -3,6 +3,8 @@ import * as m0001 from './0001_site.ts';
 import * as m0002 from './0002_state.ts';
 import * as m0003 from './0003_readings.ts';
 import * as m0101 from './0101_tickets.ts';
+import * as m0102 from './0102_users.ts';
+import * as m0103 from './0103_rules_config.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -14,4 +16,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002_state': m0002,
   '0003_readings': m0003,
   '0101_tickets': m0101,
+  '0102_users': m0102,
+  '0103_rules_config': m0103,
 };

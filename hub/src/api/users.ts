@@ -1,0 +1,77 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { DEPARTMENTS, HubError, USER_ROLES } from '@gridhub/core';
+import { requireRole, sessionOf } from '../auth/index.ts';
+import type { HubServices } from '../services.ts';
+import { ErrorBody } from './errors.ts';
+
+const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
+const Role = Type.Union(USER_ROLES.map((r) => Type.Literal(r)));
+const Dept = Type.Union(DEPARTMENTS.map((d) => Type.Literal(d)));
+const Password = Type.String({ minLength: 8, maxLength: 200 });
+
+export const UserBody = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  name: Type.String(),
+  role: Role,
+  gridId: Type.Union([Type.String(), Type.Null()]),
+  department: Type.Union([Dept, Type.Null()]),
+  createdMs: Type.Number(),
+});
+
+/** Users (admin only), and one's own password. */
+export const usersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = async (app, { hub }) => {
+  const { users } = hub.auth;
+
+  app.get('/', { schema: { tags: ['users'], summary: 'Every user (admin)', response: { 200: Type.Array(UserBody) } } }, async (req) => {
+    requireRole(req, ['admin'], 'list users');
+    return users.list();
+  });
+
+  app.post(
+    '/',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user (admin). A warden or grid leader uses their warden id as id and needs a grid; a department user a department.',
+        body: Type.Object({
+          id: Type.Optional(Id),
+          username: Id,
+          name: Type.String({ minLength: 1, maxLength: 100 }),
+          role: Role,
+          gridId: Type.Optional(Id),
+          department: Type.Optional(Dept),
+          password: Password,
+        }),
+        response: { 201: UserBody, 400: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      requireRole(req, ['admin'], 'create users');
+      const b = req.body;
+      const grids = new Set((await hub.store.siteTree()).communities.flatMap((c) => c.grids.map((g) => g.id)));
+      if (b.gridId && !grids.has(b.gridId)) throw new HubError('HUB_ERR_VALIDATION', [`no grid ${b.gridId}`]);
+      const user = await users.create({ ...b, gridId: b.gridId ?? null, department: b.department ?? null });
+      return reply.status(201).send(user);
+    },
+  );
+
+  app.put(
+    '/me/password',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Change your own password (ends your other sessions)',
+        body: Type.Object({ current: Type.String({ minLength: 1, maxLength: 200 }), next: Password }),
+        response: { 200: Type.Object({ ok: Type.Boolean() }), 401: ErrorBody },
+      },
+    },
+    async (req) => {
+      const { user } = sessionOf(req);
+      if (!(await users.verify(user.username, req.body.current))) throw new HubError('HUB_ERR_LOGIN');
+      await users.setPassword(user.id, req.body.next);
+      return { ok: true };
+    },
+  );
+};

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { DEPARTMENTS, type Warden } from '@gridhub/core';
+import type { NewUser, UserStore } from './users.ts';
+
+/** Demo passwords are public (documented in docs/tickets.md): `demo-` + the user name. */
+export const demoPassword = (username: string): string => `demo-${username}`;
+
+/**
+ * The users every hub has: `admin`, with HUB_ADMIN_PASSWORD or, on the first start without it, a
+ * generated password returned here ONCE for the entry point to print (only its hash is stored).
+ */
+export async function seedAdmin(users: UserStore, password: string | null): Promise<{ generatedPassword: string | null }> {
+  if (await users.get('admin')) return { generatedPassword: null };
+  const generated = password ? null : randomBytes(12).toString('base64url');
+  await users.create({ id: 'admin', username: 'admin', name: '系统管理员 Administrator', role: 'admin', gridId: null, department: null, password: password ?? generated! });
+  return { generatedPassword: generated };
+}
+
+/**
+ * Demo users for the demo site: one control-room operator, one user per department, and each
+ * warden of the site as a user (grid leaders as grid leaders), whose id is their warden id.
+ */
+export function demoUsers(wardens: readonly Warden[]): NewUser[] {
+  const list: NewUser[] = [{ username: 'operator', name: '指挥中心值班员 Operator', role: 'operator', gridId: null, department: null, password: demoPassword('operator') }];
+  for (const d of DEPARTMENTS) list.push({ username: d, name: d, role: 'department', gridId: null, department: d, password: demoPassword(d) });
+  for (const w of wardens) {
+    list.push({ id: w.id, username: w.id, name: w.name, role: w.role === 'grid_leader' ? 'grid_leader' : 'warden', gridId: w.gridId, department: null, password: demoPassword(w.id) });
+  }
+  return list;
+}
+
+/** Creates the demo users that do not exist yet (a few at a time: each hash is ~100 ms of scrypt). */
+export async function seedDemoUsers(users: UserStore, wardens: readonly Warden[]): Promise<number> {
+  const todo: NewUser[] = [];
+  for (const u of demoUsers(wardens)) if (!(await users.get(u.id ?? u.username))) todo.push(u);
+  for (let i = 0; i < todo.length; i += 4) await Promise.all(todo.slice(i, i + 4).map((u) => users.create(u)));
+  return todo.length;
+}
