@@ -69,16 +69,18 @@ export async function runTimeline(tl: Timeline, fleet: Fleet, opts: { speed: num
 
   const t0 = performance.now();
   const pending: Promise<StepResult>[] = [];
+  const perDevice = new Map<string, Promise<StepResult>[]>();
   for (const step of tl.steps) {
     await sleep(simToRealMs(step.atMs - tl.startMs, opts.speed) - (performance.now() - t0));
     const d = fleet.device(step.deviceId);
-    const settle = (p: Promise<number | void>) =>
-      pending.push(
-        p.then(
-          (seq) => ({ step, ok: true, ...(typeof seq === 'number' ? { seq } : {}) }),
-          (err: unknown) => ({ step, ok: false, error: err instanceof Error ? err.message : String(err) }),
-        ),
+    const settle = (p: Promise<number | void>) => {
+      const r = p.then(
+        (seq) => ({ step, ok: true, ...(typeof seq === 'number' ? { seq } : {}) }),
+        (err: unknown) => ({ step, ok: false, error: err instanceof Error ? err.message : String(err) }),
       );
+      pending.push(r);
+      perDevice.set(step.deviceId, [...(perDevice.get(step.deviceId) ?? []), r]);
+    };
     switch (step.action) {
       case 'publish':
         settle(d.publish(step.message, step.body, { tsMs: step.atMs, ...(step.qos !== undefined ? { qos: step.qos } : {}) }));
@@ -87,6 +89,8 @@ export async function runTimeline(tl: Timeline, fleet: Fleet, opts: { speed: num
         settle(d.publishRaw(step.message, step.payload));
         break;
       case 'drop':
+        // What the device sent before it died was delivered (at x10^7 the acks are still on their way).
+        await Promise.all(perDevice.get(step.deviceId) ?? []);
         d.drop();
         break;
       case 'connect':
