@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
-import { cmdTopic, type DeviceKind } from '@gridhub/core';
+import { HubError, cmdTopic, type DeviceKind } from '@gridhub/core';
 import { createAuthenticate } from './authenticate.ts';
 import { decideSubscribe, forwardAllowed } from './authorize-subscribe.ts';
 import { preConnect } from './client-id.ts';
@@ -44,7 +44,7 @@ export async function createBroker(opts: BrokerOptions): Promise<HubBroker> {
     if (decision === 'grant') return done(null, sub);
     counters.denied.subscribe++;
     // [MQTT-4.7.1-2] [MQTT-4.7.1-3] a malformed filter closes the connection; a refused one gets 0x80
-    if (decision === 'malformed') return done(new Error(`malformed topic filter`));
+    if (decision === 'malformed') return done(new HubError('HUB_ERR_PROTOCOL', [`malformed topic filter ${sub.topic}`]));
     done(null, null);
   };
 

@@ -1,4 +1,5 @@
 import type { Client } from 'aedes';
+import { HubError } from '@gridhub/core';
 
 /**
  * `maxPacketBytes`: a packet whose remaining length is larger closes the connection as soon as
@@ -19,7 +20,7 @@ export function limitPacketSize(client: Client, maxPacketBytes: number): Client 
   parser._parseLength = function limitedParseLength(this: ParserInternals) {
     const ok = parseLength.call(this);
     if (ok && this.packet.length > maxPacketBytes) {
-      this._emitError(new Error(`packet of ${this.packet.length} bytes exceeds maxPacketBytes ${maxPacketBytes}`));
+      this._emitError(new HubError('HUB_ERR_PROTOCOL', [`packet of ${this.packet.length} bytes exceeds maxPacketBytes ${maxPacketBytes}`]));
       return false;
     }
     return ok;

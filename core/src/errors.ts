@@ -14,9 +14,11 @@ export const HUB_ERRORS = {
   HUB_ERR_KIND_MISMATCH: { status: 400, message: 'device %s is a %s, not a %s' },
   HUB_ERR_SHED: { status: 503, message: 'message shed under load: %s' },
   HUB_ERR_SPOOL_FULL: { status: 507, message: 'spool disk budget exhausted' },
+  HUB_ERR_SPOOL_IO: { status: 503, message: 'spool could not write to disk: %s' },
   // Broker
   HUB_ERR_AUTH: { status: 401, message: 'bad device id or secret' },
   HUB_ERR_FORBIDDEN_TOPIC: { status: 403, message: 'client %s may not %s %s' },
+  HUB_ERR_PROTOCOL: { status: 400, message: 'MQTT protocol violation: %s' },
   // Site file and configuration
   HUB_ERR_SITE_INVALID: { status: 400, message: 'site file is invalid: %s' },
   HUB_ERR_CONFIG: { status: 500, message: 'configuration is invalid: %s' },

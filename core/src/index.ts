@@ -12,3 +12,4 @@ export * from './liveness.ts';
 export * from './realtime.ts';
 export * from './tickets.ts';
 export * from './users.ts';
+export * from './history.ts';

@@ -66,7 +66,7 @@ export interface Ingest {
   /**
    * Validates, enriches and spools one device message. Resolves once the reading is durable, or
    * once a refused message is recorded for batching. Rejects only with HUB_ERR_SPOOL_FULL (and,
-   * on a failing disk or before start, HUB_ERR_INTERNAL / HUB_ERR_NOT_READY): the broker then
+   * on a failing disk or before start, HUB_ERR_SPOOL_IO / HUB_ERR_NOT_READY): the broker then
    * withholds the PUBACK and the device redelivers.
    */
   handle(msg: DeviceMessage): Promise<void>;

@@ -1,3 +1,4 @@
+import { bucketPlan } from '@gridhub/core';
 import type { Reading } from '@gridhub/core';
 import { sql, type Kysely } from 'kysely';
 import { chunkRows } from './db.ts';
@@ -44,14 +45,7 @@ export async function writeReadings(db: Kysely<StoreDatabase>, readings: readonl
   });
 }
 
-/** Pure: the bucket width for a range [fromMs, toMs] (both inclusive) cut into at most maxPoints. */
-export function bucketPlan(q: Pick<HistoryQuery, 'fromMs' | 'toMs' | 'maxPoints'>): { fromMs: number; toMs: number; intervalMs: number; buckets: number } {
-  const fromMs = Math.floor(q.fromMs);
-  const toMs = Math.max(fromMs, Math.floor(q.toMs));
-  const span = toMs - fromMs + 1;
-  const intervalMs = Math.max(1, Math.ceil(span / Math.max(1, Math.floor(q.maxPoints))));
-  return { fromMs, toMs, intervalMs, buckets: Math.ceil(span / intervalMs) };
-}
+export { bucketPlan };
 
 /**
  * Mean of one numeric field of one device per bucket, computed in SQL (a primary-key range scan

@@ -1,3 +1,4 @@
+import { bucketPlan } from '@gridhub/core';
 import { HubError } from '@gridhub/core';
 import type { HistoryQuery, HistoryResult } from '@gridhub/store';
 
@@ -19,15 +20,6 @@ export function checkHistoryQuery(q: HistoryQuery): void {
   if (!Number.isInteger(q.maxPoints) || q.maxPoints < 1 || q.maxPoints > 10_000) throw bad('maxPoints must be 1..10000');
 }
 
-/**
- * Buckets over [fromMs, toMs] (both inclusive, as the SQL store does): width
- * ceil(span / maxPoints), aligned on fromMs, so there are at most maxPoints of them.
- */
-export function historyBuckets(q: HistoryQuery): { intervalMs: number; buckets: number } {
-  const span = q.toMs - q.fromMs + 1;
-  const intervalMs = Math.max(1, Math.ceil(span / q.maxPoints));
-  return { intervalMs, buckets: Math.ceil(span / intervalMs) };
-}
 
 /**
  * The InfluxQL of a downsampled history query: mean per bucket, buckets aligned on fromMs by the
@@ -35,7 +27,7 @@ export function historyBuckets(q: HistoryQuery): { intervalMs: number; buckets: 
  */
 export function historyInfluxQL(q: HistoryQuery, measurement = 'telemetry'): { text: string; intervalMs: number } {
   checkHistoryQuery(q);
-  const { intervalMs } = historyBuckets(q);
+  const { intervalMs } = bucketPlan(q);
   const offsetMs = q.fromMs % intervalMs;
   const text =
     `SELECT mean(${influxIdent(q.field)}) FROM ${influxIdent(measurement)}` +
@@ -49,7 +41,7 @@ export function parseHistoryResponse(q: HistoryQuery, body: unknown): HistoryRes
   const result = (body as { results?: { error?: string; series?: { values?: unknown[][] }[] }[] })?.results?.[0];
   if (!result) throw new Error('InfluxDB answered without results');
   if (result.error) throw new Error(`InfluxDB query failed: ${result.error}`);
-  const { intervalMs, buckets } = historyBuckets(q);
+  const { intervalMs, buckets } = bucketPlan(q);
   const means = new Map<number, number>();
   for (const [t, v] of result.series?.[0]?.values ?? []) if (typeof v === 'number') means.set(Number(t), v);
   const points = Array.from({ length: buckets }, (_, i) => {

@@ -218,7 +218,7 @@ export class Spool<T> {
     } catch (err) {
       this.log.error({ err: String(err) }, 'spool write failed');
       g.reject(
-        (err as NodeJS.ErrnoException).code === 'ENOSPC' ? new HubError('HUB_ERR_SPOOL_FULL') : new HubError('HUB_ERR_INTERNAL', [], String(err)),
+        (err as NodeJS.ErrnoException).code === 'ENOSPC' ? new HubError('HUB_ERR_SPOOL_FULL') : new HubError('HUB_ERR_SPOOL_IO', [(err as Error).message ?? String(err)]),
       );
     }
   }
