@@ -1,6 +1,6 @@
 import type { DeviceKind } from './kinds.ts';
 import type { Liveness } from './site.ts';
-import type { Department, Priority, Ticket } from './tickets.ts';
+import type { Department, Phase, Priority, Ticket } from './tickets.ts';
 import type { UserRole } from './users.ts';
 
 /**
@@ -43,8 +43,12 @@ export interface DeviceLive {
   lastEvent: string | null;
 }
 
-/** Tickets travel whole: the board, the detail header and the phone list need most fields. */
-export type LiveTicket = Ticket;
+/**
+ * Tickets travel whole (the board, the detail header and the phone list need most fields), with
+ * the SLA deadlines of their open phases worked out by the hub from its SLA configuration, so a
+ * screen counts down without knowing the SLA.
+ */
+export type LiveTicket = Ticket & { deadlines: Partial<Record<Phase, number>> };
 
 /** One line of the ticker: an alert, a ticket transition, an incident. */
 export interface FeedItem {

@@ -8,6 +8,7 @@ import { healthRoutes } from './api/health.ts';
 import { metricsRoutes } from './api/metrics.ts';
 import { refusalsRoutes } from './api/refusals.ts';
 import { siteRoutes } from './api/site.ts';
+import { staticRoutes } from './api/static.ts';
 import { authRoutes } from './api/auth.ts';
 import { kpisRoutes } from './api/kpis.ts';
 import { rostersRoutes } from './api/rosters.ts';
@@ -60,7 +61,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
       { prefix: '/api/devices', kind: 'device', owner: async (id) => { const d = await hub.store.deviceInfo(id); return d && { gridId: d.place.grid, department: null }; } },
     ],
     staffOnly: ['/api/refusals'],
-    gridFilteredLists: ['/api/devices/'],
+    gridFilteredLists: ['/api/devices'],
   });
   await app.register(healthRoutes, { prefix: '/api/health', hub });
   await app.register(siteRoutes, { prefix: '/api/site', hub });
@@ -74,5 +75,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(rostersRoutes, { prefix: '/api/rosters', hub });
   await app.register(kpisRoutes, { prefix: '/api/kpis', hub });
   await app.register(metricsRoutes, { hub });
+  // Last: the dashboard (desk /, wall /wall, phone /m) from dashboard/dist, SPA fallback outside /api.
+  await app.register(staticRoutes);
   return app;
 }

@@ -1,17 +1,16 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { HubError } from '@gridhub/core';
-import { createBroker, type BrokerUser, type HubBroker } from '@gridhub/broker';
+import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
 import { createStore, DEMO_SITE_PATH, loadSiteFile, type HubStore } from '@gridhub/store';
 import { buildApp } from './app.ts';
 import { AttemptLimiter, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
 import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
 import { resolveConfig, type HubConfig } from './config.ts';
-import { createMetrics } from './metrics.ts';
+import { attachRealtime, type Realtime } from './realtime/index.ts';
+import { createMetrics, latencyHistogramsText } from './metrics.ts';
 import type { HubServices, PartHealth } from './services.ts';
 
 /** MQTT packets above this close the connection before they are buffered. */
@@ -34,6 +33,8 @@ export interface Hub {
   events: HubEvents;
   rules: HubRules;
   users: UserStore;
+  /** Socket.IO: live snapshots and deltas for the screens. */
+  realtime: Realtime;
   /** True when the demo site was loaded at this start. */
   demoSite: boolean;
   close(): Promise<void>;
@@ -103,7 +104,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       deviceCredentials: (id) => store.deviceSecretHash(id),
       onDeviceMessage: (msg) => ingest.handle(msg),
       onDeviceConnection: (deviceId, connected, atMs) => ingest.noteConnection(deviceId, connected, atMs),
-      users: config.mqttUsersPath ? loadMqttUsers(config.mqttUsersPath) : [],
+      users: config.mqttUsersPath ? await loadUsersFile(config.mqttUsersPath) : [],
       allowAnonymous: config.mqttAllowAnonymous,
       limits: { perClientRatePerSec: config.deviceRatePerSec, perClientBurst: config.deviceBurst },
       // Larger than any payload ingest accepts, so an oversized payload (up to 2 MiB) is refused
@@ -118,7 +119,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       store,
       history: (q) => sink.query(q),
       health: () => health(store, sink, ingest, broker),
-      metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+      metrics: async () => ({ contentType: registry.contentType, body: (await registry.metrics()) + latencyHistogramsText(ingest.stats()) }),
       now: () => Date.now(),
       auth: {
         users,
@@ -133,6 +134,8 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     const app = await buildApp(services);
     closers.push(() => app.close());
     broker.attachWebSocket(app.server, '/mqtt');
+    const realtime = await attachRealtime({ server: app.server, hub: services, ingest, log: log.child({ part: 'realtime' }) });
+    closers.push(() => realtime.close());
     await app.listen({ port: config.httpPort, host: config.httpHost });
     const httpPort = (app.server.address() as { port: number }).port;
     const mqttPort = await broker.listenTcp(config.mqttPort, config.mqttHost);
@@ -161,6 +164,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       events: rules.events,
       rules,
       users,
+      realtime,
       demoSite,
       close,
     };
@@ -198,15 +202,4 @@ async function health(store: HubStore, sink: TelemetrySink, ingest: Ingest, brok
       oldestAgeMs: spool?.oldestAgeMs ?? 0,
     },
   };
-}
-
-/** Service and operator MQTT users: a YAML or JSON list of { username, password_hash, role }. */
-export function loadMqttUsers(path: string): BrokerUser[] {
-  const raw = parseYaml(readFileSync(path, 'utf8')) as unknown;
-  if (!Array.isArray(raw)) throw new HubError('HUB_ERR_CONFIG', [`${path}: expected a list of users`]);
-  return raw.map((u: Record<string, unknown>, i) => {
-    const ok = typeof u.username === 'string' && typeof u.password_hash === 'string' && (u.role === 'service' || u.role === 'operator');
-    if (!ok) throw new HubError('HUB_ERR_CONFIG', [`${path}[${i}]: needs username, password_hash (scrypt$...) and role service|operator`]);
-    return { username: u.username as string, passwordHash: u.password_hash as string, role: u.role as 'service' | 'operator' };
-  });
 }

@@ -67,6 +67,7 @@ function ticket(id: string, gridId: string, patch: Partial<LiveTicket> = {}): Li
     returnCount: 0,
     reopenCount: 0,
     version: 1,
+    deadlines: {},
     ...patch,
   };
 }

@@ -1,2 +1,3 @@
 export { createRealtime, type Realtime, type RealtimeOptions, type RealtimeCredentials, type RealtimeStats } from './server.ts';
 export { scopeRooms, seesDevice, seesTicket } from './rooms.ts';
+export { attachRealtime, liveTicket } from './wire.ts';

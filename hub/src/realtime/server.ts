@@ -59,6 +59,8 @@ export interface Realtime {
   feed(item: Omit<FeedItem, 'id'>): void;
   /** Sends what is pending now (tests, shutdown). */
   flush(): void;
+  /** The grid a known device is in (for events that name only the device). */
+  gridOf(deviceId: string): string | undefined;
   stats(): RealtimeStats;
   close(): Promise<void>;
 }
@@ -179,6 +181,7 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
       pushFeed(model.addFeed(item), [ALL_ROOM, gridRoom(item.gridId)]);
     },
     flush,
+    gridOf: (deviceId) => model.devices.get(deviceId)?.gridId,
     stats: () => ({ sockets: io.sockets.sockets.size, deltasSent, snapshotsSent, devices: model.devices.size, tickets: model.tickets.size }),
     async close() {
       if (flushTimer) clearInterval(flushTimer);

@@ -1,0 +1,31 @@
+import type { Kpi } from '@gridhub/core';
+import { useI18n } from '../i18n.ts';
+import { echarts, ReactECharts } from './echarts.ts';
+
+/** Closure and on-time rate per group, as bars. */
+export default function KpiBars({ title, groups, label, dark }: { title: string; groups: Record<string, Kpi>; label(key: string): string; dark?: boolean }) {
+  const { t } = useI18n();
+  const keys = Object.keys(groups).sort();
+  const rate = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
+  return (
+    <ReactECharts
+      echarts={echarts}
+      style={{ height: 200 }}
+      theme={dark ? 'dark' : undefined}
+      option={{
+        backgroundColor: 'transparent',
+        animation: false,
+        title: { text: title, textStyle: { fontSize: 13 } },
+        tooltip: { trigger: 'axis' },
+        legend: { top: 0, right: 0, textStyle: { fontSize: 11 } },
+        grid: { left: 36, right: 8, top: 36, bottom: 24 },
+        xAxis: { type: 'category', data: keys.map(label), axisLabel: { fontSize: 10, interval: 0 } },
+        yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+        series: [
+          { type: 'bar', name: t('closureRate'), data: keys.map((k) => rate(groups[k]!.closureRate)) },
+          { type: 'bar', name: t('onTimeRate'), data: keys.map((k) => rate(groups[k]!.onTimeRate)) },
+        ],
+      }}
+    />
+  );
+}

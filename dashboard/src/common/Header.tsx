@@ -1,0 +1,32 @@
+import { Badge, Button, Space, Tag, Typography } from 'antd';
+import type { User } from '@gridhub/core';
+import { USER_ROLE_LABELS } from '../core.ts';
+import { pick, useI18n } from '../i18n.ts';
+import { useLive } from '../live/LiveProvider.tsx';
+
+/** Title, live status, language switch, who is signed in, logout. */
+export function Header({ user, logout, title, compact }: { user: User; logout(): void; title: string; compact?: boolean }) {
+  const { t, lang, setLang } = useI18n();
+  const live = useLive();
+  return (
+    <div style={{ display: 'flex', alignItems: 'center', gap: 12, flexWrap: 'wrap', justifyContent: 'space-between', width: '100%' }}>
+      <Typography.Title level={compact ? 5 : 4} style={{ margin: 0, color: 'inherit' }}>
+        {title}
+      </Typography.Title>
+      <Space wrap size="small">
+        <Badge status={live.connected && live.ready ? 'success' : 'error'} text={<span style={{ color: 'inherit' }}>{live.connected && live.ready ? t('live') : t('offline')}</span>} />
+        {!compact && (
+          <Tag>
+            {user.name} · {pick(USER_ROLE_LABELS[user.role], lang)}
+          </Tag>
+        )}
+        <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label="language">
+          {t('language')}
+        </Button>
+        <Button size="small" onClick={logout}>
+          {t('logout')}
+        </Button>
+      </Space>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Kpi, KpiPeriod } from '@gridhub/core';
+import { api } from '../api.ts';
+import { useLive } from '../live/LiveProvider.tsx';
+
+export interface KpiResult {
+  period: KpiPeriod;
+  by: string;
+  groups: Record<string, Kpi>;
+}
+
+/** KPIs of a period, grouped; fetched again whenever a ticket changes state (and every minute). */
+export function useKpis(period: KpiPeriod, by: 'all' | 'grid' | 'kind'): KpiResult | null {
+  const live = useLive();
+  const [data, setData] = useState<KpiResult | null>(null);
+  // Re-read when the set of (ticket, status) pairs changes, not on every device delta.
+  const key = useMemo(() => [...live.tickets.values()].map((t) => `${t.id}:${t.status}`).join(','), [live.version]);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const id = setInterval(() => setTick((n) => n + 1), 60_000);
+    return () => clearInterval(id);
+  }, []);
+  useEffect(() => {
+    let on = true;
+    const timer = setTimeout(() => {
+      api<KpiResult>(`/api/kpis?period=${period}&by=${by}`).then((r) => on && setData(r), () => {});
+    }, 300);
+    return () => {
+      on = false;
+      clearTimeout(timer);
+    };
+  }, [period, by, key, tick]);
+  return data;
+}
+
+export const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);

@@ -1,0 +1,35 @@
+import { useEffect, useState } from 'react';
+import type { Warden } from '@gridhub/core';
+import { api } from '../api.ts';
+
+/** The site tree as GET /api/site serves it (store's SiteTree). */
+export interface SiteUnit { id: string; name: string; buildingId: string; elevators: string[] }
+export interface SiteBuilding { id: string; name: string; estateId: string; floors: number; x: number; y: number; w: number | null; h: number | null; units: SiteUnit[] }
+export interface SiteEstate { id: string; name: string; gridId: string; widthM: number; heightM: number; buildings: SiteBuilding[]; deviceCounts: Record<string, number> }
+export interface SiteGrid { id: string; name: string; communityId: string; wardens: Warden[]; estates: SiteEstate[] }
+export interface SiteTree {
+  street: { id: string; name: string } | null;
+  communities: { id: string; name: string; grids: SiteGrid[] }[];
+}
+
+let cached: Promise<SiteTree> | null = null;
+
+/** The site, fetched once per page. */
+export function useSite(): SiteTree | null {
+  const [site, setSite] = useState<SiteTree | null>(null);
+  useEffect(() => {
+    cached ??= api<SiteTree>('/api/site').catch((err: unknown) => {
+      cached = null;
+      throw err;
+    });
+    let live = true;
+    cached.then((s) => live && setSite(s), () => {});
+    return () => {
+      live = false;
+    };
+  }, []);
+  return site;
+}
+
+export const gridsOf = (site: SiteTree | null): SiteGrid[] => site?.communities.flatMap((c) => c.grids) ?? [];
+export const estatesOf = (site: SiteTree | null): SiteEstate[] => gridsOf(site).flatMap((g) => g.estates);

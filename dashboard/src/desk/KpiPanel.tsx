@@ -1,0 +1,46 @@
+import { lazy, Suspense, useState } from 'react';
+import { Card, Col, Row, Segmented, Spin, Statistic } from 'antd';
+import type { KpiPeriod } from '@gridhub/core';
+import { DEVICE_KIND_LABELS, KPI_PERIODS } from '../core.ts';
+import { pct, useKpis } from '../common/kpis.ts';
+import { formatDuration, pick, useI18n } from '../i18n.ts';
+
+const KpiBars = lazy(() => import('../charts/KpiBars.tsx'));
+
+/** KPI panel (考核指标): closure rate, on-time rate, times to accept / arrive / close; by grid and kind. */
+export function KpiPanel() {
+  const { t, lang } = useI18n();
+  const [period, setPeriod] = useState<KpiPeriod>('24h');
+  const all = useKpis(period, 'all')?.groups.all;
+  const byGrid = useKpis(period, 'grid');
+  const byKind = useKpis(period, 'kind');
+  const time = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : formatDuration(t, ms));
+
+  return (
+    <Card
+      size="small"
+      title={t('kpi')}
+      data-testid="kpi-panel"
+      extra={<Segmented<KpiPeriod> aria-label={t('period')} size="small" value={period} onChange={setPeriod} options={Object.keys(KPI_PERIODS) as KpiPeriod[]} />}
+    >
+      <Row gutter={[8, 8]}>
+        <Col span={8}><Statistic title={t('closureRate')} value={pct(all?.closureRate)} data-testid="kpi-closure" /></Col>
+        <Col span={8}><Statistic title={t('onTimeRate')} value={pct(all?.onTimeRate)} /></Col>
+        <Col span={8}><Statistic title={`${t('closedCount')} / ${t('ticketsCount')}`} value={all ? `${all.closed} / ${all.tickets}` : '—'} data-testid="kpi-counts" /></Col>
+        <Col span={8}><Statistic title={t('timeToAccept')} value={time(all?.accept.meanMs)} /></Col>
+        <Col span={8}><Statistic title={t('timeToArrive')} value={time(all?.arrive.meanMs)} /></Col>
+        <Col span={8}><Statistic title={t('timeToClose')} value={time(all?.close.meanMs)} /></Col>
+      </Row>
+      <Suspense fallback={<Spin />}>
+        <Row gutter={8}>
+          <Col span={12}>
+            <KpiBars title={t('byGrid')} groups={byGrid?.groups ?? {}} label={(k) => k} />
+          </Col>
+          <Col span={12}>
+            <KpiBars title={t('byKind')} groups={byKind?.groups ?? {}} label={(k) => pick(DEVICE_KIND_LABELS[k as keyof typeof DEVICE_KIND_LABELS], lang, k)} />
+          </Col>
+        </Row>
+      </Suspense>
+    </Card>
+  );
+}

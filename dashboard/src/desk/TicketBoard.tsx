@@ -1,0 +1,67 @@
+import { useMemo } from 'react';
+import { Badge, Card, Space, Tag, Typography } from 'antd';
+import type { LiveTicket, TicketStatus } from '@gridhub/core';
+import { TICKET_STATUS_LABELS } from '../core.ts';
+import { byUrgency } from '../common/sla.ts';
+import { SlaCountdown } from '../common/SlaCountdown.tsx';
+import { pick, useI18n } from '../i18n.ts';
+import { useLive } from '../live/LiveProvider.tsx';
+import { PRIORITY_COLOR } from './AlarmList.tsx';
+
+const COLUMNS: TicketStatus[] = ['new', 'returned', 'dispatched', 'accepted', 'on_site', 'with_department', 'resolved', 'closed'];
+
+/** The ticket board (工单看板): one column per state, cards with SLA countdowns. */
+export function TicketBoard({ onOpen, now }: { onOpen(id: string): void; now: number }) {
+  const { lang } = useI18n();
+  const live = useLive();
+  const columns = useMemo(() => {
+    const by = new Map<TicketStatus, LiveTicket[]>(COLUMNS.map((c) => [c, []]));
+    for (const x of live.tickets.values()) by.get(x.status)?.push(x);
+    for (const list of by.values()) list.sort(byUrgency(now));
+    return by;
+  }, [live.version, now]);
+
+  return (
+    <div style={{ display: 'grid', gridTemplateColumns: `repeat(${COLUMNS.length}, minmax(170px, 1fr))`, gap: 8, overflowX: 'auto' }}>
+      {COLUMNS.map((status) => {
+        const list = columns.get(status) ?? [];
+        return (
+          <section key={status} aria-label={pick(TICKET_STATUS_LABELS[status], lang)} data-testid={`column-${status}`} style={{ background: '#f5f5f5', borderRadius: 6, padding: 6, minHeight: 120 }}>
+            <Space style={{ marginBottom: 6 }}>
+              <Typography.Text strong>{pick(TICKET_STATUS_LABELS[status], lang)}</Typography.Text>
+              <Badge count={list.length} showZero color="#595959" />
+            </Space>
+            {list.slice(0, 30).map((x) => (
+              <Card
+                key={x.id}
+                size="small"
+                hoverable
+                tabIndex={0}
+                role="button"
+                data-testid={`card-${x.id}`}
+                onClick={() => onOpen(x.id)}
+                onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && onOpen(x.id)}
+                style={{ marginBottom: 6 }}
+                styles={{ body: { padding: 8 } }}
+              >
+                <Space direction="vertical" size={2} style={{ width: '100%' }}>
+                  <Space size={4}>
+                    <Tag color={PRIORITY_COLOR[x.priority]}>{x.priority}</Tag>
+                    <Typography.Text ellipsis style={{ maxWidth: 120 }}>
+                      {x.title}
+                    </Typography.Text>
+                  </Space>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {x.place.estate}
+                    {x.place.building ? ` / ${x.place.building}` : ''} · {x.assigneeId ?? '—'}
+                  </Typography.Text>
+                  <SlaCountdown ticket={x} now={now} />
+                </Space>
+              </Card>
+            ))}
+          </section>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'react';
+import { Alert, Descriptions, Drawer, Image, Space, Tag, Timeline, Typography } from 'antd';
+import type { User } from '@gridhub/core';
+import { DEPARTMENT_LABELS, DEVICE_KIND_LABELS, TICKET_ACTION_LABELS, TICKET_STATUS_LABELS } from '../core.ts';
+import { ActionButtons } from '../common/ActionForm.tsx';
+import { SlaCountdown } from '../common/SlaCountdown.tsx';
+import { allowedActions, ticketDetail, type TicketDetail } from '../common/tickets.ts';
+import { pick, tryKey, useI18n } from '../i18n.ts';
+import { useLive } from '../live/LiveProvider.tsx';
+import { PRIORITY_COLOR } from './AlarmList.tsx';
+
+/** A ticket's detail: place, state, SLA, the whole history, and the actions the user's role allows. */
+export function TicketDrawer({ id, user, now, onClose }: { id: string | null; user: User; now: number; onClose(): void }) {
+  const { t, lang } = useI18n();
+  const live = useLive();
+  const [detail, setDetail] = useState<TicketDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const liveTicket = id ? live.tickets.get(id) : undefined;
+  const version = liveTicket?.version ?? 0;
+
+  useEffect(() => {
+    if (!id) return setDetail(null);
+    let on = true;
+    ticketDetail(id).then(
+      (d) => on && (setDetail(d), setError(null)),
+      (err: unknown) => on && setError(String(err)),
+    );
+    return () => {
+      on = false;
+    };
+  }, [id, version]);
+
+  const ticket = liveTicket ?? (detail ? { ...detail.ticket, deadlines: {} } : null);
+  const label = (action: string) => (action in TICKET_ACTION_LABELS ? pick(TICKET_ACTION_LABELS[action as keyof typeof TICKET_ACTION_LABELS], lang) : tryKey(t, `action.${action}`));
+  return (
+    <Drawer open={!!id} onClose={onClose} width={520} title={ticket ? ticket.title : t('ticket')} destroyOnHidden>
+      {error && <Alert type="error" message={error} />}
+      {ticket && (
+        <Space direction="vertical" style={{ width: '100%' }} size="middle">
+          <Descriptions size="small" column={1} bordered>
+            <Descriptions.Item label={t('priority')}>
+              <Tag color={PRIORITY_COLOR[ticket.priority]}>{ticket.priority}</Tag> <SlaCountdown ticket={ticket} now={now} />
+            </Descriptions.Item>
+            <Descriptions.Item label={t('state')}>
+              <span data-testid="ticket-status">{pick(TICKET_STATUS_LABELS[ticket.status], lang)}</span>
+            </Descriptions.Item>
+            <Descriptions.Item label={t('kind')}>
+              {pick(DEVICE_KIND_LABELS[ticket.deviceKind], lang)} · {ticket.deviceId}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('place')}>
+              {[ticket.place.grid, ticket.place.estate, ticket.place.building, ticket.place.unit].filter(Boolean).join(' / ')}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('assignee')}>{ticket.assigneeId ?? '—'}</Descriptions.Item>
+            {ticket.department && <Descriptions.Item label={t('department')}>{pick(DEPARTMENT_LABELS[ticket.department], lang)}</Descriptions.Item>}
+            <Descriptions.Item label={t('occurrences')}>{ticket.occurrences}</Descriptions.Item>
+          </Descriptions>
+          <ActionButtons ticket={ticket} actions={allowedActions(ticket, user.role)} />
+          {detail?.incident && <Alert type="error" showIcon message={`${detail.incident.title} (${detail.incident.ticketIds.length})`} />}
+          <Typography.Title level={5}>{t('history')}</Typography.Title>
+          <Timeline
+            items={(detail?.history ?? []).map((h) => ({
+              color: h.action === 'overdue' || h.action === 'escalate' ? 'red' : h.to === 'closed' ? 'green' : 'blue',
+              children: (
+                <div>
+                  <Typography.Text strong>{label(h.action)}</Typography.Text>{' '}
+                  <Typography.Text type="secondary">
+                    {new Date(h.atMs).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB')} · {h.by}
+                  </Typography.Text>
+                  {h.note && <div>{h.note}</div>}
+                  {Array.isArray(h.data?.photos) && (
+                    <Space wrap>
+                      {(h.data.photos as string[]).map((p, i) => (
+                        <Image key={i} src={p} width={64} height={64} style={{ objectFit: 'cover' }} />
+                      ))}
+                    </Space>
+                  )}
+                </div>
+              ),
+            }))}
+          />
+        </Space>
+      )}
+    </Drawer>
+  );
+}
