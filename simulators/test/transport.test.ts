@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Aedes } from 'aedes';
 import { connect, type MqttClient } from 'mqtt';
 import { freePort, waitFor } from '@gridhub/testkit';
-import { parseUplinkTopic } from '@gridhub/core';
+import { decodePayload, parseUplinkTopic } from '@gridhub/core';
 import {
-  DEFAULT_BACKOFF, Fleet, SCENARIOS, SimDevice, backoffDelayMs, createSimClock, generateSite, runLoad, runTimeline, siteDevices, type DeviceCredentials,
+  DEFAULT_BACKOFF, DEMO_PARAMS, Fleet, SCENARIOS, SimDevice, backoffDelayMs, createSimClock, generateSite, runLoad, runTimeline, siteDevices, startSimulation, type DeviceCredentials,
 } from '../src/index.ts';
 
 /** A bare aedes broker with a password check, recording every publish it accepts. */
@@ -200,5 +200,27 @@ describe('timelines and load over MQTT', () => {
     const telemetry = broker.received.slice(before).filter((r) => r.topic.endsWith('/telemetry'));
     const seen = new Set(telemetry.map((r) => `${r.clientId}#${JSON.parse(r.payload.toString()).seq}`));
     for (const [id, seqs] of report.ackedSeqs) for (const s of seqs) expect(seen.has(`${id}#${s}`)).toBe(true);
+  });
+
+  it('startSimulation: the models talk through the fleet at x36000, valid and in simulated time', async () => {
+    const some = devices.slice(0, 12);
+    const startMs = Date.UTC(2026, 0, 1);
+    const fleet = new Fleet(some.map((d) => ({ id: d.id, kind: d.kind, secret: d.secret! })), { url: broker.url, clock: createSimClock({ startMs, speed: 36_000 }) });
+    cleanups.push(() => fleet.close({ announce: false }));
+    await fleet.connectAll({ timeoutMs: 10_000 });
+    const before = broker.received.length;
+    const sim = startSimulation({ fleet, devices: some, seed: 1, params: DEMO_PARAMS, tickMs: 50 });
+    await waitFor(() => sim.emitted >= 40, 20_000, 'forty messages');
+    sim.stop();
+    await waitFor(() => fleet.stats.acked >= fleet.stats.sent, 10_000, 'acks');
+    const got = broker.received.slice(before).filter((r) => !r.retain);
+    expect(got.length).toBeGreaterThanOrEqual(40);
+    for (const r of got) {
+      const t = parseUplinkTopic(r.topic)!;
+      const p = decodePayload(t.kind, t.message, r.payload);
+      expect(p.ts as number).toBeGreaterThanOrEqual(startMs);
+    }
+    const kinds = new Set(got.map((r) => parseUplinkTopic(r.topic)!.kind));
+    expect(kinds.size).toBeGreaterThanOrEqual(2);
   });
 });

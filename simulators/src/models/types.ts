@@ -75,7 +75,8 @@ export function advance<S extends ModelState, P>(model: Model<S, P>, state: S, t
     const proc = model.processes[dueName];
     if (!proc) throw new Error(`${model.kind} model has no process ${dueName}`);
     const { [dueName]: _fired, ...rest } = s.next;
-    const step = proc({ ...s, tMs: dueAt, next: rest }, dueAt, rng, params);
+    const at = Math.round(dueAt); // payload `ts` is whole milliseconds
+    const step = proc({ ...s, tMs: at, next: rest }, at, rng, params);
     s = step.state;
     if (step.emits) emits.push(...step.emits);
   }
