@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, serverAvailable, startInfluxd, stopInfluxdAndClean, tempDir, waitFor, type Influxd } from '@gridhub/testkit';
 import { countAcked, qos1Stream, type TestDevice } from './publishers.ts';
+import { httpLogin, TEST_ADMIN_PASSWORD } from './support.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -47,9 +48,10 @@ describe.skipIf(!serverAvailable('influxd'))('hub killed with kill -9 mid-stream
       INFLUX_URL: influx.url,
       INFLUX_API: 'v1',
       INFLUX_BUCKET: influx.db,
+      HUB_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     };
     hub = await startHubProcess(env, httpPort);
-    const list = (await (await fetch(`http://127.0.0.1:${httpPort}/api/devices?kind=smoke&limit=40`)).json()) as { items: TestDevice[] };
+    const list = (await (await fetch(`http://127.0.0.1:${httpPort}/api/devices?kind=smoke&limit=40`, { headers: await httpLogin(`http://127.0.0.1:${httpPort}`) })).json()) as { items: TestDevice[] };
     const devices: TestDevice[] = list.items.map((d: TestDevice) => ({ id: d.id, kind: d.kind }));
 
     let killedAt = 0;

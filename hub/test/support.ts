@@ -39,6 +39,13 @@ export async function login(hub: Hub, username: string, password: string): Promi
   return (JSON.parse(res.body) as { token: string }).token;
 }
 
+/** Logs in over real HTTP (a hub in another process); returns the Authorization header to send. */
+export async function httpLogin(baseUrl: string, username = 'admin', password = TEST_ADMIN_PASSWORD): Promise<{ authorization: string }> {
+  const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  return { authorization: `Bearer ${((await res.json()) as { token: string }).token}` };
+}
+
 /** One API call with a session (admin's by default). */
 export async function api(hub: Hub, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts: { body?: unknown; token?: string | null } = {}): Promise<{ status: number; body: any }> {
   const token = opts.token === undefined ? adminTokens.get(hub) : opts.token;

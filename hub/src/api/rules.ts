@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_RULES_YAML } from '@gridhub/rules';
-import { requireRole } from '../auth/index.ts';
+import { requireRole, sessionOf } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
 
@@ -15,7 +15,8 @@ const MAX_RULESET_BYTES = 512 * 1024;
 export const rulesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = async (app, { hub }) => {
   app.addContentTypeParser(['text/yaml', 'application/yaml', 'application/x-yaml', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_RULESET_BYTES }, (_req, body, done) => done(null, body));
 
-  const view = () => {
+  /** Silences name places: only staff see them all here (others use /api/silences, filtered to their grid). */
+  const view = (staff: boolean) => {
     const { set, saved } = hub.rules.current();
     return {
       source: saved?.body ?? null,
@@ -24,11 +25,11 @@ export const rulesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asyn
       updatedBy: saved?.updatedBy ?? null,
       rules: [...set.base.values()],
       overrides: set.overrides.map((o) => ({ scope: o.scope, rules: [...o.rules.values()] })),
-      silences: set.silences,
+      silences: staff ? set.silences : [],
     };
   };
 
-  app.get('/', { schema: { tags: ['rules'], summary: 'The rule set in force: source file, resolved rules, overrides, silences' } }, async () => view());
+  app.get('/', { schema: { tags: ['rules'], summary: 'The rule set in force: source file, resolved rules, overrides, silences' } }, async (req) => view(sessionOf(req).scope.kind === 'all'));
 
   app.put(
     '/',
@@ -44,7 +45,7 @@ export const rulesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asyn
       const user = requireRole(req, ['admin', 'operator'], 'change the rules');
       const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body, null, 2);
       await hub.rules.putRuleSet(text, user.id);
-      return view();
+      return view(true);
     },
   );
 };

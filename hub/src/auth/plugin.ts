@@ -31,7 +31,7 @@ export interface AuthPluginOptions {
   resources: GuardedResource[];
   /** Routes (by prefix) only operators and admins may use. */
   staffOnly: string[];
-  /** List routes with a `grid` query that a grid-scoped user gets filtered to their grid. */
+  /** List routes (no trailing slash) with a `grid` query that a grid-scoped user gets filtered to their grid. */
   gridFilteredLists: string[];
 }
 
@@ -91,7 +91,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
   app.addHook('preValidation', async (req) => {
     const scope = req.scope;
     if (!scope || scope.kind === 'all') return;
-    const url = req.routeOptions.url ?? '';
+    const url = (req.routeOptions.url ?? '').replace(/(.)\/$/, '$1');
     if (opts.staffOnly.some((p) => url === p || url.startsWith(`${p}/`))) throw forbidden(`use ${url}`);
     const params = (req.params ?? {}) as Record<string, string | undefined>;
     for (const r of opts.resources) {
