@@ -49,6 +49,8 @@ export interface IngestStats {
   handled: number;
   /** Readings appended to the spool (durable). */
   accepted: number;
+  /** The same, by device kind and message kind (`smoke/event`, ...). */
+  acceptedByKind: Record<string, number>;
   refused: RefusalStats;
   devices: number;
   pendingStates: number;
@@ -91,6 +93,7 @@ export function createIngest(opts: IngestOptions): Ingest {
   let drain: Drain<Reading> | null = null;
   let handled = 0;
   let accepted = 0;
+  const acceptedByKind: Record<string, number> = {};
   let flushFailures = 0;
 
   const refusalFlusher = batchFlusher(opts.refusalFlushIntervalMs ?? 200, refusals, (b) => opts.store.recordRefusals(b), 'recording refusals');
@@ -199,6 +202,8 @@ export function createIngest(opts: IngestOptions): Ingest {
       if (!out) return;
       await s.append(out.reading);
       accepted++;
+      const key = `${out.reading.kind}/${out.reading.message}`;
+      acceptedByKind[key] = (acceptedByKind[key] ?? 0) + 1;
       states.add(out.patch);
     },
 
@@ -212,6 +217,7 @@ export function createIngest(opts: IngestOptions): Ingest {
       return {
         handled,
         accepted,
+        acceptedByKind: { ...acceptedByKind },
         refused: refusals.stats(),
         devices: devices.size,
         pendingStates: states.size,
