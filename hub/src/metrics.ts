@@ -40,7 +40,12 @@ export function createMetrics(source: { broker: () => BrokerStats; ingest: () =>
   gaugeFrom('hub_event_loop_lag_ms', 'Event-loop lag seen by the broker, ms', () => source.broker().eventLoopLagMs);
 
   counterFrom('hub_ingest_messages_total', 'Device messages handed to ingest', [], (set) => set({}, source.ingest().handled));
-  counterFrom('hub_ingest_accepted_total', 'Readings accepted and spooled', [], (set) => set({}, source.ingest().accepted));
+  counterFrom('hub_ingest_accepted_total', 'Readings accepted and spooled, by device kind and message kind', ['kind', 'message'], (set) => {
+    for (const [key, v] of Object.entries(source.ingest().acceptedByKind)) {
+      const [kind = '', message = ''] = key.split('/');
+      set({ kind, message }, v);
+    }
+  });
   counterFrom('hub_ingest_refused_total', 'Device messages refused, by reason code', ['code'], (set) => {
     for (const [code, v] of Object.entries(source.ingest().refused.byCode)) set({ code }, v);
   });
