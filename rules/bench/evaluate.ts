@@ -1,7 +1,9 @@
 /**
  * Rule evaluations per second in process, one core: observe + step for a mix of threshold,
- * event and battery rules over bin, smoke and manhole readings. Run: `npx tsx rules/bench/evaluate.ts`.
+ * event and battery rules over bin, smoke and manhole readings. Run: `npx tsx rules/bench/evaluate.ts`,
+ * or import `measureEvaluations` (hub/bench/rules.ts does).
  */
+import { pathToFileURL } from 'node:url';
 import type { Reading } from '@gridhub/core';
 import { INITIAL_ALERT_STATE, step, type AlertState } from '../src/alert/step.ts';
 import { buildRuleSet, rulesFor } from '../src/config/ruleset.ts';
@@ -26,25 +28,33 @@ function reading(d: (typeof devices)[number], t: number): Reading {
   return { deviceId: d.id, kind: d.kind, message: d.kind === 'smoke' ? 'event' : 'telemetry', tsMs: 1_700_000_000_000 + t * 1000, seq: t, rxMs: 1_700_000_000_000 + t * 1000, place, fields };
 }
 
-const ROUNDS = 400;
-const readings = Array.from({ length: ROUNDS }, (_, t) => devices.map((d) => reading(d, t)));
-let evaluations = 0;
-let transitions = 0;
-const start = process.hrtime.bigint();
-for (let t = 0; t < ROUNDS; t++) {
-  const batch = readings[t]!;
-  for (let i = 0; i < DEVICES; i++) {
-    const d = devices[i]!;
-    const r = batch[i]!;
-    for (let k = 0; k < d.rules.length; k++) {
-      const obs = observe(d.rules[k]!, r, d.mem[k]!);
-      if (!obs) continue;
-      const res = step(d.states[k]!, obs, d.rules[k]!, r.tsMs);
-      d.states[k] = res.next;
-      transitions += res.transitions.length;
-      evaluations++;
+/** Observe + step over DEVICES devices for `rounds` readings each; returns the rate. */
+export function measureEvaluations(rounds = 400): { evaluations: number; seconds: number; perSec: number; transitions: number } {
+  const ROUNDS = rounds;
+  const readings = Array.from({ length: ROUNDS }, (_, t) => devices.map((d) => reading(d, t)));
+  let evaluations = 0;
+  let transitions = 0;
+  const start = process.hrtime.bigint();
+  for (let t = 0; t < ROUNDS; t++) {
+    const batch = readings[t]!;
+    for (let i = 0; i < DEVICES; i++) {
+      const d = devices[i]!;
+      const r = batch[i]!;
+      for (let k = 0; k < d.rules.length; k++) {
+        const obs = observe(d.rules[k]!, r, d.mem[k]!);
+        if (!obs) continue;
+        const res = step(d.states[k]!, obs, d.rules[k]!, r.tsMs);
+        d.states[k] = res.next;
+        transitions += res.transitions.length;
+        evaluations++;
+      }
     }
   }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { evaluations, seconds, perSec: Math.round(evaluations / seconds), transitions };
 }
-const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-console.log(`${evaluations} rule evaluations (observe + step) in ${seconds.toFixed(2)} s: ${Math.round(evaluations / seconds).toLocaleString('en')} evaluations/s on one core; ${transitions} transitions`);
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = measureEvaluations();
+  console.log(`${r.evaluations} rule evaluations (observe + step) in ${r.seconds.toFixed(2)} s: ${r.perSec.toLocaleString('en')} evaluations/s on one core; ${r.transitions} transitions`);
+}

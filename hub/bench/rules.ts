@@ -1,0 +1,137 @@
+/**
+ * npm run bench:rules — the rules engine, printed as figures (not a test).
+ *   1. Rule evaluations per second in process, one core (observe + step; rules/bench/evaluate.ts).
+ *   2. Breach published over MQTT -> ingest (spool, store) -> rules engine -> ticket stored ->
+ *      `occurrence` event on hub.events: p50 / p99 / max, while a child process offers background
+ *      QoS 1 telemetry from the demo site's other devices (the simulators' runLoad, each device its
+ *      own MQTT connection). The hub runs in this process (it owns hub.events), on embedded defaults
+ *      (SQLite store and telemetry) in a temp dir.
+ * Options: --rate 5000 --seconds 20 --probes-per-sec 20
+ */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import mqtt, { type MqttClient } from 'mqtt';
+import { uplinkTopic } from '@gridhub/core';
+import { loadDemoSite, runLoad } from '@gridhub/simulators';
+import { demoDeviceSecret } from '@gridhub/store';
+import { tempDir } from '@gridhub/testkit';
+import { measureEvaluations } from '../../rules/bench/evaluate.ts';
+import { startHub } from '../src/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '5000' },
+    seconds: { type: 'string', default: '20' },
+    'probes-per-sec': { type: 'string', default: '20' },
+    'load-child': { type: 'string' },
+  },
+});
+const PROBES = 24;
+const log = (...a: unknown[]) => console.error('[bench]', ...a);
+
+async function probeDevices(): Promise<string[]> {
+  const site = await loadDemoSite();
+  return site.devices.filter((d) => d.kind === 'smoke').slice(-PROBES).map((d) => d.id);
+}
+
+// ---- the child: background load on every demo device but the probes ----
+if (args['load-child']) {
+  const url = args['load-child'];
+  const site = await loadDemoSite();
+  const probes = new Set(await probeDevices());
+  const report = await runLoad({ url, devices: site.devices.filter((d) => !probes.has(d.id)), ratePerSec: Number(args.rate), durationMs: Number(args.seconds) * 1000, qos: 1 });
+  process.stdout.write(JSON.stringify({ devices: report.devices, sent: report.sent, acked: report.acked, ackedPerSec: report.ackedPerSec, failed: report.failed, heldBack: report.heldBack }));
+  process.exit(0);
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+// ---- 1. in process ----
+measureEvaluations(50); // warm-up
+const evals = measureEvaluations(400);
+log(`in process: ${evals.perSec.toLocaleString('en')} rule evaluations/s on one core (${evals.evaluations} in ${evals.seconds.toFixed(2)} s)`);
+
+// ---- 2. end to end under load ----
+const dataDir = tempDir('bench-rules');
+const hub = await startHub({ dataDir, httpPort: 0, mqttPort: 0, httpHost: '127.0.0.1', mqttHost: '127.0.0.1', logLevel: 'error', adminPassword: 'bench-admin-password' });
+const seconds = Number(args.seconds);
+const probeRate = Number(args['probes-per-sec']);
+const probes = await probeDevices();
+const sentAt = new Map<string, number>();
+const latencies: number[] = [];
+hub.events.on('occurrence', (e) => {
+  const key = `${e.ticket.deviceId}|${e.ticket.lastSeenMs}`;
+  const t = sentAt.get(key);
+  if (t !== undefined) {
+    latencies.push(performance.now() - t);
+    sentAt.delete(key);
+  }
+});
+
+// Where the time goes: the engine's share per batch of readings.
+const engineMs: number[] = [];
+const batchSizes: number[] = [];
+const engine = hub.rules.engine as { ingest: (r: never[]) => Promise<void> };
+const ingestBatch = engine.ingest.bind(engine);
+engine.ingest = async (readings) => {
+  const t = performance.now();
+  await ingestBatch(readings);
+  engineMs.push(performance.now() - t);
+  batchSizes.push(readings.length);
+};
+
+const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--load-child', hub.mqttUrl, '--rate', String(args.rate), '--seconds', String(seconds)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let childOut = '';
+child.stdout.on('data', (b: Buffer) => (childOut += b.toString()));
+const childDone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+const clients: MqttClient[] = await Promise.all(
+  probes.map(
+    (id) =>
+      new Promise<MqttClient>((resolve, reject) => {
+        const c = mqtt.connect(hub.mqttUrl, { clientId: id, username: id, password: demoDeviceSecret(id), reconnectPeriod: 0 });
+        c.once('connect', () => resolve(c));
+        c.once('error', reject);
+      }),
+  ),
+);
+// Let the background load connect and reach its rate before probing.
+await new Promise((r) => setTimeout(r, 4000));
+const probeUntil = Date.now() + (seconds - 6) * 1000;
+let seq = 0;
+let lastTs = 0;
+while (Date.now() < probeUntil) {
+  const i = seq % clients.length;
+  const ts = Math.max(Date.now(), lastTs + 1);
+  lastTs = ts;
+  sentAt.set(`${probes[i]}|${ts}`, performance.now());
+  void clients[i]!.publishAsync(uplinkTopic('smoke', probes[i]!, 'event'), JSON.stringify({ ts, seq: ++seq, event: 'alarm', obscuration_pct: 12 }), { qos: 1 });
+  await new Promise((r) => setTimeout(r, 1000 / probeRate));
+}
+await childDone;
+await new Promise((r) => setTimeout(r, 3000));
+const load = childOut ? (JSON.parse(childOut) as Record<string, number>) : null;
+await Promise.all(clients.map((c) => c.endAsync(true)));
+const backlog = hub.rules.backlog();
+const confirm = hub.ingest.stats().spool?.confirmLatency;
+await hub.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+const sorted = [...latencies].sort((a, b) => a - b);
+const lines = [
+  '',
+  'npm run bench:rules',
+  `  rule evaluations in process        ${evals.perSec.toLocaleString('en')} /s on one core (target >= 500,000)`,
+  `  background load (QoS 1 telemetry)  offered ${args.rate} msg/s for ${seconds} s from ${load?.devices ?? '?'} devices; acknowledged ${load?.ackedPerSec !== undefined ? Math.round(load.ackedPerSec).toLocaleString('en') : '?'} msg/s (${load?.acked ?? '?'} of ${load?.sent ?? '?'})`,
+  `  breach published -> ticket stored -> event emitted, ${sorted.length} of ${seq} probes:`,
+  `    p50 ${quantile(sorted, 0.5).toFixed(1)} ms   p99 ${quantile(sorted, 0.99).toFixed(1)} ms   max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms (target p99 < 50 ms)`,
+  `  readings waiting for the engine at the end: ${backlog}`,
+  `  engine per batch: ${engineMs.length} batches, mean ${(batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, batchSizes.length)).toFixed(0)} readings, p50 ${quantile([...engineMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...engineMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms`,
+  `  ingest spooled -> stored (before the engine): mean ${confirm ? (confirm.sumMs / Math.max(1, confirm.count)).toFixed(1) : '?'} ms, max ${confirm?.maxMs ?? '?'} ms`,
+  '',
+];
+process.stdout.write(lines.join('\n'));
+process.exit(0);
