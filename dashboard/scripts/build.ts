@@ -30,7 +30,9 @@ if (!force && built > Math.max(...sources.filter(existsSync).map(newestMs))) {
   process.exit(0);
 }
 
-await build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+// A run under vitest inherits NODE_ENV=test, which would build React's development bundle.
+process.env.NODE_ENV = 'production';
+await build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
 for (const f of files(dist)) {
   if (!/\.(js|css|html|svg|webmanifest|json)$/.test(f)) continue;
   const body = readFileSync(f);

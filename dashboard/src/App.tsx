@@ -19,6 +19,7 @@ function screenOf(pathname: string): Screen {
 }
 
 const LANG_KEY = 'gridhub.lang';
+export const FONT_FAMILY = "'Noto Sans SC', -apple-system, 'Segoe UI', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'));
@@ -44,7 +45,7 @@ export function App() {
         locale={lang === 'zh' ? zhCN : enUS}
         theme={{
           algorithm: dark ? theme.darkAlgorithm : theme.defaultAlgorithm,
-          token: { colorPrimary: dark ? '#4fc3f7' : '#0958d9', fontSize: screen === 'phone' ? 16 : 14, borderRadius: 6 },
+          token: { fontFamily: FONT_FAMILY, colorPrimary: dark ? '#4fc3f7' : '#0958d9', fontSize: screen === 'phone' ? 16 : 14, borderRadius: 6 },
         }}
       >
         <AntApp>

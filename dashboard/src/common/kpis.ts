@@ -33,4 +33,15 @@ export function useKpis(period: KpiPeriod, by: 'all' | 'grid' | 'kind'): KpiResu
   return data;
 }
 
+/** The figures of a period with no tickets (the API returns no group then). */
+export const NO_TICKETS: Kpi = {
+  tickets: 0,
+  closed: 0,
+  closureRate: null,
+  onTimeRate: null,
+  accept: { n: 0, meanMs: null, medianMs: null },
+  arrive: { n: 0, meanMs: null, medianMs: null },
+  close: { n: 0, meanMs: null, medianMs: null },
+};
+
 export const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);

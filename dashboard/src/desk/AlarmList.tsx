@@ -46,6 +46,8 @@ export function AlarmList({ onOpen, now }: { onOpen(id: string): void; now: numb
           <List.Item
             className={flashing ? 'alarm-flash' : undefined}
             data-testid={`alarm-${x.id}`}
+            data-device={x.deviceId}
+            data-status={x.status}
             actions={[
               <Button key="take" size="small" type={flashing ? 'primary' : 'default'} danger={flashing} onClick={() => take(x)}>
                 {NEEDS_HANDS.has(x.status) ? t('take') : t('detail')}

@@ -2,7 +2,7 @@ import { lazy, Suspense, useState } from 'react';
 import { Card, Col, Row, Segmented, Spin, Statistic } from 'antd';
 import type { KpiPeriod } from '@gridhub/core';
 import { DEVICE_KIND_LABELS, KPI_PERIODS } from '../core.ts';
-import { pct, useKpis } from '../common/kpis.ts';
+import { NO_TICKETS, pct, useKpis } from '../common/kpis.ts';
 import { formatDuration, pick, useI18n } from '../i18n.ts';
 
 const KpiBars = lazy(() => import('../charts/KpiBars.tsx'));
@@ -11,7 +11,8 @@ const KpiBars = lazy(() => import('../charts/KpiBars.tsx'));
 export function KpiPanel() {
   const { t, lang } = useI18n();
   const [period, setPeriod] = useState<KpiPeriod>('24h');
-  const all = useKpis(period, 'all')?.groups.all;
+  const allData = useKpis(period, 'all');
+  const all = allData ? (allData.groups.all ?? NO_TICKETS) : undefined;
   const byGrid = useKpis(period, 'grid');
   const byKind = useKpis(period, 'kind');
   const time = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : formatDuration(t, ms));

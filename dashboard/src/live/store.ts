@@ -37,6 +37,8 @@ export class LiveStore {
 
   #publish(patch: Partial<LiveState>): void {
     this.#state = { ...this.#state, ...patch, version: this.#state.version + 1, devices: this.#devices, tickets: this.#tickets, feed: this.#feed };
+    // For tests and monitoring: <html data-live="ready"> once a snapshot is in.
+    document.documentElement.dataset.live = this.#state.connected && this.#state.ready ? 'ready' : 'offline';
     for (const fn of this.#listeners) fn();
   }
 

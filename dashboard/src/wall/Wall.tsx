@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useMemo } from 'react';
 import type { DeviceKind } from '@gridhub/core';
 import { DEVICE_KINDS, DEVICE_KIND_LABELS, TICKET_ACTION_LABELS } from '../core.ts';
-import { pct, useKpis } from '../common/kpis.ts';
+import { NO_TICKETS, pct, useKpis } from '../common/kpis.ts';
 import { estatesOf, gridsOf, useSite } from '../common/site.ts';
 import { useNow } from '../common/useNow.ts';
 import { pick, tryKey, useI18n } from '../i18n.ts';
@@ -22,7 +22,8 @@ export default function Wall() {
   const live = useLive();
   const site = useSite();
   const now = useNow(1000);
-  const kpi = useKpis('24h', 'all')?.groups.all;
+  const kpiData = useKpis('24h', 'all');
+  const kpi = kpiData ? (kpiData.groups.all ?? NO_TICKETS) : undefined;
 
   useEffect(() => {
     document.body.style.background = '#06101f';
