@@ -1,10 +1,11 @@
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { uplinkTopic, type RulesEvent } from '@gridhub/core';
 import { demoDeviceSecret } from '@gridhub/store';
-import { waitFor } from '@gridhub/testkit';
+import { tempDir, waitFor } from '@gridhub/testkit';
 import { demoPassword } from '../src/auth/index.ts';
-import { api, connect, login, testHub } from './support.ts';
+import { api, connect, login, TEST_ADMIN_PASSWORD, testHub } from './support.ts';
 
 /**
  * The ticket loop at hub level, over real MQTT: alarms published by demo devices become tickets
@@ -239,5 +240,61 @@ describe('login', () => {
       const res = await hub.app.inject({ method: r.method as 'GET', url: r.url.replace(/:(\w+)/g, 'x'), headers: { authorization: 'Bearer not-a-session' } });
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
     }
+  });
+});
+
+describe('rules and silences through the API; a restart keeps tickets, timers, rules, silences and users', () => {
+  let dataDir: string;
+  let hub: Awaited<ReturnType<typeof testHub>>;
+  beforeAll(async () => {
+    dataDir = tempDir('hub-restart');
+    hub = await testHub({ dataDir });
+  });
+  afterAll(async () => {
+    await hub?.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses an invalid rule set with every problem and its path, accepts a valid one, and keeps it all over a restart', async () => {
+    const bad = await hub.app.inject({
+      method: 'PUT', url: '/api/rules', headers: { authorization: `Bearer ${await login(hub, 'admin', TEST_ADMIN_PASSWORD)}`, 'content-type': 'text/yaml' },
+      payload: 'version: 1\noverrides:\n  - estate: e-fl\n    rules:\n      bin.full: { above: 200 }\n      nope.rule: { above: 1 }\n',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe('HUB_ERR_RULESET_INVALID');
+    expect(bad.json().details.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['overrides[0].rules.nope.rule']));
+    const operator = await login(hub, 'operator', demoPassword('operator'));
+    const good = 'version: 1\noverrides:\n  - estate: e-fl\n    rules:\n      bin.full: { above: 90, clear: 80 }\n';
+    expect((await api(hub, 'PUT', '/api/rules', { token: operator, body: { version: 1, overrides: [{ estate: 'e-fl', rules: { 'bin.full': { above: 90, clear: 80 } } }] } })).status).toBe(200);
+    const warden = await login(hub, 'w-lx-01-02', demoPassword('w-lx-01-02'));
+    expect((await hub.app.inject({ method: 'PUT', url: '/api/rules', headers: { authorization: `Bearer ${warden}`, 'content-type': 'text/yaml' }, payload: good })).statusCode).toBe(403);
+    const silence = await api(hub, 'POST', '/api/silences', { token: operator, body: { device: 'smk-fl-b01-u1-f01', from: Date.now() - 1000, to: Date.now() + 3600_000, reason: '更换电池 battery change' } });
+    expect(silence.status).toBe(201);
+
+    // A silenced device's alarm is recorded but pages nobody; another device's opens a ticket.
+    for (const id of ['smk-fl-b01-u1-f01', 'smk-fl-b02-u1-f01']) {
+      const c = await connect(hub.mqttUrl, { clientId: id, username: id, password: demoDeviceSecret(id) });
+      await c.publishAsync(uplinkTopic('smoke', id, 'event'), JSON.stringify({ ts: Date.now(), seq: 1, event: 'alarm' }), { qos: 1 });
+      await c.endAsync();
+    }
+    await waitFor(async () => (await api(hub, 'GET', '/api/tickets?device=smk-fl-b02-u1-f01')).body.total === 1, 15_000, 'ticket');
+    expect((await api(hub, 'GET', '/api/tickets?device=smk-fl-b01-u1-f01')).body.total).toBe(0);
+    const before = (await api(hub, 'GET', '/api/tickets?device=smk-fl-b02-u1-f01')).body.items[0];
+    const deadlines = (await api(hub, 'GET', `/api/tickets/${before.id}`)).body.deadlines;
+
+    await hub.close();
+    hub = await testHub({ dataDir });
+    const after = (await api(hub, 'GET', `/api/tickets/${before.id}`)).body;
+    expect(after.ticket).toMatchObject({ id: before.id, status: 'dispatched', assigneeId: before.assigneeId });
+    expect(after.deadlines).toEqual(deadlines);
+    expect((await api(hub, 'GET', '/api/rules')).body.overrides[0].rules[0]).toMatchObject({ id: 'bin.full', dir: 'above', set: 90, clear: 80 });
+    expect((await api(hub, 'GET', '/api/silences')).body.map((s: { id: string }) => s.id)).toEqual([silence.body.id]);
+    expect(await login(hub, 'operator', demoPassword('operator'))).toBeTruthy();
+    // The alert is still firing after the restart: a repeat is an occurrence, not a new ticket.
+    const c = await connect(hub.mqttUrl, { clientId: 'smk-fl-b02-u1-f01', username: 'smk-fl-b02-u1-f01', password: demoDeviceSecret('smk-fl-b02-u1-f01') });
+    await c.publishAsync(uplinkTopic('smoke', 'smk-fl-b02-u1-f01', 'event'), JSON.stringify({ ts: Date.now(), seq: 2, event: 'alarm' }), { qos: 1 });
+    await c.endAsync();
+    await waitFor(async () => (await api(hub, 'GET', `/api/tickets/${before.id}`)).body.ticket.occurrences === 2, 15_000, 'second occurrence');
+    expect((await api(hub, 'GET', '/api/tickets?device=smk-fl-b02-u1-f01')).body.total).toBe(1);
   });
 });
