@@ -79,7 +79,9 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
   }
 
   async function effects(batch: Pending[], nowMs: number): Promise<void> {
-    await store.saveAlerts(batch.map((p) => p.alert), nowMs);
+    // One row per alert even when a batch holds several readings of one device (PostgreSQL refuses
+    // an upsert that touches a row twice in one statement).
+    await store.saveAlerts([...new Set(batch.map((p) => p.alert))], nowMs);
     for (const p of batch) {
       for (const t of p.transitions) {
         const silenced = isSilenced(rules.silences, p.alert.deviceId, p.place, p.rule.id, nowMs);
