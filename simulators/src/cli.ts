@@ -104,7 +104,7 @@ process.once('SIGTERM', () => abort.abort());
 if (values.scenario) {
   const run = await runScenario(values.scenario, { ...common, signal: abort.signal });
   for (const r of run.results.filter((x) => !x.ok)) process.stderr.write(`  failed: ${r.step.deviceId} ${r.step.action}: ${r.error}\n`);
-  process.stdout.write(`${values.scenario}: ${run.published} messages acknowledged, ${run.failed} failed\n`);
+  process.stdout.write(`${values.scenario}: ${run.published} messages acknowledged by the broker, ${run.failed} failed\n`);
   process.exit(run.failed === 0 ? 0 : 1);
 } else {
   const durationS = num('duration', values.duration, 0);

@@ -116,7 +116,9 @@ describe('a simulated device over MQTT (real aedes broker)', () => {
     const s1 = await d.publish('telemetry', { camera_ok: true });
     const s2 = await d.publish('event', { event: 'x' });
     expect([s1, s2]).toEqual([1, 2]);
-    const sent = broker.received.filter((r) => r.clientId === d.id && !r.topic.endsWith('/status')).map((r) => JSON.parse(r.payload.toString()));
+    const sentOf = () => broker.received.filter((r) => r.clientId === d.id && !r.topic.endsWith('/status')).map((r) => JSON.parse(r.payload.toString()));
+    await waitFor(() => sentOf().length >= 2, 5000, 'both at the broker'); // 'publish' is emitted just after the PUBACK
+    const sent = sentOf();
     expect(sent.map((p) => p.seq)).toEqual([1, 2]);
     expect(sent[0].ts).toBeGreaterThanOrEqual(Date.UTC(2026, 0, 1));
   });
@@ -155,7 +157,7 @@ describe('a simulated device over MQTT (real aedes broker)', () => {
     await waitFor(() => fleet.stats.connected === 2, 15_000, 'reconnected');
     expect(await pending).toBeGreaterThan(0);
     expect(fleet.stats.reconnects).toBeGreaterThanOrEqual(2);
-    expect(own.received.some((r) => r.clientId === d.id && r.topic.endsWith('/telemetry'))).toBe(true);
+    await waitFor(() => own.received.some((r) => r.clientId === d.id && r.topic.endsWith('/telemetry')), 5000, 'the queued reading at the broker');
     expect(statusPayloads(own, d.id).filter((p) => p.state === 'online').length).toBeGreaterThanOrEqual(1);
   });
 });
@@ -169,8 +171,13 @@ describe('timelines and load over MQTT', () => {
     const run = await runTimeline(tl, fleet, { speed: 1_000_000 });
     expect(run.failed).toBe(0);
     const id = tl.deviceIds[0]!;
-    const got = broker.received.slice(before).filter((r) => r.clientId === id && !r.retain).map((r) => r.payload); // not the retained birth
-    const raw = tl.steps.flatMap((s) => (s.action === 'raw' ? [Buffer.from(s.payload)] : []));
+    // Not the retained birth; QoS 1 is at least once, so a resend after a reconnect may repeat one.
+    const received = () => [...new Set(broker.received.slice(before).filter((r) => r.clientId === id && !r.retain).map((r) => r.payload.toString('hex')))];
+    const raw = tl.steps.flatMap((s) => (s.action === 'raw' ? [Buffer.from(s.payload).toString('hex')] : []));
+    // aedes emits 'publish' a moment after it sends the PUBACK: wait for the last one.
+    await waitFor(() => received().length >= raw.length, 5000, 'every payload at the broker');
+    const got = received();
+    expect(got.map((h) => h.slice(0, 40))).toEqual(raw.map((h) => h.slice(0, 40)));
     expect(got).toEqual(raw);
   });
 
@@ -182,10 +189,9 @@ describe('timelines and load over MQTT', () => {
     const run = await runTimeline(tl, fleet, { speed: 1000 });
     expect(run.failed).toBe(0);
     expect(fleet.stats.connected).toBe(few.length);
-    for (const d of few) {
-      const states = statusPayloads(broker, d.id).map((p) => p.state);
-      expect(states.filter((s) => s === 'online').length, d.id).toBeGreaterThanOrEqual(2);
-    }
+    const onlineCount = (id: string) => statusPayloads(broker, id).filter((p) => p.state === 'online').length;
+    await waitFor(() => few.every((d) => onlineCount(d.id) >= 2), 10_000, 'a second birth from every device');
+    for (const d of few) expect(onlineCount(d.id), d.id).toBeGreaterThanOrEqual(2);
   });
 
   it('runLoad: N devices at R msg/s for T s at QoS 1, and reports every acknowledged seq', async () => {
@@ -197,7 +203,9 @@ describe('timelines and load over MQTT', () => {
     expect(report.sent).toBeGreaterThanOrEqual(500);
     const acked = [...report.ackedSeqs.values()].reduce((a, s) => a + s.length, 0);
     expect(acked).toBe(report.sent);
-    const telemetry = broker.received.slice(before).filter((r) => r.topic.endsWith('/telemetry'));
+    const telemetryOf = () => broker.received.slice(before).filter((r) => r.topic.endsWith('/telemetry'));
+    await waitFor(() => telemetryOf().length >= report.acked, 5000, 'every acknowledged reading at the broker');
+    const telemetry = telemetryOf();
     const seen = new Set(telemetry.map((r) => `${r.clientId}#${JSON.parse(r.payload.toString()).seq}`));
     for (const [id, seqs] of report.ackedSeqs) for (const s of seqs) expect(seen.has(`${id}#${s}`)).toBe(true);
   });
@@ -213,8 +221,9 @@ describe('timelines and load over MQTT', () => {
     await waitFor(() => sim.emitted >= 40, 20_000, 'forty messages');
     sim.stop();
     await waitFor(() => fleet.stats.acked >= fleet.stats.sent, 10_000, 'acks');
-    const got = broker.received.slice(before).filter((r) => !r.retain);
-    expect(got.length).toBeGreaterThanOrEqual(40);
+    const gotNow = () => broker.received.slice(before).filter((r) => !r.retain);
+    await waitFor(() => gotNow().length >= 40, 5000, 'forty at the broker');
+    const got = gotNow();
     for (const r of got) {
       const t = parseUplinkTopic(r.topic)!;
       const p = decodePayload(t.kind, t.message, r.payload);
