@@ -105,7 +105,9 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   };
-  const unsubscribe = opts.ingest.onReadings((readings) => {
+  // As soon as readings are durable in the spool (not after InfluxDB has them): an alarm pages in
+  // milliseconds, and a reading the hub acknowledged is evaluated even if the hub crashes.
+  const unsubscribe = opts.ingest.onDurable((readings) => {
     backlog += readings.length;
     track(
       engine

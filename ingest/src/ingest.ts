@@ -79,6 +79,13 @@ export interface Ingest {
   stats(): IngestStats;
   /** Called with each batch after the sink stored it. Returns an unsubscribe function. */
   onReadings(listener: ReadingsListener): () => void;
+  /**
+   * Called with readings as soon as they are durable in the spool (one batch per group commit),
+   * before the telemetry store has them: what the rules engine needs to page within milliseconds.
+   * Readings replayed from a previous run (spooled, never confirmed, perhaps never evaluated) are
+   * passed once too, as the drain confirms them. Returns an unsubscribe function.
+   */
+  onDurable(listener: ReadingsListener): () => void;
 }
 
 export function createIngest(opts: IngestOptions): Ingest {
@@ -88,6 +95,24 @@ export function createIngest(opts: IngestOptions): Ingest {
   const refusals = new RefusalLog(opts.maxPendingRefusals ?? 10_000);
   const states = new StateCoalescer();
   const listeners = new Set<ReadingsListener>();
+  const durableListeners = new Set<ReadingsListener>();
+  let durableBatch: Reading[] = [];
+  let replayedToHandOut = 0;
+  const notify = (set: Set<ReadingsListener>, readings: Reading[]) => {
+    for (const l of set) {
+      try {
+        l(readings);
+      } catch (err) {
+        log.error({ err: String(err) }, 'a readings listener threw');
+      }
+    }
+  };
+  /** Everything that became durable in one group commit resolves in one turn: one batch. */
+  const flushDurable = () => {
+    const batch = durableBatch;
+    durableBatch = [];
+    notify(durableListeners, batch);
+  };
   let devices = new Map<string, DeviceInfo>();
   let spool: Spool<Reading> | null = null;
   let drain: Drain<Reading> | null = null;
@@ -163,16 +188,17 @@ export function createIngest(opts: IngestOptions): Ingest {
       await reloadDevices();
       const s = await Spool.open<Reading>({ ...opts.spool, logger: log, now });
       spool = s;
+      replayedToHandOut = s.stats().replayed;
       drain = new Drain(s, {
         write: (readings) => opts.sink.write(readings),
         onConfirmed: (readings) => {
-          for (const l of listeners) {
-            try {
-              l(readings);
-            } catch (err) {
-              log.error({ err: String(err) }, 'a readings listener threw');
-            }
+          if (replayedToHandOut > 0) {
+            // The spool replays a previous run's records first: hand them to durable listeners once.
+            const replayed = readings.slice(0, replayedToHandOut);
+            replayedToHandOut -= replayed.length;
+            notify(durableListeners, replayed);
           }
+          notify(listeners, readings);
         },
         batchSize: opts.batchSize ?? 5000,
         minBackoffMs: opts.minBackoffMs ?? 100,
@@ -202,6 +228,10 @@ export function createIngest(opts: IngestOptions): Ingest {
       if (!out) return;
       await s.append(out.reading);
       accepted++;
+      if (durableListeners.size > 0) {
+        if (durableBatch.length === 0) setImmediate(flushDurable);
+        durableBatch.push(out.reading);
+      }
       const key = `${out.reading.kind}/${out.reading.message}`;
       acceptedByKind[key] = (acceptedByKind[key] ?? 0) + 1;
       states.add(out.patch);
@@ -225,6 +255,11 @@ export function createIngest(opts: IngestOptions): Ingest {
         spool: spool?.stats() ?? null,
         drain: drain?.stats() ?? null,
       };
+    },
+
+    onDurable(listener: ReadingsListener): () => void {
+      durableListeners.add(listener);
+      return () => durableListeners.delete(listener);
     },
 
     onReadings(listener: ReadingsListener): () => void {
