@@ -111,6 +111,34 @@ const rows: Row[] = [
     states: ['pending', 'inactive'],
     transitions: ['inactive>pending:breach@0', 'pending>inactive:cleared@1500'],
   },
+  {
+    name: 'replayed or behind-clock sample: the clock fires only after `for` on the hub clock since it went pending',
+    rule: FOR_2S,
+    inputs: [[60_000, 'breach', 0], [60_000, 'tick'], [61_999, 'tick'], [62_000, 'tick']],
+    states: ['pending', 'pending', 'pending', 'firing'],
+    transitions: ['inactive>pending:breach@0', 'pending>firing:for_elapsed@62000'],
+  },
+  {
+    name: 'replayed truck spike (tilt 1.5 s by the device clock, arriving a minute late): a tick in between does not fire',
+    rule: FOR_2S,
+    inputs: [[60_000, 'breach', 0], [60_500, 'tick'], [61_000, 'clear', 1_500], [70_000, 'tick']],
+    states: ['pending', 'pending', 'inactive', 'inactive'],
+    transitions: ['inactive>pending:breach@0', 'pending>inactive:cleared@1500'],
+  },
+  {
+    name: 'a breach that held past `for` by the device clock, then cleared (report on change): fires at the end of the window, then resolves',
+    rule: FOR_2S,
+    inputs: [[100_000, 'breach', 0], [100_000, 'clear', 30_000]],
+    states: ['pending', 'resolved'],
+    transitions: ['inactive>pending:breach@0', 'pending>firing:for_elapsed@2000', 'firing>resolved:cleared@30000'],
+  },
+  {
+    name: 'held past `for`, then between the levels: fires and keeps firing',
+    rule: FOR_2S,
+    inputs: [[0, 'breach', 0], [5_000, 'hold', 5_000]],
+    states: ['pending', 'firing'],
+    transitions: ['inactive>pending:breach@0', 'pending>firing:for_elapsed@2000'],
+  },
 ];
 
 function run(row: Row) {

@@ -11,8 +11,14 @@ export { ALERT_STATES, type AlertStateName, type TransitionReason, type AlertTra
 
 export interface AlertState {
   state: AlertStateName;
-  /** When the condition started to hold (pending since). */
+  /** When the condition started to hold (pending since), on the device's clock. */
   activeAtMs: number | null;
+  /**
+   * When the hub saw the alert go pending, on the hub's clock. The clock alone (a tick) fires a
+   * pending alert only once `for` has passed on the hub's clock since then: a device clock behind
+   * the hub's, or readings replayed from the past, must not fire on the first tick.
+   */
+  pendingSeenMs: number | null;
   firedAtMs: number | null;
   resolvedAtMs: number | null;
   /** The latest sample time (device clock) seen: older samples are ignored. */
@@ -32,6 +38,7 @@ export type StepRule = Pick<RuleCommon, 'forMs' | 'noData'>;
 export const INITIAL_ALERT_STATE: AlertState = Object.freeze({
   state: 'inactive',
   activeAtMs: null,
+  pendingSeenMs: null,
   firedAtMs: null,
   resolvedAtMs: null,
   lastSampleMs: null,
@@ -50,11 +57,11 @@ function stay(next: AlertState): StepResult {
 
 // ---- one small function per outcome (Grafana state.go) ----
 
-function resultBreach(s: AlertState, atMs: number, forMs: number, reason: TransitionReason): StepResult {
+function resultBreach(s: AlertState, atMs: number, forMs: number, reason: TransitionReason, nowMs: number): StepResult {
   switch (s.state) {
     case 'inactive':
     case 'resolved': {
-      const pending: AlertState = { ...s, state: 'pending', activeAtMs: atMs, firedAtMs: null, resolvedAtMs: null };
+      const pending: AlertState = { ...s, state: 'pending', activeAtMs: atMs, pendingSeenMs: nowMs, firedAtMs: null, resolvedAtMs: null };
       if (forMs <= 0) return move(s, { ...pending, state: 'firing', firedAtMs: atMs }, atMs, reason);
       return move(s, pending, atMs, reason);
     }
@@ -68,7 +75,7 @@ function resultBreach(s: AlertState, atMs: number, forMs: number, reason: Transi
 function resultClear(s: AlertState, atMs: number, reason: TransitionReason): StepResult {
   switch (s.state) {
     case 'pending':
-      return move(s, { ...s, state: 'inactive', activeAtMs: null }, atMs, reason);
+      return move(s, { ...s, state: 'inactive', activeAtMs: null, pendingSeenMs: null }, atMs, reason);
     case 'firing':
       return move(s, { ...s, state: 'resolved', resolvedAtMs: atMs }, atMs, reason);
     default:
@@ -83,7 +90,7 @@ function resultHold(s: AlertState, atMs: number): StepResult {
 
 function resultNoData(s: AlertState, atMs: number, forMs: number, policy: NoDataPolicy): StepResult {
   if (policy === 'resolve') return resultClear(s, atMs, 'nodata');
-  if (policy === 'alert') return resultBreach(s, atMs, forMs, 'nodata');
+  if (policy === 'alert') return resultBreach(s, atMs, forMs, 'nodata', atMs);
   return stay(s);
 }
 
@@ -93,8 +100,29 @@ function resultNoData(s: AlertState, atMs: number, forMs: number, policy: NoData
  * sample older than the latest one seen is ignored, so late and out-of-order readings never
  * flip the state backwards; clock observations are timed by `nowMs`.
  */
+/** The clock alone: a pending alert fires once `for` has passed on the hub's clock since it went pending. */
+function resultTick(s: AlertState, nowMs: number, forMs: number): StepResult {
+  if (s.state !== 'pending') return stay(s);
+  const since = s.pendingSeenMs ?? s.activeAtMs ?? nowMs;
+  return nowMs - since >= forMs ? move(s, { ...s, state: 'firing', firedAtMs: nowMs }, nowMs, 'for_elapsed') : stay(s);
+}
+
+/**
+ * A sample that ends a pending breach (clear, or between the levels) after the breach had held
+ * for `for` on the device's clock: the condition held that long (a device reports on change, so a
+ * state lasts until the next sample), so the alert fires at the end of the window, then takes the
+ * sample. This is what the tick would have done in real time; a fast replay gets the same answer.
+ */
+function heldThenEnded(s: AlertState, obs: Observation, atMs: number, forMs: number, end: (fired: AlertState) => StepResult): StepResult | null {
+  if (obs.source !== 'sample' || s.state !== 'pending' || s.activeAtMs === null || atMs - s.activeAtMs < forMs) return null;
+  const firedAt = s.activeAtMs + forMs;
+  const fired = move(s, { ...s, state: 'firing', firedAtMs: firedAt }, firedAt, 'for_elapsed');
+  const after = end(fired.next);
+  return { next: after.next, transitions: [...fired.transitions, ...after.transitions] };
+}
+
 export function step(prev: AlertState, obs: Observation | null, rule: StepRule, nowMs: number): StepResult {
-  if (obs === null) return prev.state === 'pending' ? resultBreach(prev, nowMs, rule.forMs, 'for_elapsed') : stay(prev);
+  if (obs === null) return resultTick(prev, nowMs, rule.forMs);
   let s = prev;
   let atMs = nowMs;
   if (obs.source === 'sample') {
@@ -107,11 +135,11 @@ export function step(prev: AlertState, obs: Observation | null, rule: StepRule, 
   }
   switch (obs.type) {
     case 'breach':
-      return resultBreach(s, atMs, rule.forMs, 'breach');
+      return resultBreach(s, atMs, rule.forMs, 'breach', nowMs);
     case 'clear':
-      return resultClear(s, atMs, 'cleared');
+      return heldThenEnded(s, obs, atMs, rule.forMs, (f) => resultClear(f, atMs, 'cleared')) ?? resultClear(s, atMs, 'cleared');
     case 'hold':
-      return resultHold(s, atMs);
+      return heldThenEnded(s, obs, atMs, rule.forMs, (f) => resultHold(f, atMs)) ?? resultHold(s, atMs);
     case 'nodata':
       return resultNoData(s, atMs, rule.forMs, rule.noData);
   }

@@ -169,6 +169,9 @@ export interface AlertRow {
   updated_ms: number;
 }
 
+/** The memory JSON key that carries `AlertState.pendingSeenMs` (no column for it yet). */
+const PENDING_SEEN_KEY = 'pendingSeenMs';
+
 export function alertToRow(a: StoredAlert, nowMs: number): AlertRow {
   const s = a.alert;
   return {
@@ -181,12 +184,13 @@ export function alertToRow(a: StoredAlert, nowMs: number): AlertRow {
     resolved_at_ms: s.resolvedAtMs,
     last_sample_ms: s.lastSampleMs,
     value: s.value,
-    memory: JSON.stringify(a.memory),
+    memory: JSON.stringify(s.pendingSeenMs === null ? a.memory : { ...a.memory, [PENDING_SEEN_KEY]: s.pendingSeenMs }),
     updated_ms: nowMs,
   };
 }
 
 export function alertFromRow(r: AlertRow): StoredAlert {
+  const { [PENDING_SEEN_KEY]: pendingSeenMs, ...memory } = JSON.parse(r.memory) as KindMemory & { [PENDING_SEEN_KEY]?: number };
   return {
     ruleId: r.rule_id,
     subjectKey: r.subject_key,
@@ -194,11 +198,12 @@ export function alertFromRow(r: AlertRow): StoredAlert {
     alert: {
       state: r.state as AlertStateName,
       activeAtMs: nn(r.active_at_ms),
+      pendingSeenMs: typeof pendingSeenMs === 'number' ? pendingSeenMs : null,
       firedAtMs: nn(r.fired_at_ms),
       resolvedAtMs: nn(r.resolved_at_ms),
       lastSampleMs: nn(r.last_sample_ms),
       value: nn(r.value),
     },
-    memory: JSON.parse(r.memory) as KindMemory,
+    memory,
   };
 }
