@@ -3,12 +3,13 @@ import { Rng, round } from '../rng.ts';
 import { firstOfKind, timeline, type Scenario, type TimelineStep } from '../timeline.ts';
 
 /**
- * A heavy truck: first the usual short vibration spikes (under 2 s, back to rest), then the
- * cover is knocked askew and left open; it stays displaced, reporting every five minutes.
+ * A heavy truck: first the usual short vibration spikes (past the 10-degree tilt level but for
+ * under 2 s, back to rest: no ticket), then the cover is knocked askew and left open; it stays
+ * displaced, reporting every five minutes.
  */
 export const manholeDisplacedByTruck: Scenario = {
   name: 'manhole-displaced-by-truck',
-  description: 'vibration spikes under 2 s, then a cover tilted 35 degrees and open that stays so',
+  description: 'vibration spikes past 10 degrees for under 2 s, then a cover tilted 35 degrees and open that stays so',
   build({ devices, seed, startMs }) {
     const cover = firstOfKind(devices, 'manhole');
     const rng = Rng.derive(seed, 'manhole-displaced-by-truck');
@@ -19,7 +20,7 @@ export const manholeDisplacedByTruck: Scenario = {
     for (let i = 0; i < 3; i++) {
       const at = startMs + i * 10_000;
       const settle = Math.round(rng.range(400, 1800));
-      steps.push({ atMs: at, deviceId: cover.id, action: 'publish', message: 'telemetry', body: reading(round(rng.range(6, 12), 1), false) });
+      steps.push({ atMs: at, deviceId: cover.id, action: 'publish', message: 'telemetry', body: reading(round(rng.range(10.5, 14), 1), false) });
       steps.push({ atMs: at + settle, deviceId: cover.id, action: 'publish', message: 'telemetry', body: reading(rest, false) });
     }
     const hit = startMs + 40_000;
