@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -99,7 +99,12 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     closers.push(() => rules.close());
     const users = new UserStore(store.db, { sessionTtlMs: config.sessionTtlMs });
     const { generatedPassword } = await seedAdmin(users, config.adminPassword);
-    if (generatedPassword) log.warn(`admin user created; its generated password, shown this once (only a hash is stored): ${generatedPassword}`);
+    if (generatedPassword) {
+      // Secrets are never logged: the generated password goes to a file only its owner can read.
+      const file = join(config.dataDir, 'admin-password.txt');
+      writeFileSync(file, `${generatedPassword}\n`, { mode: 0o600 });
+      log.warn({ file }, 'admin user created with a generated password, written to this file (only a hash is stored); delete the file once read, or set HUB_ADMIN_PASSWORD');
+    }
     if (demoSite) log.warn({ users: await seedDemoUsers(users, await store.listWardens()) }, 'DEMO users created: password demo-<username> (docs/tickets.md)');
 
     const brokerLog = log.child({ part: 'broker' });

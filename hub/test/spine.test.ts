@@ -54,7 +54,41 @@ describe('the hub on embedded defaults (SQLite store, embedded telemetry, demo s
     expect(metrics.body).toMatch(/hub_mqtt_messages_in_total\{message="telemetry"\} [1-9]/);
     expect(metrics.body).toMatch(/hub_ingest_refused_total\{code="HUB_ERR_PAYLOAD_SCHEMA"\} 1/);
     expect(metrics.body).toContain('hub_spool_depth');
+    expect(metrics.body).toMatch(/^hub_ingest_stored_latency_seconds_bucket\{le="0\.\d+"\} \d+$/m);
+    expect(metrics.body).toMatch(/^hub_ingest_stored_latency_seconds_count [1-9]/m);
     const openapi = await getJson(hub, '/docs/json');
     expect(Object.keys(openapi.body.paths)).toContain('/api/devices/{id}/history');
+  });
+});
+
+describe('the generated admin password', () => {
+  it('is written to a file only its owner can read, never to the log', async () => {
+    const { statSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      lines.push(String(chunk));
+      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    const { startHub } = await import('../src/index.ts');
+    const { tempDir } = await import('@gridhub/testkit');
+    const dataDir = tempDir('admin');
+    let hub: Awaited<ReturnType<typeof startHub>> | undefined;
+    try {
+      hub = await startHub({ dataDir, httpPort: 0, mqttPort: 0, httpHost: '127.0.0.1', mqttHost: '127.0.0.1', logLevel: 'warn', adminPassword: null });
+      const file = join(dataDir, 'admin-password.txt');
+      const password = readFileSync(file, 'utf8').trim();
+      expect(password.length).toBeGreaterThanOrEqual(16);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(lines.join('')).toContain('admin-password.txt');
+      expect(lines.join('')).not.toContain(password);
+      const login = await hub.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password } });
+      expect(login.statusCode).toBe(200);
+    } finally {
+      process.stdout.write = write;
+      await hub?.close();
+      (await import('node:fs')).rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
