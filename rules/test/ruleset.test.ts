@@ -127,6 +127,11 @@ describe('rule kinds', () => {
     const cam = rule('ebike.offline') as Extract<Rule, { kind: 'liveness' }>;
     expect(livenessLevel(cam, { lastSeenMs: 0, willMs: 0 }, 59_999)).toBe('online');
     expect(livenessLevel(cam, { lastSeenMs: 0, willMs: 0 }, 60_000)).toBe('offline');
+    // A battery smoke alarm that dropped its connection abruptly (a will) is not offline a minute
+    // later: without `will_grace`, a will counts no sooner than `offline_after`.
+    expect(livenessLevel(lv!, { lastSeenMs: 0, willMs: 0 }, 60_000)).toBe('online');
+    expect(livenessLevel(lv!, { lastSeenMs: 0, willMs: 0 }, 26 * h)).toBe('late');
+    expect(livenessLevel(lv!, { lastSeenMs: 0, willMs: 0 }, 49 * h)).toBe('offline');
   });
 
   it('low battery by level or by the device\'s own event', () => {

@@ -6,8 +6,9 @@ import { parseDurationMs } from '../duration.ts';
 /**
  * Liveness in three levels from the kind's expected report interval, on the hub's clock:
  * online, late (after `late_after`), offline (after `offline_after`, or `will_grace` after a
- * last will). Battery smoke alarms report about daily: late 25 h, offline 49 h; a connected
- * camera is offline a minute after its last will. The alert fires when offline.
+ * last will; without `will_grace` a will counts no sooner than `offline_after`). Battery smoke
+ * alarms report about daily: late 25 h, offline 49 h; a connected camera is offline a minute
+ * after its last will. The alert fires when offline.
  */
 export const LivenessRuleSchema = ruleSchema('liveness', {
   late_after: Duration,
@@ -48,7 +49,9 @@ export const liveness: RuleKind<LivenessRule, LivenessRuleYaml> = {
       kind: 'liveness',
       lateAfterMs: parseDurationMs(y.late_after),
       offlineAfterMs: parseDurationMs(y.offline_after),
-      willGraceMs: y.will_grace === undefined ? 60_000 : parseDurationMs(y.will_grace),
+      // A last will speaks only for devices that keep a connection (cameras set `will_grace`).
+      // A battery device that dropped off abruptly is not offline until `offline_after`.
+      willGraceMs: y.will_grace === undefined ? parseDurationMs(y.offline_after) : parseDurationMs(y.will_grace),
     };
   },
   observe(rule, reading: Reading, mem) {
