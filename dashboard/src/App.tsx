@@ -5,6 +5,7 @@ import enUS from 'antd/locale/en_US';
 import { I18nContext, translator, type Lang } from './i18n.ts';
 import { LiveProvider } from './live/LiveProvider.tsx';
 import { SessionGate } from './session.tsx';
+import { FONT_FAMILY } from './theme.ts';
 
 // One chunk per screen: the phone never loads the desk's charts, and the other way round.
 const Desk = lazy(() => import('./desk/Desk.tsx'));
@@ -19,7 +20,6 @@ function screenOf(pathname: string): Screen {
 }
 
 const LANG_KEY = 'gridhub.lang';
-export const FONT_FAMILY = "'Noto Sans SC', -apple-system, 'Segoe UI', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'));

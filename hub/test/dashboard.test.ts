@@ -100,12 +100,16 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     // The wall, while the alarm is live.
     const wall = await loginPage(await context({ width: 1920, height: 1080 }), hub.httpUrl, '/wall', 'operator', 'demo-operator');
     await wall.locator('[data-testid=wall] canvas').first().waitFor();
-    await wall.waitForFunction(() => document.querySelector('[data-testid=wall] ol li') !== null);
+    await wall.waitForFunction(() => document.querySelector('[data-testid=wall] ol li') !== null && document.querySelector('[data-kpi=loaded]') !== null);
     mkdirSync(SCREENS, { recursive: true });
     await wall.screenshot({ path: join(SCREENS, 'wall.png') });
     await desk.locator('.ant-drawer-close').click();
     await desk.locator('.ant-drawer-content').waitFor({ state: 'hidden' });
     await desk.screenshot({ path: join(SCREENS, 'desk.png') });
+    await desk.getByRole('tab', { name: '小区平面图' }).click();
+    await desk.locator(`[data-testid=site-plan] [data-device="${device.id}"][data-state=alarm]`).waitFor();
+    await desk.screenshot({ path: join(SCREENS, 'desk-plan.png') });
+    await desk.getByRole('tab', { name: '工单看板' }).click();
     await phone.screenshot({ path: join(SCREENS, 'phone.png') });
 
     const phoneStatus = card.locator('[data-testid=phone-status]');

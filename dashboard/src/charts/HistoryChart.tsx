@@ -1,4 +1,4 @@
-import { echarts, ReactECharts } from './echarts.ts';
+import { CHART_TEXT, echarts, ReactECharts } from './echarts.ts';
 
 /** A device's history of one field: a line with zoom, gaps where no data. */
 export default function HistoryChart({ points, name, dark }: { points: { tMs: number; value: number | null }[]; name: string; dark?: boolean }) {
@@ -10,6 +10,7 @@ export default function HistoryChart({ points, name, dark }: { points: { tMs: nu
       theme={dark ? 'dark' : undefined}
       option={{
         animation: false,
+        textStyle: CHART_TEXT,
         grid: { left: 48, right: 16, top: 24, bottom: 48 },
         tooltip: { trigger: 'axis' },
         xAxis: { type: 'time' },

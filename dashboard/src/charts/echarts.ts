@@ -11,3 +11,27 @@ echarts.use([GaugeChart, LineChart, BarChart, PieChart, GridComponent, TooltipCo
 
 export { echarts };
 export { default as ReactECharts } from 'echarts-for-react/lib/core';
+
+import { useEffect, useState } from 'react';
+import { FONT_FAMILY } from '../theme.ts';
+
+/** Every chart's text in the app's face (canvas text does not inherit CSS). */
+export const CHART_TEXT = { fontFamily: FONT_FAMILY };
+
+/**
+ * Canvas text is drawn once: wait until the glyphs of `text` are loaded (the CJK face comes in
+ * unicode-range pieces, fetched on first use), so no chart is drawn with empty boxes.
+ */
+export function useGlyphs(text: string): boolean {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    let on = true;
+    const done = () => on && setReady(true);
+    if (!document.fonts?.load) done();
+    else Promise.all([document.fonts.load(`14px 'Noto Sans SC'`, text), document.fonts.load(`bold 14px 'Noto Sans SC'`, text)]).then(done, done);
+    return () => {
+      on = false;
+    };
+  }, [text]);
+  return ready;
+}

@@ -2,6 +2,7 @@ import { lazy, Suspense, useState } from 'react';
 import { Card, Col, Row, Segmented, Spin, Statistic } from 'antd';
 import type { KpiPeriod } from '@gridhub/core';
 import { DEVICE_KIND_LABELS, KPI_PERIODS } from '../core.ts';
+import { ErrorBoundary } from '../common/ErrorBoundary.tsx';
 import { NO_TICKETS, pct, useKpis } from '../common/kpis.ts';
 import { formatDuration, pick, useI18n } from '../i18n.ts';
 
@@ -32,6 +33,7 @@ export function KpiPanel() {
         <Col span={8}><Statistic title={t('timeToArrive')} value={time(all?.arrive.meanMs)} /></Col>
         <Col span={8}><Statistic title={t('timeToClose')} value={time(all?.close.meanMs)} /></Col>
       </Row>
+      <ErrorBoundary fallback={null}>
       <Suspense fallback={<Spin />}>
         <Row gutter={8}>
           <Col span={12}>
@@ -42,6 +44,7 @@ export function KpiPanel() {
           </Col>
         </Row>
       </Suspense>
+      </ErrorBoundary>
     </Card>
   );
 }

@@ -3,7 +3,7 @@ import { Empty, Select, Space, Typography } from 'antd';
 import type { Device, DeviceLive } from '@gridhub/core';
 import { api } from '../api.ts';
 import { DEVICE_KIND_LABELS } from '../core.ts';
-import { estatesOf, useSite } from '../common/site.ts';
+import { estatesOf, useSite, type SiteEstate } from '../common/site.ts';
 import { pick, useI18n, type MessageKey } from '../i18n.ts';
 import { useLive } from '../live/LiveProvider.tsx';
 import { buildingRect, placeDevices } from './planLayout.ts';
@@ -29,7 +29,13 @@ export function SitePlan({ onDevice, estateId: initial, highlight, fixed }: { on
   const site = useSite();
   const estates = estatesOf(site);
   const [estateId, setEstateId] = useState<string | undefined>(initial);
-  const estate = estates.find((e) => e.id === estateId) ?? estates[0];
+  const live = useLive();
+  // Until someone picks one: the estate with an alarm on it, else the first.
+  const alarmed = useMemo(() => {
+    for (const d of live.devices.values()) if (d.alarm) return d.estateId;
+    return undefined;
+  }, [live.version]);
+  const estate = estates.find((e) => e.id === (estateId ?? alarmed)) ?? estates[0];
   const [devices, setDevices] = useState<Device[]>([]);
 
   useEffect(() => {
@@ -60,19 +66,17 @@ export function SitePlan({ onDevice, estateId: initial, highlight, fixed }: { on
           ))}
         </span>
       </Space>
-      <PlanSvg estateId={estate.id} devices={devices} onDevice={onDevice} lang={lang} highlight={highlight} />
+      <PlanSvg estate={estate} devices={devices} onDevice={onDevice} lang={lang} highlight={highlight} />
     </Space>
   );
 }
 
-const PlanSvg = memo(function PlanSvg({ estateId, devices, onDevice, lang, highlight }: { estateId: string; devices: Device[]; onDevice(id: string): void; lang: 'zh' | 'en'; highlight?: string }) {
-  const site = useSite();
+const PlanSvg = memo(function PlanSvg({ estate, devices, onDevice, lang, highlight }: { estate: SiteEstate; devices: Device[]; onDevice(id: string): void; lang: 'zh' | 'en'; highlight?: string }) {
   const live = useLive();
-  const estate = estatesOf(site).find((e) => e.id === estateId)!;
   const rects = useMemo(() => estate.buildings.map(buildingRect), [estate]);
   const points = useMemo(() => placeDevices(estate, devices), [estate, devices]);
   const kinds = useMemo(() => new Map(devices.map((d) => [d.id, d.kind])), [devices]);
-  const r = Math.max(1.2, Math.min(estate.widthM, estate.heightM) / 60);
+  const r = Math.max(1, Math.min(estate.widthM, estate.heightM) / 85);
   const target = highlight ? points.find((p) => p.id === highlight) : undefined;
 
   return (

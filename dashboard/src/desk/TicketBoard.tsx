@@ -22,7 +22,7 @@ export function TicketBoard({ onOpen, now }: { onOpen(id: string): void; now: nu
   }, [live.version, now]);
 
   return (
-    <div style={{ display: 'grid', gridTemplateColumns: `repeat(${COLUMNS.length}, minmax(170px, 1fr))`, gap: 8, overflowX: 'auto' }}>
+    <div style={{ display: 'grid', gridTemplateColumns: `repeat(${COLUMNS.length}, minmax(128px, 1fr))`, gap: 8, overflowX: 'auto' }}>
       {COLUMNS.map((status) => {
         const list = columns.get(status) ?? [];
         return (
@@ -47,7 +47,7 @@ export function TicketBoard({ onOpen, now }: { onOpen(id: string): void; now: nu
                 <Space direction="vertical" size={2} style={{ width: '100%' }}>
                   <Space size={4}>
                     <Tag color={PRIORITY_COLOR[x.priority]}>{x.priority}</Tag>
-                    <Typography.Text ellipsis style={{ maxWidth: 120 }}>
+                    <Typography.Text ellipsis style={{ maxWidth: 150 }}>
                       {x.title}
                     </Typography.Text>
                   </Space>

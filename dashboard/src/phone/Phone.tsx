@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Alert, Button, Card, Empty, Layout, Modal, Space, Tag, Typography } from 'antd';
+import { BellOutlined, EnvironmentOutlined, PhoneOutlined } from '@ant-design/icons';
 import type { LiveTicket, RealtimeNotice, User } from '@gridhub/core';
 import { DEVICE_KIND_LABELS, TICKET_STATUS_LABELS } from '../core.ts';
 import { ActionButtons } from '../common/ActionForm.tsx';
@@ -58,12 +59,12 @@ export default function Phone({ user, logout }: { user: User; logout(): void }) 
       <Layout.Content style={{ padding: 10, maxWidth: 560, width: '100%', margin: '0 auto' }}>
         <Space direction="vertical" style={{ width: '100%' }} size="middle">
           <Space wrap>
-            <Button href={`tel:${CONTROL_ROOM_TEL.replace(/[^+0-9]/g, '')}`} size="large" aria-label={t('callControl')}>
-              📞 {t('callControl')}
+            <Button href={`tel:${CONTROL_ROOM_TEL.replace(/[^+0-9]/g, '')}`} size="large" aria-label={t('callControl')} icon={<PhoneOutlined />}>
+              {t('callControl')}
             </Button>
             {alerts === 'default' && (
-              <Button size="large" onClick={async () => (unlockAudio(), setAlerts(await enableAlerts()))}>
-                🔔 {t('enableAlerts')}
+              <Button size="large" icon={<BellOutlined />} onClick={async () => (unlockAudio(), setAlerts(await enableAlerts()))}>
+                {t('enableAlerts')}
               </Button>
             )}
           </Space>
@@ -89,8 +90,8 @@ export default function Phone({ user, logout }: { user: User; logout(): void }) 
                 </Typography.Text>
                 <SlaCountdown ticket={x} now={now} />
                 <ActionButtons ticket={x} actions={allowedActions(x, user.role).filter((a) => a !== 'transfer' && a !== 'dispatch')} size="large" block />
-                <Button block onClick={() => setPlace(x)}>
-                  🧭 {t('directions')}
+                <Button block icon={<EnvironmentOutlined />} onClick={() => setPlace(x)}>
+                  {t('directions')}
                 </Button>
               </Space>
             </Card>

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useMemo } from 'react';
 import type { DeviceKind } from '@gridhub/core';
 import { DEVICE_KINDS, DEVICE_KIND_LABELS, TICKET_ACTION_LABELS } from '../core.ts';
 import { NO_TICKETS, pct, useKpis } from '../common/kpis.ts';
+import { ErrorBoundary } from '../common/ErrorBoundary.tsx';
 import { estatesOf, gridsOf, useSite } from '../common/site.ts';
 import { useNow } from '../common/useNow.ts';
 import { pick, tryKey, useI18n } from '../i18n.ts';
@@ -115,16 +116,18 @@ export default function Wall() {
             </tbody>
           </table>
         </section>
-        <section style={panel} aria-label={t('gauges')}>
+        <section style={panel} aria-label={t('gauges')} data-kpi={kpi ? 'loaded' : 'loading'}>
           <h2 style={heading}>{t('gauges')} · 24h</h2>
-          <Suspense fallback={null}>
-            <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr' }}>
-              <Gauge value={kpi?.closureRate ?? null} name={t('closureRate')} dark />
-              <Gauge value={kpi?.onTimeRate ?? null} name={t('onTimeRate')} dark />
-            </div>
-          </Suspense>
+          <ErrorBoundary fallback={null}>
+            <Suspense fallback={null}>
+              <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr' }}>
+                <Gauge value={kpi?.closureRate ?? null} name={t('closureRate')} dark />
+                <Gauge value={kpi?.onTimeRate ?? null} name={t('onTimeRate')} dark />
+              </div>
+            </Suspense>
+          </ErrorBoundary>
           <div style={{ fontSize: 22, textAlign: 'center' }}>
-            {t('closedCount')} {kpi?.closed ?? 0} / {t('ticketsCount')} {kpi?.tickets ?? 0} · {t('closureRate')} {pct(kpi?.closureRate)}
+            {t('closedCount')} {kpi?.closed ?? '—'} / {t('ticketsCount')} {kpi?.tickets ?? '—'} · {t('closureRate')} {pct(kpi?.closureRate)}
           </div>
         </section>
       </div>
