@@ -96,7 +96,7 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
   async function openTicket(p: Pending, atMs: number): Promise<void> {
     const { ticket, created } = await store.openOrRepeat({
       ruleId: p.rule.id, subjectKey: p.alert.subjectKey, deviceId: p.alert.deviceId, deviceKind: p.rule.deviceKind, priority: p.rule.priority,
-      title: p.rule.title, place: p.place, atMs, value: p.alert.alert.value,
+      title: p.rule.title, place: p.place, atMs, nowMs: opts.clock(), value: p.alert.alert.value,
     });
     opts.emit({ type: 'occurrence', ticket, created });
     if (!created) return;

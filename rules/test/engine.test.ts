@@ -107,6 +107,16 @@ describe('rules engine over a real SQLite store', () => {
     expect(history.map((h) => h.action)).toEqual(['dispatch', 'warn', 'overdue', 'escalate', 'escalate', 'accept']);
   });
 
+  it('a ticket is created on the hub clock; the device clock is kept as first seen (KPIs count from creation)', async () => {
+    const engine = await make();
+    now = T0 + 90 * MIN;
+    const deviceTs = now - 3 * 24 * 60 * MIN; // a device whose clock is days behind, or a replayed alarm
+    await engine.ingest([smokeAlarm('smk-late', deviceTs, 'b09')]);
+    const t = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).find((x) => x.deviceId === 'smk-late')!;
+    expect(t.createdMs).toBe(now);
+    expect(t.firstSeenMs).toBe(deviceTs);
+  });
+
   it('an alarm that clears by itself marks the ticket "condition cleared"; a person closes it', async () => {
     const engine = await make();
     now += MIN;

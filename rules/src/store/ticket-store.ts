@@ -11,7 +11,10 @@ import { alertFromRow, alertToRow, ticketFromRow, ticketToRow, transitionFromRow
 
 /** What opens a ticket (or adds an occurrence to the open one for the same rule and subject). */
 export type TicketOpening = Pick<Ticket, 'ruleId' | 'subjectKey' | 'deviceId' | 'deviceKind' | 'priority' | 'title' | 'place'> & {
+  /** When the alarm happened, on the device's clock (first/last seen). */
   atMs: number;
+  /** When the hub opens the ticket, on the hub's clock (created; KPIs and SLAs count from it). Default atMs. */
+  nowMs?: number;
   value?: number | null;
 };
 
@@ -108,7 +111,7 @@ export class TicketStore {
     const fresh: Ticket = {
       id, ruleId: o.ruleId, subjectKey: o.subjectKey, deviceId: o.deviceId, deviceKind: o.deviceKind, priority: o.priority, title: o.title,
       place: o.place, status: 'new', gridId: o.place.grid, assigneeId: null, department: null, incidentId: null, occurrences: 1,
-      firstSeenMs: o.atMs, lastSeenMs: o.atMs, createdMs: o.atMs, dispatchedMs: null, acceptedMs: null, onSiteMs: null, resolvedMs: null,
+      firstSeenMs: o.atMs, lastSeenMs: o.atMs, createdMs: o.nowMs ?? o.atMs, dispatchedMs: null, acceptedMs: null, onSiteMs: null, resolvedMs: null,
       closedMs: null, conditionClearedMs: null, escalation: 0, overdue: [], firedTimers: [], returnCount: 0, reopenCount: 0, version: 0,
     };
     return this.#db.transaction().execute(async (tx) => {
