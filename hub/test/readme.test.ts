@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverAvailable, waitFor } from '@gridhub/testkit';
-import { getJson, testHub } from './support.ts';
+import { serverAvailable, tempDir, waitFor } from '@gridhub/testkit';
+import { testHub } from './support.ts';
 
 const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -34,10 +34,20 @@ describe('README', () => {
       // Async: the hub runs in this process, so a synchronous child would block its event loop.
       await promisify(execFile)('sh', ['-c', line.replace('-p 1883', `-p ${hub.mqttPort}`)], { timeout: 15_000 });
       const id = /-i (\S+)/.exec(line)![1]!;
-      const url = /curl -s http:\/\/localhost:8080(\S+)/.exec(readme)![1]!;
-      expect(url).toBe(`/api/devices/${id}`);
-      await waitFor(async () => (await getJson(hub, url)).body.state?.latest?.temperature_c === 22.5, 10_000, 'reading at the endpoint');
-      const { body } = await getJson(hub, url);
+      // The README's two curl lines, run as written in a temp dir (they log in, then read the device).
+      const curl = /<!-- readme-curl -->\s*```sh\n([\s\S]*?)\n```/.exec(readme)![1]!.replaceAll('localhost:8080', `127.0.0.1:${new URL(hub.httpUrl).port}`);
+      expect(curl).toContain(`/api/devices/${id}`);
+      const cwd = tempDir('readme');
+      const [login, read] = curl.split('\n') as [string, string];
+      const run = async (cmd: string) => (await promisify(execFile)('sh', ['-c', cmd], { cwd, timeout: 15_000 })).stdout;
+      expect(JSON.parse(await run(login)).user.role).toBe('operator');
+      let body: any = null;
+      await waitFor(async () => {
+        body = JSON.parse(await run(read));
+        return body.state?.latest?.temperature_c === 22.5;
+      }, 10_000, 'reading at the endpoint');
+      expect(body.id).toBe(id);
+      expect(body.place.grid).toBeTruthy();
       expect(body.state.batteryPct).toBe(93);
       expect(Math.abs(body.state.latestTsMs - Date.now())).toBeLessThan(60_000);
     });
