@@ -14,7 +14,7 @@ export function useKpis(period: KpiPeriod, by: 'all' | 'grid' | 'kind'): KpiResu
   const live = useLive();
   const [data, setData] = useState<KpiResult | null>(null);
   // Re-read when the set of (ticket, status) pairs changes, not on every device delta.
-  const key = useMemo(() => [...live.tickets.values()].map((t) => `${t.id}:${t.status}`).join(','), [live.version]);
+  const key = useMemo(() => [...live.tickets.values()].map((t) => `${t.id}:${t.status}`).join(','), [live.ticketsVersion]);
   const [tick, setTick] = useState(0);
   useEffect(() => {
     const id = setInterval(() => setTick((n) => n + 1), 60_000);

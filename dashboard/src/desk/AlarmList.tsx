@@ -6,7 +6,7 @@ import { beep } from '../common/beep.ts';
 import { byUrgency } from '../common/sla.ts';
 import { SlaCountdown } from '../common/SlaCountdown.tsx';
 import { pick, useI18n } from '../i18n.ts';
-import { useLive } from '../live/LiveProvider.tsx';
+import { useLiveSelect, useLiveStore } from '../live/LiveProvider.tsx';
 
 const NEEDS_HANDS = new Set(['new', 'returned']);
 export const PRIORITY_COLOR: Record<string, string> = { P1: 'red', P2: 'orange', P3: 'blue' };
@@ -15,11 +15,12 @@ export const PRIORITY_COLOR: Record<string, string> = { P1: 'red', P2: 'orange',
  * Live alarms: every open ticket, most urgent first. A P1 nobody has taken yet (new or returned)
  * flashes and beeps every few seconds until someone takes it (opens it) or dispatches it.
  */
-export function AlarmList({ onOpen, now }: { onOpen(id: string): void; now: number }) {
+export function AlarmList({ onOpen }: { onOpen(id: string): void }) {
   const { t, lang } = useI18n();
-  const live = useLive();
+  const store = useLiveStore();
+  const ticketsVersion = useLiveSelect((s) => s.ticketsVersion);
   const [taken, setTaken] = useState<ReadonlySet<string>>(new Set());
-  const open = useMemo(() => [...live.tickets.values()].filter((x) => x.status !== 'closed' && x.status !== 'resolved').sort(byUrgency(now)), [live.version, now]);
+  const open = useMemo(() => [...store.get().tickets.values()].filter((x) => x.status !== 'closed' && x.status !== 'resolved').sort(byUrgency(Date.now())), [ticketsVersion, store]);
   const ringing = open.filter((x) => x.priority === 'P1' && NEEDS_HANDS.has(x.status) && !taken.has(x.id));
 
   useEffect(() => {
@@ -69,7 +70,7 @@ export function AlarmList({ onOpen, now }: { onOpen(id: string): void; now: numb
                     {x.place.building ? ` / ${x.place.building}` : ''}
                   </span>
                   <Tag>{pick(TICKET_STATUS_LABELS[x.status], lang)}</Tag>
-                  <SlaCountdown ticket={x} now={now} />
+                  <SlaCountdown ticket={x} />
                 </Space>
               }
             />

@@ -1,9 +1,8 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Card, Col, Layout, Row, Tabs } from 'antd';
 import type { User } from '@gridhub/core';
 import { unlockAudio } from '../common/beep.ts';
 import { Header } from '../common/Header.tsx';
-import { useNow } from '../common/useNow.ts';
 import { useI18n } from '../i18n.ts';
 import { AlarmList } from './AlarmList.tsx';
 import { DeviceDrawer } from './DeviceDrawer.tsx';
@@ -16,11 +15,20 @@ import { TicketDrawer } from './TicketDrawer.tsx';
 /** The control-room desk (控制台): live alarms, ticket board, estate plan, devices, KPIs. */
 export default function Desk({ user, logout }: { user: User; logout(): void }) {
   const { t } = useI18n();
-  const now = useNow(1000);
   const [ticketId, setTicketId] = useState<string | null>(null);
   const [deviceId, setDeviceId] = useState<string | null>(null);
   const openTicket = useCallback((id: string) => setTicketId(id), []);
   const openDevice = useCallback((id: string) => setDeviceId(id), []);
+  const tabs = useMemo(
+    () => [
+      { key: 'board', label: t('board'), children: <TicketBoard onOpen={openTicket} /> },
+      { key: 'plan', label: t('sitePlan'), children: <SitePlan onDevice={openDevice} /> },
+      { key: 'devices', label: t('devices'), children: <DeviceList onDevice={openDevice} /> },
+    ],
+    [t, openTicket, openDevice],
+  );
+  const closeTicket = useCallback(() => setTicketId(null), []);
+  const closeDevice = useCallback(() => setDeviceId(null), []);
 
   return (
     <Layout style={{ minHeight: '100vh' }} onPointerDown={unlockAudio} onKeyDown={unlockAudio}>
@@ -31,25 +39,19 @@ export default function Desk({ user, logout }: { user: User; logout(): void }) {
         <Row gutter={[12, 12]}>
           <Col xs={24} xl={8}>
             <Card size="small" title={t('alarms')} style={{ marginBottom: 12 }} styles={{ body: { maxHeight: '42vh', overflowY: 'auto', padding: 4 } }} data-testid="alarm-list">
-              <AlarmList onOpen={openTicket} now={now} />
+              <AlarmList onOpen={openTicket} />
             </Card>
             <KpiPanel />
           </Col>
           <Col xs={24} xl={16}>
             <Card size="small">
-              <Tabs
-                items={[
-                  { key: 'board', label: t('board'), children: <TicketBoard onOpen={openTicket} now={now} /> },
-                  { key: 'plan', label: t('sitePlan'), children: <SitePlan onDevice={openDevice} /> },
-                  { key: 'devices', label: t('devices'), children: <DeviceList onDevice={openDevice} now={now} /> },
-                ]}
-              />
+              <Tabs items={tabs} destroyOnHidden />
             </Card>
           </Col>
         </Row>
       </Layout.Content>
-      <TicketDrawer id={ticketId} user={user} now={now} onClose={() => setTicketId(null)} />
-      <DeviceDrawer id={deviceId} onClose={() => setDeviceId(null)} />
+      <TicketDrawer id={ticketId} user={user} onClose={closeTicket} />
+      <DeviceDrawer id={deviceId} onClose={closeDevice} />
     </Layout>
   );
 }

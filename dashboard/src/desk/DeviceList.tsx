@@ -12,7 +12,8 @@ type Row = DeviceInfo & { state: DeviceState | null; liveness: Liveness };
 const PAGE = 20;
 
 /** Devices with filters (kind, estate, low battery, silent), paged by the API, state overlaid live. */
-export function DeviceList({ onDevice, now }: { onDevice(id: string): void; now: number }) {
+export function DeviceList({ onDevice }: { onDevice(id: string): void }) {
+  const now = Date.now();
   const { t, lang } = useI18n();
   const live = useLive();
   const site = useSite();

@@ -5,7 +5,7 @@ import { api } from '../api.ts';
 import { DEVICE_KIND_LABELS } from '../core.ts';
 import { estatesOf, useSite, type SiteEstate } from '../common/site.ts';
 import { pick, useI18n, type MessageKey } from '../i18n.ts';
-import { useLive } from '../live/LiveProvider.tsx';
+import { useLiveSelect, useLiveStore } from '../live/LiveProvider.tsx';
 import { buildingRect, placeDevices } from './planLayout.ts';
 
 export const STATE_COLOR = { alarm: '#cf1322', late: '#d48806', offline: '#595959', unknown: '#bfbfbf', ok: '#389e0d' } as const;
@@ -29,12 +29,11 @@ export function SitePlan({ onDevice, estateId: initial, highlight, fixed }: { on
   const site = useSite();
   const estates = estatesOf(site);
   const [estateId, setEstateId] = useState<string | undefined>(initial);
-  const live = useLive();
   // Until someone picks one: the estate with an alarm on it, else the first.
-  const alarmed = useMemo(() => {
-    for (const d of live.devices.values()) if (d.alarm) return d.estateId;
-    return undefined;
-  }, [live.version]);
+  const alarmed = useLiveSelect((s) => {
+    for (const d of s.devices.values()) if (d.alarm) return d.estateId;
+    return '';
+  });
   const estate = estates.find((e) => e.id === (estateId ?? alarmed)) ?? estates[0];
   const [devices, setDevices] = useState<Device[]>([]);
 
@@ -72,7 +71,9 @@ export function SitePlan({ onDevice, estateId: initial, highlight, fixed }: { on
 }
 
 const PlanSvg = memo(function PlanSvg({ estate, devices, onDevice, lang, highlight }: { estate: SiteEstate; devices: Device[]; onDevice(id: string): void; lang: 'zh' | 'en'; highlight?: string }) {
-  const live = useLive();
+  const store = useLiveStore();
+  useLiveSelect((s) => s.devicesVersion);
+  const live = store.get();
   const rects = useMemo(() => estate.buildings.map(buildingRect), [estate]);
   const points = useMemo(() => placeDevices(estate, devices), [estate, devices]);
   const kinds = useMemo(() => new Map(devices.map((d) => [d.id, d.kind])), [devices]);

@@ -1,27 +1,28 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { Badge, Card, Space, Tag, Typography } from 'antd';
 import type { LiveTicket, TicketStatus } from '@gridhub/core';
 import { TICKET_STATUS_LABELS } from '../core.ts';
 import { byUrgency } from '../common/sla.ts';
 import { SlaCountdown } from '../common/SlaCountdown.tsx';
 import { pick, useI18n } from '../i18n.ts';
-import { useLive } from '../live/LiveProvider.tsx';
+import { useLiveSelect, useLiveStore } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from './AlarmList.tsx';
 
 const COLUMNS: TicketStatus[] = ['new', 'returned', 'dispatched', 'accepted', 'on_site', 'with_department', 'resolved', 'closed'];
 
 /** The ticket board (工单看板): one column per state, cards with SLA countdowns. */
-export function TicketBoard({ onOpen, now }: { onOpen(id: string): void; now: number }) {
+export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: string): void }) {
   const { lang } = useI18n();
-  const live = useLive();
+  const store = useLiveStore();
+  const ticketsVersion = useLiveSelect((s) => s.ticketsVersion);
   const columns = useMemo(() => {
     const by = new Map<TicketStatus, LiveTicket[]>(COLUMNS.map((c) => [c, []]));
-    for (const x of live.tickets.values()) by.get(x.status)?.push(x);
-    for (const list of by.values()) list.sort(byUrgency(now));
+    for (const x of store.get().tickets.values()) by.get(x.status)?.push(x);
+    for (const list of by.values()) list.sort(byUrgency(Date.now()));
     return by;
-  }, [live.version, now]);
+  }, [ticketsVersion, store]);
 
-  return (
+  return useMemo(() => (
     <div style={{ display: 'grid', gridTemplateColumns: `repeat(${COLUMNS.length}, minmax(128px, 1fr))`, gap: 8, overflowX: 'auto' }}>
       {COLUMNS.map((status) => {
         const list = columns.get(status) ?? [];
@@ -55,7 +56,7 @@ export function TicketBoard({ onOpen, now }: { onOpen(id: string): void; now: nu
                     {x.place.estate}
                     {x.place.building ? ` / ${x.place.building}` : ''} · {x.assigneeId ?? '—'}
                   </Typography.Text>
-                  <SlaCountdown ticket={x} now={now} />
+                  <SlaCountdown ticket={x} />
                 </Space>
               </Card>
             ))}
@@ -63,5 +64,5 @@ export function TicketBoard({ onOpen, now }: { onOpen(id: string): void; now: nu
         );
       })}
     </div>
-  );
-}
+  ), [columns, lang, onOpen]);
+});

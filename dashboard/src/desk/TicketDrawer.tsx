@@ -10,7 +10,7 @@ import { useLive } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from './AlarmList.tsx';
 
 /** A ticket's detail: place, state, SLA, the whole history, and the actions the user's role allows. */
-export function TicketDrawer({ id, user, now, onClose }: { id: string | null; user: User; now: number; onClose(): void }) {
+export function TicketDrawer({ id, user, onClose }: { id: string | null; user: User; onClose(): void }) {
   const { t, lang } = useI18n();
   const live = useLive();
   const [detail, setDetail] = useState<TicketDetail | null>(null);
@@ -39,7 +39,7 @@ export function TicketDrawer({ id, user, now, onClose }: { id: string | null; us
         <Space direction="vertical" style={{ width: '100%' }} size="middle">
           <Descriptions size="small" column={1} bordered>
             <Descriptions.Item label={t('priority')}>
-              <Tag color={PRIORITY_COLOR[ticket.priority]}>{ticket.priority}</Tag> <SlaCountdown ticket={ticket} now={now} />
+              <Tag color={PRIORITY_COLOR[ticket.priority]}>{ticket.priority}</Tag> <SlaCountdown ticket={ticket} />
             </Descriptions.Item>
             <Descriptions.Item label={t('state')}>
               <span data-testid="ticket-status">{pick(TICKET_STATUS_LABELS[ticket.status], lang)}</span>

@@ -71,3 +71,12 @@ export function useNotice(fn: (n: RealtimeNotice) => void): void {
     return () => void notices.delete(fn);
   }, [notices, fn]);
 }
+
+/**
+ * One number (or string) out of the live state: the component re-renders only when it changes,
+ * e.g. `useLiveSelect((s) => s.ticketsVersion)` for views of tickets that ignore device deltas.
+ */
+export function useLiveSelect<T extends string | number | boolean>(select: (s: LiveState) => T): T {
+  const { store } = useLiveContext();
+  return useSyncExternalStore(store.subscribe, () => select(store.get()));
+}

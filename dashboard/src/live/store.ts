@@ -1,8 +1,11 @@
 import type { DeviceLive, FeedItem, LiveTicket, RealtimeDelta, RealtimeSnapshot, RealtimeUser } from '@gridhub/core';
 
 export interface LiveState {
-  /** Bumped on every change: memoise derived views on it. */
+  /** Bumped on every change. */
   version: number;
+  /** Bumped when tickets change / when devices change: memoise derived views on these. */
+  ticketsVersion: number;
+  devicesVersion: number;
   connected: boolean;
   /** A snapshot has arrived since the last (re)connect. */
   ready: boolean;
@@ -26,7 +29,7 @@ export class LiveStore {
   #tickets = new Map<string, LiveTicket>();
   #feed: FeedItem[] = [];
   #listeners = new Set<() => void>();
-  #state: LiveState = { version: 0, connected: false, ready: false, user: null, devices: this.#devices, tickets: this.#tickets, feed: [], lastMessageAt: 0 };
+  #state: LiveState = { version: 0, ticketsVersion: 0, devicesVersion: 0, connected: false, ready: false, user: null, devices: this.#devices, tickets: this.#tickets, feed: [], lastMessageAt: 0 };
 
   subscribe = (fn: () => void): (() => void) => {
     this.#listeners.add(fn);
@@ -50,7 +53,7 @@ export class LiveStore {
     this.#devices = new Map(s.devices.map((d) => [d.id, d]));
     this.#tickets = new Map(s.tickets.map((t) => [t.id, t]));
     this.#feed = s.feed.slice(-FEED_KEEP);
-    this.#publish({ ready: true, user: s.user, lastMessageAt: performance.now() });
+    this.#publish({ ready: true, user: s.user, lastMessageAt: performance.now(), ticketsVersion: this.#state.ticketsVersion + 1, devicesVersion: this.#state.devicesVersion + 1 });
   }
 
   delta(d: RealtimeDelta): void {
@@ -58,7 +61,12 @@ export class LiveStore {
     for (const t of d.tickets) this.#tickets.set(t.id, t);
     for (const id of d.ticketsGone) this.#tickets.delete(id);
     if (d.feed.length) this.#feed = [...this.#feed, ...d.feed].slice(-FEED_KEEP);
-    this.#publish({ lastMessageAt: performance.now() });
+    const ticketsChanged = d.tickets.length > 0 || d.ticketsGone.length > 0;
+    this.#publish({
+      lastMessageAt: performance.now(),
+      ticketsVersion: this.#state.ticketsVersion + (ticketsChanged ? 1 : 0),
+      devicesVersion: this.#state.devicesVersion + (d.devices.length ? 1 : 0),
+    });
   }
 
   /** After an action the REST reply is the newest copy: show it at once. */
@@ -66,6 +74,6 @@ export class LiveStore {
     const prev = this.#tickets.get(t.id);
     if (prev && prev.version > t.version) return;
     this.#tickets.set(t.id, { ...t, deadlines: t.deadlines ?? prev?.deadlines ?? {} });
-    this.#publish({});
+    this.#publish({ ticketsVersion: this.#state.ticketsVersion + 1 });
   }
 }

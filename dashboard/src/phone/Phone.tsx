@@ -9,7 +9,6 @@ import { Header } from '../common/Header.tsx';
 import { byUrgency } from '../common/sla.ts';
 import { SlaCountdown } from '../common/SlaCountdown.tsx';
 import { allowedActions } from '../common/tickets.ts';
-import { useNow } from '../common/useNow.ts';
 import { pick, useI18n } from '../i18n.ts';
 import { useLive, useNotice } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from '../desk/AlarmList.tsx';
@@ -28,7 +27,6 @@ const CONTROL_ROOM_TEL: string = import.meta.env.VITE_CONTROL_ROOM_TEL ?? '+86-5
 export default function Phone({ user, logout }: { user: User; logout(): void }) {
   const { t, lang } = useI18n();
   const live = useLive();
-  const now = useNow(1000);
   const [place, setPlace] = useState<LiveTicket | null>(null);
   const [alerts, setAlerts] = useState<NotificationPermission | 'unsupported' | 'default'>(() => ('Notification' in window ? Notification.permission : 'unsupported'));
 
@@ -48,8 +46,8 @@ export default function Phone({ user, logout }: { user: User; logout(): void }) 
     const list = [...live.tickets.values()].filter(
       (x) => x.status !== 'closed' && x.status !== 'resolved' && (x.assigneeId === user.id || (user.role === 'grid_leader' && x.status !== 'with_department')),
     );
-    return list.sort(byUrgency(now));
-  }, [live.version, now, user.id, user.role]);
+    return list.sort(byUrgency(Date.now()));
+  }, [live.ticketsVersion, user.id, user.role]);
 
   return (
     <Layout style={{ minHeight: '100vh', background: '#f5f5f5' }} onPointerDown={unlockAudio}>
@@ -88,7 +86,7 @@ export default function Phone({ user, logout }: { user: User; logout(): void }) 
                 <Typography.Text>
                   {pick(DEVICE_KIND_LABELS[x.deviceKind], lang)} · {[x.place.estate, x.place.building, x.place.unit].filter(Boolean).join(' / ')}
                 </Typography.Text>
-                <SlaCountdown ticket={x} now={now} />
+                <SlaCountdown ticket={x} />
                 <ActionButtons ticket={x} actions={allowedActions(x, user.role).filter((a) => a !== 'transfer' && a !== 'dispatch')} size="large" block />
                 <Button block icon={<EnvironmentOutlined />} onClick={() => setPlace(x)}>
                   {t('directions')}

@@ -22,7 +22,7 @@ export default function Wall() {
   const { t, lang } = useI18n();
   const live = useLive();
   const site = useSite();
-  const now = useNow(1000);
+  const now = useNow();
   const kpiData = useKpis('24h', 'all');
   const kpi = kpiData ? (kpiData.groups.all ?? NO_TICKETS) : undefined;
 
@@ -52,7 +52,7 @@ export default function Wall() {
     }
     const open = [...live.tickets.values()].filter((x) => x.status !== 'closed' && x.status !== 'resolved');
     return { byKind, byGrid, alarmByEstate, online, alarms, open: open.length, p1: open.filter((x) => x.priority === 'P1').length };
-  }, [live.version]);
+  }, [live.devicesVersion, live.ticketsVersion]);
 
   const grids = gridsOf(site);
   const estates = estatesOf(site);
