@@ -8,9 +8,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
-import { freePort, startMosquitto, tempDir, waitFor } from '@gridhub/testkit';
+import { freePort, startMosquitto, tempDir, waitForPort } from '@gridhub/testkit';
 import { cachedGeneratedSite, runLoad } from '../src/index.ts';
 
 const { values } = parseArgs({
@@ -51,18 +50,7 @@ if (!url && values.broker === 'mosquitto') {
   const died = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the hub exited with code ${code}`))));
   await Promise.race([
     died,
-    waitFor(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const s = connect(port, '127.0.0.1', () => {
-            s.end();
-            resolve(true);
-          });
-          s.on('error', () => resolve(false));
-        }),
-      300_000,
-      'the hub to listen',
-    ),
+    waitForPort(port, '127.0.0.1', 300_000, 'the hub to listen'),
   ]);
   died.catch(() => undefined);
   process.stderr.write(`hub up (site imported) in ${Date.now() - tHub} ms\n`);

@@ -74,6 +74,22 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
   }
 }
 
+/** Resolves once something accepts TCP connections on host:port. */
+export function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 10_000, what = `port ${port}`): Promise<void> {
+  return waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = connect(port, host, () => {
+          s.end();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      }),
+    timeoutMs,
+    what,
+  );
+}
+
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -231,18 +247,7 @@ export async function startMosquitto(extraConf = ''): Promise<Mosquitto> {
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n${extraConf}\n`);
   const child = spawn(bin, ['-c', conf], { stdio: 'ignore' });
-  await waitFor(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const s = connect(port, '127.0.0.1', () => {
-          s.end();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      }),
-    10_000,
-    'mosquitto',
-  );
+  await waitForPort(port, '127.0.0.1', 10_000, 'mosquitto');
   return {
     port,
     async stop() {
