@@ -1,4 +1,4 @@
-import { Badge, Button, Space, Tag, Typography } from 'antd';
+import { Button, Space, Tag, Typography } from 'antd';
 import type { User } from '@gridhub/core';
 import { USER_ROLE_LABELS } from '../core.ts';
 import { pick, useI18n } from '../i18n.ts';
@@ -14,7 +14,9 @@ export function Header({ user, logout, title, compact }: { user: User; logout():
         {title}
       </Typography.Title>
       <Space wrap size="small">
-        <Badge status={live.connected && live.ready ? 'success' : 'error'} text={<span style={{ color: 'inherit' }}>{live.connected && live.ready ? t('live') : t('offline')}</span>} />
+        <span role="status" style={{ color: live.connected && live.ready ? '#95de64' : '#ff7875', fontWeight: 600 }}>
+          ● {live.connected && live.ready ? t('live') : t('offline')}
+        </span>
         {!compact && (
           <Tag>
             {user.name} · {pick(USER_ROLE_LABELS[user.role], lang)}

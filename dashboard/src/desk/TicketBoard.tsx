@@ -46,12 +46,10 @@ export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: st
                 styles={{ body: { padding: 8 } }}
               >
                 <Space direction="vertical" size={2} style={{ width: '100%' }}>
-                  <Space size={4}>
-                    <Tag color={PRIORITY_COLOR[x.priority]}>{x.priority}</Tag>
-                    <Typography.Text ellipsis style={{ maxWidth: 150 }}>
-                      {x.title}
-                    </Typography.Text>
-                  </Space>
+                  <Tag color={PRIORITY_COLOR[x.priority]}>{x.priority}</Tag>
+                  <Typography.Text strong ellipsis={{ tooltip: x.title }} style={{ display: 'block', width: '100%' }}>
+                    {x.title}
+                  </Typography.Text>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {x.place.estate}
                     {x.place.building ? ` / ${x.place.building}` : ''} · {x.assigneeId ?? '—'}
