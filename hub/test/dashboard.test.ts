@@ -62,7 +62,7 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
 
     const desk = await loginPage(await context({ width: 1600, height: 1000 }), hub.httpUrl, '/', 'operator', 'demo-operator');
     await desk.locator('[data-testid=kpi-panel] .ant-statistic').first().waitFor();
-    await desk.waitForFunction(() => !document.querySelector('[data-testid=kpi-counts]')?.textContent?.includes('—'));
+    await expect.poll(() => kpiText(desk), { timeout: 10_000 }).not.toContain('—');
     const kpiBefore = await kpiText(desk);
 
     // The smoke alarm, over MQTT, as the device itself.
@@ -89,7 +89,7 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     await desk.locator(`.ant-select-item-option[title*="${warden.name}"], .ant-select-item-option:has-text("${warden.name}")`).first().click();
     await modal.locator('textarea').first().fill('请立即前往核实 / go and check');
     await modal.locator('.ant-modal-footer .ant-btn-primary').click();
-    await desk.waitForFunction((w) => document.querySelector('.ant-drawer-content')?.textContent?.includes(w), warden.id);
+    await desk.locator('.ant-drawer-content', { hasText: warden.id }).waitFor();
 
     // The warden's phone, in its own browser context.
     const phoneCtx = await context({ width: 390, height: 844 }, true);
@@ -100,7 +100,8 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     // The wall, while the alarm is live.
     const wall = await loginPage(await context({ width: 1920, height: 1080 }), hub.httpUrl, '/wall', 'operator', 'demo-operator');
     await wall.locator('[data-testid=wall] canvas').first().waitFor();
-    await wall.waitForFunction(() => document.querySelector('[data-testid=wall] ol li') !== null && document.querySelector('[data-kpi=loaded]') !== null);
+    await wall.locator('[data-testid=wall] ol li').first().waitFor();
+    await wall.locator('[data-kpi=loaded]').waitFor();
     mkdirSync(SCREENS, { recursive: true });
     await wall.screenshot({ path: join(SCREENS, 'wall.png') });
     await desk.locator('.ant-drawer-close').click();
