@@ -56,9 +56,18 @@ export function listenTls(l: Listeners, handle: StreamHandler, port: number, hos
 }
 
 /** MQTT over WebSocket (subprotocol `mqtt`) on an existing HTTP server, only at `path`. */
+/**
+ * MQTT over WebSocket at `path` on a shared HTTP server. `noServer`: this handles only upgrades
+ * for its own path and leaves every other one (Socket.IO's, say) to the server's other listeners;
+ * `new WebSocketServer({ server, path })` would answer 400 to all of them.
+ */
 export function attachWebSocket(l: Listeners, handle: StreamHandler, server: HttpServer, path: string): void {
-  const wss = new WebSocketServer({ server, path, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   l.wss.push(wss);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== path) return;
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
   wss.on('connection', (ws, req) => {
     req.socket.setNoDelay(true);
     const stream = createWebSocketStream(ws);

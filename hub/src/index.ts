@@ -1,3 +1,3 @@
-export { startHub, loadMqttUsers, type Hub } from './hub.ts';
+export { startHub, type Hub } from './hub.ts';
 export { resolveConfig, configFromEnv, DEFAULT_CONFIG, ENV_VARS, type HubConfig } from './config.ts';
 export { buildApp } from './app.ts';

@@ -35,6 +35,16 @@ describe('the hub on embedded defaults (SQLite store, embedded telemetry, demo s
     await waitFor(async () => (await getJson(hub, `/api/devices/${id}/history?field=temperature_c&from=${ts - 60_000}&to=${ts + 60_000}`)).body.points.some((p: { value: number | null }) => p.value === 23.5), 10_000, 'history');
   });
 
+  it('takes MQTT over WebSocket on the HTTP port (/mqtt) beside Socket.IO', async () => {
+    const { body: list } = await getJson(hub, '/api/devices?kind=manhole&limit=1');
+    const id: string = list.items[0].id;
+    const client = await connect(hub.wsUrl.replace('localhost', '127.0.0.1'), { clientId: id, username: id, password: demoDeviceSecret(id) });
+    const ts = Date.now();
+    await client.publishAsync(uplinkTopic('manhole', id, 'telemetry'), JSON.stringify({ ts, seq: 3, tilt_deg: 1.5, open: false, water_level_cm: 12, battery_pct: 77 }), { qos: 1 });
+    await client.endAsync();
+    await waitFor(async () => (await getJson(hub, `/api/devices/${id}`)).body.state?.latestTsMs === ts, 10_000, 'reading over WebSocket');
+  });
+
   it('refuses a malformed payload with a coded reason in the device record', async () => {
     const { body: list } = await getJson(hub, '/api/devices?kind=bin&limit=1');
     const id: string = list.items[0].id;

@@ -1,7 +1,6 @@
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { DEFAULT_LIVENESS, livenessOf, REALTIME_PATH, type DeviceLive, type LiveTicket, type RealtimeNotice, type RulesEvent, type Ticket, type TicketActionName } from '@gridhub/core';
+import { DEFAULT_LIVENESS, livenessOf, type DeviceLive, type LiveTicket, type RealtimeNotice, type RulesEvent, type Ticket, type TicketActionName } from '@gridhub/core';
 import type { Ingest } from '@gridhub/ingest';
 import { ticketTimers, type SlaConfig } from '@gridhub/rules';
 import { deadlines } from '../api/tickets.ts';
@@ -28,7 +27,6 @@ export function liveTicket(t: Ticket, sla: SlaConfig): LiveTicket {
 export async function attachRealtime(opts: { server: HttpServer; hub: HubServices; ingest: Ingest; log: Logger; flushIntervalMs?: number }): Promise<Realtime> {
   const { hub, log } = opts;
   const sla = () => hub.rules.tickets.sla;
-  shieldUpgrades(opts.server, REALTIME_PATH);
   const rt = createRealtime({
     server: opts.server,
     flushIntervalMs: opts.flushIntervalMs,
@@ -112,20 +110,3 @@ export async function attachRealtime(opts: { server: HttpServer; hub: HubService
   });
 }
 
-type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
-
-/**
- * Keeps Socket.IO's WebSocket upgrades away from upgrade listeners attached before it. The MQTT
- * over WebSocket transport (`new WebSocketServer({ server, path: '/mqtt' })`) answers every other
- * path with 400, which would push every screen onto long-polling. (Wanted in the broker:
- * `noServer: true` and handling only its own path; then this can go.)
- */
-function shieldUpgrades(server: HttpServer, path: string): void {
-  const earlier = server.listeners('upgrade') as UpgradeListener[];
-  server.removeAllListeners('upgrade');
-  for (const l of earlier) {
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (!(req.url ?? '').startsWith(`${path}/`)) l.call(server, req, socket, head);
-    });
-  }
-}
