@@ -1,4 +1,5 @@
 import type { DeviceLive, LiveTicket, RealtimeUser } from '@gridhub/core';
+import { seesGrid, seesTicket as scopeSeesTicket, type AccessScope } from '../auth/scope.ts';
 
 /**
  * Rooms scope what a socket receives; nobody is joined to a room their role may not see.
@@ -32,13 +33,16 @@ export function ticketRooms(t: Pick<LiveTicket, 'gridId' | 'department'>): strin
 }
 
 /** May this user see this device / ticket? (Snapshots filter with these; rooms mirror them.) */
+/** A socket's user as the HTTP API's access scope: one scope rule serves both (auth/scope.ts). */
+export function scopeOfRealtime(user: RealtimeUser): AccessScope {
+  if (user.department !== null) return { kind: 'department', department: user.department };
+  return user.gridIds === null ? { kind: 'all' } : { kind: 'grids', gridIds: user.gridIds };
+}
+
 export function seesDevice(user: RealtimeUser, d: Pick<DeviceLive, 'gridId'>): boolean {
-  if (user.gridIds === null) return user.department === null;
-  return user.gridIds.includes(d.gridId);
+  return seesGrid(scopeOfRealtime(user), d.gridId);
 }
 
 export function seesTicket(user: RealtimeUser, t: Pick<LiveTicket, 'gridId' | 'department'>): boolean {
-  if (user.gridIds === null && user.department === null) return true;
-  if (user.gridIds?.includes(t.gridId)) return true;
-  return user.department !== null && t.department === user.department;
+  return scopeSeesTicket(scopeOfRealtime(user), t);
 }
