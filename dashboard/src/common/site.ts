@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Warden } from '@gridhub/core';
 import { api } from '../api.ts';
 
@@ -33,3 +33,27 @@ export function useSite(): SiteTree | null {
 
 export const gridsOf = (site: SiteTree | null): SiteGrid[] => site?.communities.flatMap((c) => c.grids) ?? [];
 export const estatesOf = (site: SiteTree | null): SiteEstate[] => gridsOf(site).flatMap((g) => g.estates);
+
+/** Every grid, estate, building and unit name by id. */
+export function nameIndex(site: SiteTree | null): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const g of gridsOf(site)) {
+    names.set(g.id, g.name);
+    for (const w of g.wardens) names.set(w.id, w.name);
+    for (const e of g.estates) {
+      names.set(e.id, e.name);
+      for (const b of e.buildings) {
+        names.set(b.id, b.name);
+        for (const u of b.units) names.set(u.id, u.name);
+      }
+    }
+  }
+  return names;
+}
+
+/** A place as people say it ("枫林苑 / 1号楼 / 1单元"), from ids; an id not in the site shows as is. */
+export function usePlaceText(): (...ids: (string | null | undefined)[]) => string {
+  const site = useSite();
+  const names = useMemo(() => nameIndex(site), [site]);
+  return useCallback((...ids) => ids.filter((id): id is string => !!id).map((id) => names.get(id) ?? id).join(' / '), [names]);
+}

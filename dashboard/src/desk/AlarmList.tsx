@@ -7,6 +7,7 @@ import { byUrgency } from '../common/sla.ts';
 import { SlaCountdown } from '../common/SlaCountdown.tsx';
 import { pick, useI18n } from '../i18n.ts';
 import { useLiveSelect, useLiveStore } from '../live/LiveProvider.tsx';
+import { usePlaceText } from '../common/site.ts';
 
 const NEEDS_HANDS = new Set(['new', 'returned']);
 export const PRIORITY_COLOR: Record<string, string> = { P1: 'red', P2: 'orange', P3: 'blue' };
@@ -17,6 +18,7 @@ export const PRIORITY_COLOR: Record<string, string> = { P1: 'red', P2: 'orange',
  */
 export function AlarmList({ onOpen }: { onOpen(id: string): void }) {
   const { t, lang } = useI18n();
+  const placeText = usePlaceText();
   const store = useLiveStore();
   const ticketsVersion = useLiveSelect((s) => s.ticketsVersion);
   const [taken, setTaken] = useState<ReadonlySet<string>>(new Set());
@@ -66,8 +68,7 @@ export function AlarmList({ onOpen }: { onOpen(id: string): void }) {
                 <Space size={4} wrap>
                   <span>{pick(DEVICE_KIND_LABELS[x.deviceKind], lang)}</span>
                   <span>
-                    {x.place.estate}
-                    {x.place.building ? ` / ${x.place.building}` : ''}
+                    {placeText(x.place.estate, x.place.building)}
                   </span>
                   <Tag>{pick(TICKET_STATUS_LABELS[x.status], lang)}</Tag>
                   <SlaCountdown ticket={x} />

@@ -5,6 +5,7 @@ import { api } from '../api.ts';
 import { DEVICE_KIND_LABELS } from '../core.ts';
 import { pick, useI18n } from '../i18n.ts';
 import { useLive } from '../live/LiveProvider.tsx';
+import { usePlaceText } from '../common/site.ts';
 
 const HistoryChart = lazy(() => import('../charts/HistoryChart.tsx'));
 const RANGES = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
@@ -15,6 +16,7 @@ interface History { intervalMs: number; points: { tMs: number; value: number | n
 /** One device: place, live state, latest reading, and a history chart of any numeric field. */
 export function DeviceDrawer({ id, onClose }: { id: string | null; onClose(): void }) {
   const { t, lang } = useI18n();
+  const placeText = usePlaceText();
   const live = useLive().devices.get(id ?? '');
   const [device, setDevice] = useState<View | null>(null);
   const [field, setField] = useState<string | undefined>();
@@ -51,7 +53,7 @@ export function DeviceDrawer({ id, onClose }: { id: string | null; onClose(): vo
         <Space direction="vertical" style={{ width: '100%' }}>
           <Descriptions size="small" column={1} bordered>
             <Descriptions.Item label={t('kind')}>{pick(DEVICE_KIND_LABELS[device.kind], lang)}</Descriptions.Item>
-            <Descriptions.Item label={t('place')}>{[device.place.grid, device.place.estate, device.buildingId, device.unitId, device.floor !== null ? `${device.floor}F` : null].filter(Boolean).join(' / ')}</Descriptions.Item>
+            <Descriptions.Item label={t('place')}>{[placeText(device.place.grid, device.place.estate, device.buildingId, device.unitId), device.floor !== null ? `${device.floor}F` : null].filter(Boolean).join(' / ')}</Descriptions.Item>
             <Descriptions.Item label={t('state')}>{t(`liveness.${live?.liveness ?? device.liveness}`)}</Descriptions.Item>
             <Descriptions.Item label={t('battery')}>{(live?.batteryPct ?? device.state?.batteryPct) ?? '—'}</Descriptions.Item>
             {Object.entries(device.state?.latest ?? {}).map(([k, v]) => (

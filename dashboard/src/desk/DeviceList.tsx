@@ -3,7 +3,7 @@ import { Checkbox, Select, Space, Table, Tag } from 'antd';
 import type { DeviceInfo, DeviceKind, DeviceState, Liveness } from '@gridhub/core';
 import { api } from '../api.ts';
 import { DEVICE_KINDS, DEVICE_KIND_LABELS } from '../core.ts';
-import { estatesOf, useSite } from '../common/site.ts';
+import { estatesOf, useSite, usePlaceText } from '../common/site.ts';
 import { formatDuration, pick, useI18n } from '../i18n.ts';
 import { useLive } from '../live/LiveProvider.tsx';
 import { planState, STATE_COLOR } from './SitePlan.tsx';
@@ -15,6 +15,7 @@ const PAGE = 20;
 export function DeviceList({ onDevice }: { onDevice(id: string): void }) {
   const now = Date.now();
   const { t, lang } = useI18n();
+  const placeText = usePlaceText();
   const live = useLive();
   const site = useSite();
   const [kind, setKind] = useState<DeviceKind | undefined>();
@@ -63,7 +64,7 @@ export function DeviceList({ onDevice }: { onDevice(id: string): void }) {
         columns={[
           { title: 'ID', dataIndex: 'id' },
           { title: t('kind'), dataIndex: 'kind', render: (k: DeviceKind) => pick(DEVICE_KIND_LABELS[k], lang) },
-          { title: t('place'), render: (_, r) => [r.place.estate, r.buildingId, r.unitId].filter(Boolean).join(' / ') },
+          { title: t('place'), render: (_, r) => placeText(r.place.estate, r.buildingId, r.unitId) },
           {
             title: t('state'),
             render: (_, r) => {

@@ -5,12 +5,14 @@ import { DEVICE_KIND_LABELS, KPI_PERIODS } from '../core.ts';
 import { ErrorBoundary } from '../common/ErrorBoundary.tsx';
 import { NO_TICKETS, pct, useKpis } from '../common/kpis.ts';
 import { formatDuration, pick, useI18n } from '../i18n.ts';
+import { usePlaceText } from '../common/site.ts';
 
 const KpiBars = lazy(() => import('../charts/KpiBars.tsx'));
 
 /** KPI panel (考核指标): closure rate, on-time rate, times to accept / arrive / close; by grid and kind. */
 export function KpiPanel() {
   const { t, lang } = useI18n();
+  const placeText = usePlaceText();
   const [period, setPeriod] = useState<KpiPeriod>('24h');
   const allData = useKpis(period, 'all');
   const all = allData ? (allData.groups.all ?? NO_TICKETS) : undefined;
@@ -37,7 +39,7 @@ export function KpiPanel() {
       <Suspense fallback={<Spin />}>
         <Row gutter={8}>
           <Col span={12}>
-            <KpiBars title={t('byGrid')} groups={byGrid?.groups ?? {}} label={(k) => k} />
+            <KpiBars title={t('byGrid')} groups={byGrid?.groups ?? {}} label={(k) => placeText(k)} />
           </Col>
           <Col span={12}>
             <KpiBars title={t('byKind')} groups={byKind?.groups ?? {}} label={(k) => pick(DEVICE_KIND_LABELS[k as keyof typeof DEVICE_KIND_LABELS], lang, k)} />

@@ -7,12 +7,14 @@ import { SlaCountdown } from '../common/SlaCountdown.tsx';
 import { pick, useI18n } from '../i18n.ts';
 import { useLiveSelect, useLiveStore } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from './AlarmList.tsx';
+import { usePlaceText } from '../common/site.ts';
 
 const COLUMNS: TicketStatus[] = ['new', 'returned', 'dispatched', 'accepted', 'on_site', 'with_department', 'resolved', 'closed'];
 
 /** The ticket board (工单看板): one column per state, cards with SLA countdowns. */
 export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: string): void }) {
   const { lang } = useI18n();
+  const placeText = usePlaceText();
   const store = useLiveStore();
   const ticketsVersion = useLiveSelect((s) => s.ticketsVersion);
   const columns = useMemo(() => {
@@ -51,8 +53,7 @@ export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: st
                     {x.title}
                   </Typography.Text>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {x.place.estate}
-                    {x.place.building ? ` / ${x.place.building}` : ''} · {x.assigneeId ?? '—'}
+                    {placeText(x.place.estate, x.place.building)} · {x.assigneeId ? placeText(x.assigneeId) : '—'}
                   </Typography.Text>
                   <SlaCountdown ticket={x} />
                 </Space>
@@ -62,5 +63,5 @@ export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: st
         );
       })}
     </div>
-  ), [columns, lang, onOpen]);
+  ), [columns, lang, onOpen, placeText]);
 });

@@ -8,10 +8,12 @@ import { allowedActions, ticketDetail, type TicketDetail } from '../common/ticke
 import { pick, tryKey, useI18n } from '../i18n.ts';
 import { useLive } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from './AlarmList.tsx';
+import { usePlaceText } from '../common/site.ts';
 
 /** A ticket's detail: place, state, SLA, the whole history, and the actions the user's role allows. */
 export function TicketDrawer({ id, user, onClose }: { id: string | null; user: User; onClose(): void }) {
   const { t, lang } = useI18n();
+  const placeText = usePlaceText();
   const live = useLive();
   const [detail, setDetail] = useState<TicketDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -48,7 +50,7 @@ export function TicketDrawer({ id, user, onClose }: { id: string | null; user: U
               {pick(DEVICE_KIND_LABELS[ticket.deviceKind], lang)} · {ticket.deviceId}
             </Descriptions.Item>
             <Descriptions.Item label={t('place')}>
-              {[ticket.place.grid, ticket.place.estate, ticket.place.building, ticket.place.unit].filter(Boolean).join(' / ')}
+              {placeText(ticket.place.grid, ticket.place.estate, ticket.place.building, ticket.place.unit)}
             </Descriptions.Item>
             <Descriptions.Item label={t('assignee')}>{ticket.assigneeId ?? '—'}</Descriptions.Item>
             {ticket.department && <Descriptions.Item label={t('department')}>{pick(DEPARTMENT_LABELS[ticket.department], lang)}</Descriptions.Item>}

@@ -14,6 +14,7 @@ import { useLive, useNotice } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from '../desk/AlarmList.tsx';
 import { SitePlan } from '../desk/SitePlan.tsx';
 import { alertDispatch, enableAlerts, registerServiceWorker } from './notify.ts';
+import { usePlaceText } from '../common/site.ts';
 
 /** The control room's number for the warden's call button (set VITE_CONTROL_ROOM_TEL at build). */
 const CONTROL_ROOM_TEL: string = import.meta.env.VITE_CONTROL_ROOM_TEL ?? '+86-571-8888-0000';
@@ -26,6 +27,7 @@ const CONTROL_ROOM_TEL: string = import.meta.env.VITE_CONTROL_ROOM_TEL ?? '+86-5
  */
 export default function Phone({ user, logout }: { user: User; logout(): void }) {
   const { t, lang } = useI18n();
+  const placeText = usePlaceText();
   const live = useLive();
   const [place, setPlace] = useState<LiveTicket | null>(null);
   const [alerts, setAlerts] = useState<NotificationPermission | 'unsupported' | 'default'>(() => ('Notification' in window ? Notification.permission : 'unsupported'));
@@ -36,9 +38,9 @@ export default function Phone({ user, logout }: { user: User; logout(): void }) 
 
   const onNotice = useCallback(
     (n: RealtimeNotice) => {
-      if (n.ticket.assigneeId === user.id) void alertDispatch(t('newDispatch', { title: n.ticket.title }), `${n.ticket.priority} · ${n.ticket.place.estate}`, n.ticket.id);
+      if (n.ticket.assigneeId === user.id) void alertDispatch(t('newDispatch', { title: n.ticket.title }), `${n.ticket.priority} · ${placeText(n.ticket.place.estate, n.ticket.place.building)}`, n.ticket.id);
     },
-    [user.id, t],
+    [user.id, t, placeText],
   );
   useNotice(onNotice);
 
@@ -84,7 +86,7 @@ export default function Phone({ user, logout }: { user: User; logout(): void }) 
             >
               <Space direction="vertical" style={{ width: '100%' }}>
                 <Typography.Text>
-                  {pick(DEVICE_KIND_LABELS[x.deviceKind], lang)} · {[x.place.estate, x.place.building, x.place.unit].filter(Boolean).join(' / ')}
+                  {pick(DEVICE_KIND_LABELS[x.deviceKind], lang)} · {placeText(x.place.estate, x.place.building, x.place.unit)}
                 </Typography.Text>
                 <SlaCountdown ticket={x} />
                 <ActionButtons ticket={x} actions={allowedActions(x, user.role).filter((a) => a !== 'transfer' && a !== 'dispatch')} size="large" block />
@@ -99,7 +101,7 @@ export default function Phone({ user, logout }: { user: User; logout(): void }) 
       <Modal open={!!place} onCancel={() => setPlace(null)} footer={null} title={place ? `${t('directions')} · ${place.deviceId}` : ''} width="100%" style={{ maxWidth: 560, top: 8 }}>
         {place && (
           <Space direction="vertical" style={{ width: '100%' }}>
-            <Typography.Text strong>{[place.place.estate, place.place.building, place.place.unit].filter(Boolean).join(' / ')}</Typography.Text>
+            <Typography.Text strong>{placeText(place.place.estate, place.place.building, place.place.unit)}</Typography.Text>
             <SitePlan estateId={place.place.estate} highlight={place.deviceId} onDevice={() => {}} fixed />
           </Space>
         )}
