@@ -35,6 +35,17 @@ describe('the hub on embedded defaults (SQLite store, embedded telemetry, demo s
     await waitFor(async () => (await getJson(hub, `/api/devices/${id}/history?field=temperature_c&from=${ts - 60_000}&to=${ts + 60_000}`)).body.points.some((p: { value: number | null }) => p.value === 23.5), 10_000, 'history');
   });
 
+  it('filters devices by derived state (liveness)', async () => {
+    const online = (await getJson(hub, '/api/devices?state=online&limit=1000')).body;
+    const unknown = (await getJson(hub, '/api/devices?state=unknown&limit=1000')).body;
+    const all = (await getJson(hub, '/api/devices?limit=1')).body.total;
+    expect(online.total).toBeGreaterThan(0); // the devices that reported in the tests above
+    expect(online.items.every((d: { liveness: string }) => d.liveness === 'online')).toBe(true);
+    expect(unknown.items.every((d: { liveness: string }) => d.liveness === 'unknown')).toBe(true);
+    expect(online.total + unknown.total).toBe(all);
+    expect((await getJson(hub, '/api/devices?state=asleep')).body.code).toBe('HUB_ERR_VALIDATION');
+  });
+
   it('takes MQTT over WebSocket on the HTTP port (/mqtt) beside Socket.IO', async () => {
     const { body: list } = await getJson(hub, '/api/devices?kind=manhole&limit=1');
     const id: string = list.items[0].id;

@@ -1,4 +1,4 @@
-import type { DeviceInfo, DeviceKind, Warden, WardenRole } from '@gridhub/core';
+import type { DeviceInfo, DeviceKind, LivenessPolicy, Warden, WardenRole } from '@gridhub/core';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { DeviceFilter } from './types.ts';
 import type { StoreDatabase } from './schema.ts';
@@ -63,6 +63,30 @@ function applyFilter<O>(q: SelectQueryBuilder<any, any, O>, f: DeviceFilter): Se
   if (f.silentSinceMs !== undefined) {
     const since = f.silentSinceMs;
     q = q.where((eb) => eb.or([eb('s.last_seen_ms', 'is', null), eb('s.last_seen_ms', '<', since)]));
+  }
+  if (f.liveness !== undefined) {
+    const { level, nowMs, policy } = f.liveness;
+    // The SQL twin of core's livenessOf, one clause per kind (each kind has its own intervals).
+    q = q.where((eb) =>
+      eb.or(
+        (Object.entries(policy) as [DeviceKind, LivenessPolicy][]).map(([kind, p]) => {
+          const seen = eb('s.last_seen_ms', 'is not', null);
+          // Only an explicit disconnect counts (livenessOf: `connected === false`); never-reported is NULL.
+          const dropped = p.connected ? eb(eb.fn.coalesce('s.connected', eb.lit(1)), '=', 0) : eb.lit(false);
+          const lateAt = nowMs - p.lateAfterMs;
+          const offlineAt = nowMs - p.offlineAfterMs;
+          const cond =
+            level === 'unknown'
+              ? eb('s.last_seen_ms', 'is', null)
+              : level === 'offline'
+                ? eb.and([seen, eb.or([dropped, eb('s.last_seen_ms', '<=', offlineAt)])])
+                : level === 'late'
+                  ? eb.and([seen, eb.not(dropped), eb('s.last_seen_ms', '<=', lateAt), eb('s.last_seen_ms', '>', offlineAt)])
+                  : eb.and([seen, eb.not(dropped), eb('s.last_seen_ms', '>', lateAt)]);
+          return eb.and([eb('d.kind', '=', kind), cond]);
+        }),
+      ),
+    );
   }
   return q;
 }

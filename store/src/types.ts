@@ -1,4 +1,5 @@
 import type {
+  Liveness, LivenessPolicy,
   Building, Community, Device, DeviceInfo, DeviceKind, DeviceState, Estate, Grid, Reading, Refusal, SiteFile, Street, Unit, Warden,
 } from '@gridhub/core';
 
@@ -78,6 +79,8 @@ export interface DeviceFilter {
   batteryBelowPct?: number;
   /** Devices not seen since this time (or never). */
   silentSinceMs?: number;
+  /** Devices whose derived liveness (core's `livenessOf` under `policy`) is `level` at `nowMs`. */
+  liveness?: { level: Liveness; nowMs: number; policy: Record<DeviceKind, LivenessPolicy> };
   limit: number;
   offset: number;
 }

@@ -2,7 +2,7 @@
  * ONE suite every HubStore backend must pass (aedes-persistence's abstract.js is the model):
  * run by sqlite.test.ts (temp dir) and postgres.test.ts (a real PostgreSQL from testkit).
  */
-import { HubError, verifySecret, type Refusal, type SiteFile } from '@gridhub/core';
+import { DEFAULT_LIVENESS, HubError, LIVENESS, livenessOf, verifySecret, type Refusal, type SiteFile } from '@gridhub/core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SITE_PATH, demoDeviceSecret, loadSiteFile, MIGRATIONS, type SqlHubStore } from '../src/index.ts';
@@ -228,6 +228,33 @@ export function storeContract(harness: StoreHarness): void {
       expect(silent.total).toBe(bins.length - 1);
       expect(silent.items.some((d) => d.id === 'bin-hy-01')).toBe(false);
       expect((await store.listDevices({ connected: false, kind: 'bin', limit: 1000, offset: 0 })).total).toBe(bins.length - 1);
+
+      // Liveness filter: the SQL must agree with core's livenessOf for every device, at boundaries too.
+      const H = 3600_000;
+      const now = t + 100 * H;
+      const smoke = all.filter((d) => d.kind === 'smoke').slice(0, 6).map((d) => d.id);
+      const cams = all.filter((d) => d.kind === 'ebike').slice(0, 4).map((d) => d.id);
+      await store.upsertDeviceStates([
+        { deviceId: smoke[0]!, lastSeenMs: now - 1 * H },
+        { deviceId: smoke[1]!, lastSeenMs: now - 25 * H }, // exactly late
+        { deviceId: smoke[2]!, lastSeenMs: now - 30 * H },
+        { deviceId: smoke[3]!, lastSeenMs: now - 49 * H }, // exactly offline
+        { deviceId: smoke[4]!, lastSeenMs: now - 1 * H, connected: false }, // battery device: a drop is not offline
+        { deviceId: cams[0]!, lastSeenMs: now - 1_000, connected: true },
+        { deviceId: cams[1]!, lastSeenMs: now - 1_000, connected: false }, // a camera's will: offline at once
+        { deviceId: cams[2]!, lastSeenMs: now - 1_000 }, // connection never reported: by time
+      ]);
+      const states = await store.deviceStates(all.map((d) => d.id));
+      for (const level of LIVENESS) {
+        const got = await store.listDevices({ liveness: { level, nowMs: now, policy: DEFAULT_LIVENESS }, limit: 1000, offset: 0 });
+        const want = all
+          .filter((d) => livenessOf(DEFAULT_LIVENESS[d.kind], states.get(d.id)?.lastSeenMs ?? null, states.get(d.id)?.connected ?? null, now) === level)
+          .map((d) => d.id)
+          .sort();
+        expect(got.items.map((d) => d.id), level).toEqual(want);
+        expect(got.total, level).toBe(want.length);
+      }
+      expect((await store.listDevices({ liveness: { level: 'offline', nowMs: now, policy: DEFAULT_LIVENESS }, kind: 'ebike', limit: 10, offset: 0 })).items.map((d) => d.id)).toEqual([cams[1]]);
 
       const wardens = await store.listWardens('g-lx-02');
       expect(wardens.length).toBe(grid2.wardens.length);

@@ -8,10 +8,12 @@ import { formatDuration, pick, useI18n } from '../i18n.ts';
 import { useLive } from '../live/LiveProvider.tsx';
 import { planState, STATE_COLOR } from './SitePlan.tsx';
 
+const LIVENESS_LEVELS: readonly Liveness[] = ['online', 'late', 'offline', 'unknown'];
+
 type Row = DeviceInfo & { state: DeviceState | null; liveness: Liveness };
 const PAGE = 20;
 
-/** Devices with filters (kind, estate, low battery, silent), paged by the API, state overlaid live. */
+/** Devices with filters (kind, estate, state, low battery, silent), paged by the API, state overlaid live. */
 export function DeviceList({ onDevice }: { onDevice(id: string): void }) {
   const now = Date.now();
   const { t, lang } = useI18n();
@@ -22,6 +24,7 @@ export function DeviceList({ onDevice }: { onDevice(id: string): void }) {
   const [estate, setEstate] = useState<string | undefined>();
   const [lowBattery, setLowBattery] = useState(false);
   const [silent, setSilent] = useState(false);
+  const [state, setState] = useState<Liveness | undefined>();
   const [page, setPage] = useState(1);
   const [data, setData] = useState<{ total: number; items: Row[] }>({ total: 0, items: [] });
   const [loading, setLoading] = useState(false);
@@ -32,6 +35,7 @@ export function DeviceList({ onDevice }: { onDevice(id: string): void }) {
     if (estate) q.set('estate', estate);
     if (lowBattery) q.set('battery_below', '20');
     if (silent) q.set('silent_since', String(Date.now() - 3600_000));
+    if (state) q.set('state', state);
     let on = true;
     setLoading(true);
     api<{ total: number; items: Row[] }>(`/api/devices?${q}`)
@@ -40,13 +44,14 @@ export function DeviceList({ onDevice }: { onDevice(id: string): void }) {
     return () => {
       on = false;
     };
-  }, [kind, estate, lowBattery, silent, page]);
+  }, [kind, estate, lowBattery, silent, state, page]);
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space wrap>
         <Select aria-label={t('kind')} allowClear placeholder={t('kind')} style={{ width: 170 }} value={kind} onChange={(v) => (setKind(v), setPage(1))} options={DEVICE_KINDS.map((k) => ({ value: k, label: pick(DEVICE_KIND_LABELS[k], lang) }))} />
         <Select aria-label={t('estate')} allowClear placeholder={t('estate')} style={{ width: 170 }} value={estate} onChange={(v) => (setEstate(v), setPage(1))} options={estatesOf(site).map((e) => ({ value: e.id, label: e.name }))} />
+        <Select aria-label={t('state')} allowClear placeholder={t('state')} style={{ width: 130 }} value={state} onChange={(v) => (setState(v), setPage(1))} options={LIVENESS_LEVELS.map((l) => ({ value: l, label: t(`liveness.${l}` as const) }))} />
         <Checkbox checked={lowBattery} onChange={(e) => (setLowBattery(e.target.checked), setPage(1))}>
           {t('batteryLow')}
         </Checkbox>

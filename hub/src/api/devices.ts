@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { DEFAULT_LIVENESS, DEVICE_KINDS, HubError, livenessOf, type DeviceInfo, type DeviceState } from '@gridhub/core';
+import { DEFAULT_LIVENESS, DEVICE_KINDS, HubError, LIVENESS, livenessOf, type DeviceInfo, type DeviceState } from '@gridhub/core';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
 
@@ -40,6 +40,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
           connected: Type.Optional(Type.Boolean()),
           battery_below: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
           silent_since: Type.Optional(Time),
+          state: Type.Optional(Type.Union(LIVENESS.map((l) => Type.Literal(l)), { description: 'liveness: online, late, offline, unknown' })),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
         }),
@@ -55,6 +56,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
         connected: q.connected,
         batteryBelowPct: q.battery_below,
         silentSinceMs: q.silent_since === undefined ? undefined : parseTime(q.silent_since, 0),
+        liveness: q.state === undefined ? undefined : { level: q.state, nowMs: hub.now(), policy: DEFAULT_LIVENESS },
         limit: q.limit,
         offset: q.offset,
       });
