@@ -9,6 +9,7 @@
  *      the reference; the ratio hub/Mosquitto.
  *   4. Device connections held (19,900 by default) and the hub's RSS.
  * Options: --rates 5000,20000,40000 --seconds 10 --devices 200 --connections 19900 --max-rate 60000
+ * (`--rates ''`: connections only)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -28,7 +29,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '19900' },
   },
 });
-const rates = args.rates!.split(',').map(Number);
+const rates = args.rates ? args.rates.split(',').map(Number) : [];
 const maxRate = Number(args['max-rate']);
 const seconds = Number(args.seconds);
 const nDevices = Number(args.devices);
@@ -68,6 +69,12 @@ const influxPid = Number((await import('node:child_process')).execSync(`pgrep -f
 try {
   await waitFor(async () => (await fetch(`${hubUrl}/api/health`)).ok, 300_000, 'hub ready');
   const metrics = async () => (await fetch(`${hubUrl}/metrics`)).text();
+  /** Where the hub's memory is: the JS heap, or native memory (socket buffers, Buffers). */
+  const memoryBreakdown = async () => {
+    const text = await metrics();
+    const mib = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20);
+    return { 'heap used MiB': mib('hub_process_nodejs_heap_size_used_bytes'), 'heap total MiB': mib('hub_process_nodejs_heap_size_total_bytes'), 'external MiB': mib('hub_process_nodejs_external_memory_bytes') };
+  };
   const stored = () => influx.count('SELECT count("seq") FROM "telemetry"');
 
   /** End-to-end probe: one QoS 1 reading every 200 ms; when does it show up in InfluxDB? */
@@ -94,8 +101,36 @@ try {
     return latencies;
   }
 
+  // Connections held, first: a fresh hub, so its RSS is what idle connections cost (not a heap
+  // high-water mark left by the load phases).
+  let connections: Record<string, unknown> = { skipped: true };
+  if (nConnections > 0) {
+    const c0 = Date.now();
+    const held = await runLoad({ url: `mqtt://127.0.0.1:${mqttPort}`, devices: site.devices.slice(0, nConnections), ratePerSec: 100, durationMs: 5000, qos: 1, close: false, connectConcurrency: 500, drainTimeoutMs: 10_000 });
+    const health = (await (await fetch(`${hubUrl}/api/health`)).json()) as { parts: { broker: { devicesConnected: number } } };
+    connections = {
+      devices: nConnections,
+      'connected (hub)': health.parts.broker.devicesConnected,
+      'connect time s': Math.round(held.connectMs / 100) / 10,
+      'hub RSS MiB': Math.round(procSample(hub.pid!).rssMb),
+      ...(await memoryBreakdown()),
+      errors: held.errors,
+    };
+    // Held: the same connections 30 s later, idle (keep-alives only), after V8 has collected the
+    // garbage the logins left (scrypt buffers, parsed packets).
+    await new Promise((r) => setTimeout(r, 30_000));
+    connections = {
+      ...connections,
+      'connected after 30 s idle': (await (await fetch(`${hubUrl}/api/health`)).json() as { parts: { broker: { devicesConnected: number } } }).parts.broker.devicesConnected,
+      'idle hub RSS MiB': Math.round(procSample(hub.pid!).rssMb),
+      'idle heap used MiB': (await memoryBreakdown())['heap used MiB'],
+      'total s': Math.round((Date.now() - c0) / 1000),
+    };
+    await held.fleet.close({ announce: false });
+  }
+
   const rows: Record<string, unknown>[] = [];
-  for (const rate of [...rates, maxRate]) {
+  for (const rate of rates.length ? [...rates, maxRate] : []) {
     const before = await stored();
     const h0 = parseHistogram(await metrics(), 'hub_ingest_stored_latency_seconds');
     const p0 = procSample(hub.pid!);
@@ -128,42 +163,16 @@ try {
     log(rows.at(-1));
   }
 
-  // Reference: Mosquitto publish -> subscribe, QoS 1, same generator and devices.
-  const mosq = await startMosquitto();
-  const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mosq.port}`, { clientId: 'bench-sub', reconnectPeriod: 0 });
-  await sub.subscribeAsync('v1/#', { qos: 1 });
-  let received = 0;
-  sub.on('message', () => received++);
-  const m0 = Date.now();
-  const mReport = await runLoad({ url: `mqtt://127.0.0.1:${mosq.port}`, devices, ratePerSec: maxRate, durationMs: seconds * 1000, qos: 1, seed: 1, maxInFlight: 50_000 });
-  await waitFor(() => received >= mReport.acked, 60_000, 'mosquitto subscriber got everything').catch(() => undefined);
-  const mosquittoRate = Math.round((received * 1000) / (Date.now() - m0 - mReport.connectMs));
-  await sub.endAsync();
-  await mosq.stop();
+  const mosquittoRate = rates.length > 0 ? await mosquittoReference() : NaN;
 
-  // Connections held.
-  let connections: Record<string, unknown> = { skipped: true };
-  if (nConnections > 0) {
-    const c0 = Date.now();
-    const held = await runLoad({ url: `mqtt://127.0.0.1:${mqttPort}`, devices: site.devices.slice(0, nConnections), ratePerSec: 100, durationMs: 5000, qos: 1, close: false, connectConcurrency: 500, drainTimeoutMs: 10_000 });
-    const health = (await (await fetch(`${hubUrl}/api/health`)).json()) as { parts: { broker: { devicesConnected: number } } };
-    connections = {
-      devices: nConnections,
-      'connected (hub)': health.parts.broker.devicesConnected,
-      'connect time s': Math.round(held.connectMs / 100) / 10,
-      'hub RSS MiB': Math.round(procSample(hub.pid!).rssMb),
-      errors: held.errors,
-      'total s': Math.round((Date.now() - c0) / 1000),
-    };
-    await held.fleet.close({ announce: false });
+  if (rows.length > 0) {
+    const hubMax = rows.at(-1)!['confirmed/s'] as number;
+    console.log('\n## bench:ingest — hub with InfluxDB (QoS 1, every reading validated, spooled and confirmed)\n');
+    console.table(rows);
+    console.log(`\nMosquitto reference (QoS 1 publish->subscribe, max_queued_messages 0, offered ${maxRate}/s): ${mosquittoRate} msg/s`);
+    console.log(`Hub confirmed-in-InfluxDB at offered ${maxRate}/s: ${hubMax} readings/s = ${(hubMax / mosquittoRate).toFixed(2)} x Mosquitto`);
   }
-
-  const hubMax = rows.at(-1)!['confirmed/s'] as number;
-  console.log('\n## bench:ingest — hub with InfluxDB (QoS 1, every reading validated, spooled and confirmed)\n');
-  console.table(rows);
-  console.log(`\nMosquitto reference (QoS 1 publish->subscribe, max_queued_messages 0, offered ${maxRate}/s): ${mosquittoRate} msg/s`);
-  console.log(`Hub confirmed-in-InfluxDB at offered ${maxRate}/s: ${hubMax} readings/s = ${(hubMax / mosquittoRate).toFixed(2)} x Mosquitto`);
-  console.log('\nConnections held:');
+  console.log('\nConnections held (a fresh hub, before the load phases):');
   console.table([connections]);
 } finally {
   hub.kill('SIGTERM');
@@ -178,5 +187,24 @@ function probePayload(kind: SiteDevice['kind'], ts: number, seq: number): Record
     case 'bin': return { ts, seq, fill_pct: 10, temperature_c: 20, tilted: false, battery_pct: 80 };
     case 'manhole': return { ts, seq, tilt_deg: 0, open: false, water_level_cm: 10, battery_pct: 80 };
     case 'ebike': return { ts, seq, camera_ok: true };
+  }
+}
+
+/** The reference: Mosquitto publish -> subscribe, QoS 1, the same generator, devices and rate. */
+async function mosquittoReference(): Promise<number> {
+  const mosq = await startMosquitto();
+  try {
+    const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mosq.port}`, { clientId: 'bench-sub', reconnectPeriod: 0 });
+    await sub.subscribeAsync('v1/#', { qos: 1 });
+    let received = 0;
+    sub.on('message', () => received++);
+    const t0 = Date.now();
+    const report = await runLoad({ url: `mqtt://127.0.0.1:${mosq.port}`, devices, ratePerSec: maxRate, durationMs: seconds * 1000, qos: 1, seed: 1, maxInFlight: 50_000 });
+    await waitFor(() => received >= report.acked, 60_000, 'mosquitto subscriber got everything').catch(() => undefined);
+    const rate = Math.round((received * 1000) / (Date.now() - t0 - report.connectMs));
+    await sub.endAsync();
+    return rate;
+  } finally {
+    await mosq.stop();
   }
 }
