@@ -99,7 +99,7 @@ export function ticketStoreContract(name: string, open: () => Promise<Backend>, 
     });
 
     it('keeps alert states with their memory', async () => {
-      const a = { ruleId: 'ebike.repeat', subjectKey: 'unit:u1', deviceId: 'eb1', alert: { ...INITIAL_ALERT_STATE, state: 'pending' as const, activeAtMs: 5, lastSampleMs: 5 }, memory: { times: [1, 5] } };
+      const a = { ruleId: 'ebike.repeat', subjectKey: 'unit:u1', deviceId: 'eb1', alert: { ...INITIAL_ALERT_STATE, state: 'pending' as const, activeAtMs: 5, pendingSeenMs: 9, lastSampleMs: 5 }, memory: { times: [1, 5] } };
       await store.saveAlerts([a], 10);
       await store.saveAlerts([{ ...a, alert: { ...a.alert, state: 'firing', firedAtMs: 7 } }], 11);
       const loaded = (await store.loadAlerts()).find((x) => x.subjectKey === 'unit:u1');

@@ -161,6 +161,7 @@ export interface AlertRow {
   device_id: string;
   state: string;
   active_at_ms: number | null;
+  pending_seen_ms: number | null;
   fired_at_ms: number | null;
   resolved_at_ms: number | null;
   last_sample_ms: number | null;
@@ -168,9 +169,6 @@ export interface AlertRow {
   memory: string;
   updated_ms: number;
 }
-
-/** The memory JSON key that carries `AlertState.pendingSeenMs` (no column for it yet). */
-const PENDING_SEEN_KEY = 'pendingSeenMs';
 
 export function alertToRow(a: StoredAlert, nowMs: number): AlertRow {
   const s = a.alert;
@@ -180,17 +178,17 @@ export function alertToRow(a: StoredAlert, nowMs: number): AlertRow {
     device_id: a.deviceId,
     state: s.state,
     active_at_ms: s.activeAtMs,
+    pending_seen_ms: s.pendingSeenMs,
     fired_at_ms: s.firedAtMs,
     resolved_at_ms: s.resolvedAtMs,
     last_sample_ms: s.lastSampleMs,
     value: s.value,
-    memory: JSON.stringify(s.pendingSeenMs === null ? a.memory : { ...a.memory, [PENDING_SEEN_KEY]: s.pendingSeenMs }),
+    memory: JSON.stringify(a.memory),
     updated_ms: nowMs,
   };
 }
 
 export function alertFromRow(r: AlertRow): StoredAlert {
-  const { [PENDING_SEEN_KEY]: pendingSeenMs, ...memory } = JSON.parse(r.memory) as KindMemory & { [PENDING_SEEN_KEY]?: number };
   return {
     ruleId: r.rule_id,
     subjectKey: r.subject_key,
@@ -198,12 +196,12 @@ export function alertFromRow(r: AlertRow): StoredAlert {
     alert: {
       state: r.state as AlertStateName,
       activeAtMs: nn(r.active_at_ms),
-      pendingSeenMs: typeof pendingSeenMs === 'number' ? pendingSeenMs : null,
+      pendingSeenMs: nn(r.pending_seen_ms),
       firedAtMs: nn(r.fired_at_ms),
       resolvedAtMs: nn(r.resolved_at_ms),
       lastSampleMs: nn(r.last_sample_ms),
       value: nn(r.value),
     },
-    memory,
+    memory: JSON.parse(r.memory) as KindMemory,
   };
 }

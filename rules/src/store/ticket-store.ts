@@ -87,6 +87,7 @@ export class TicketStore {
             oc.columns(['rule_id', 'subject_key']).doUpdateSet((eb) => ({
               state: eb.ref('excluded.state'),
               active_at_ms: eb.ref('excluded.active_at_ms'),
+              pending_seen_ms: eb.ref('excluded.pending_seen_ms'),
               fired_at_ms: eb.ref('excluded.fired_at_ms'),
               resolved_at_ms: eb.ref('excluded.resolved_at_ms'),
               last_sample_ms: eb.ref('excluded.last_sample_ms'),
