@@ -3,6 +3,8 @@
  * unless the environment says otherwise (see docs/configuration.md). The only file of the hub
  * that reads process.env.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { isHubError } from '@gridhub/core';
 import { configFromEnv } from './config.ts';
 import { startHub } from './hub.ts';
@@ -22,6 +24,8 @@ try {
     `  Telemetry         ${hub.sink.name === 'influxdb' ? hub.config.influx?.url : 'embedded (set INFLUX_URL for InfluxDB)'}`,
     `  Store             ${hub.store.dialect}${hub.store.dialect === 'sqlite' ? ` in ${hub.config.dataDir}` : ''}`,
     hub.demoSite ? '  Demo site loaded: try the mosquitto_pub line in README.md' : '',
+    hub.demoSite ? '  Demo logins       operator / demo-operator; every demo user: demo-<username> (docs/tickets.md)' : '',
+    existsSync(join(hub.config.dataDir, 'admin-password.txt')) ? `  Admin password    in ${join(hub.config.dataDir, 'admin-password.txt')} (delete it once read)` : '',
     '',
   ].filter((l) => l !== '');
   process.stdout.write(`${lines.join('\n')}\n\n`);
