@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
-import { createStore, DEMO_SITE_PATH, loadSiteFile, type HubStore } from '@gridhub/store';
+import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore } from '@gridhub/store';
 import { buildApp } from './app.ts';
 import { AttemptLimiter, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
 import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
@@ -59,15 +59,16 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     closers.push(() => store.close());
     await store.migrate();
 
-    let demoSite = false;
     if (config.sitePath) {
       const result = await store.importSite(await loadSiteFile(config.sitePath));
       log.info({ site: config.sitePath, ...result }, 'site imported');
     } else if (await store.isEmpty()) {
       const result = await store.importSite(await loadSiteFile(DEMO_SITE_PATH));
-      demoSite = true;
       log.warn({ ...result }, 'store was empty: DEMO site loaded (demo device secrets are public: demo-<deviceId>)');
     }
+    // The demo site however it got there (loaded into an empty store, HUB_SITE pointing at it, an
+    // earlier start): its demo users exist and the banner names them.
+    const demoSite = (await store.siteTree()).street?.id === DEMO_STREET_ID;
 
     const sink: TelemetrySink = config.influx
       ? createInfluxSink({
@@ -105,7 +106,10 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       writeFileSync(file, `${generatedPassword}\n`, { mode: 0o600 });
       log.warn({ file }, 'admin user created with a generated password, written to this file (only a hash is stored); delete the file once read, or set HUB_ADMIN_PASSWORD');
     }
-    if (demoSite) log.warn({ users: await seedDemoUsers(users, await store.listWardens()) }, 'DEMO users created: password demo-<username> (docs/tickets.md)');
+    if (demoSite) {
+      const created = await seedDemoUsers(users, await store.listWardens());
+      if (created > 0) log.warn({ users: created }, 'DEMO users created: password demo-<username> (docs/tickets.md)');
+    }
 
     const brokerLog = log.child({ part: 'broker' });
     const broker = await createBroker({

@@ -113,3 +113,22 @@ describe('the generated admin password', () => {
     }
   });
 });
+
+describe('the demo site given as HUB_SITE (as npm run demo does)', () => {
+  it('gets its demo users, and keeps them on a restart', async () => {
+    const { DEMO_SITE_PATH } = await import('@gridhub/store');
+    const { tempDir } = await import('@gridhub/testkit');
+    const dataDir = tempDir('demo-site');
+    for (let start = 0; start < 2; start++) {
+      const hub = await testHub({ dataDir, sitePath: DEMO_SITE_PATH });
+      try {
+        expect(hub.demoSite).toBe(true);
+        const res = await hub.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'operator', password: 'demo-operator' } });
+        expect(res.statusCode, `start ${start + 1}`).toBe(200);
+      } finally {
+        await hub.close();
+      }
+    }
+    (await import('node:fs')).rmSync(dataDir, { recursive: true, force: true });
+  });
+});
