@@ -138,6 +138,37 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     const actions = (JSON.parse(detail.body) as { history: { action: string }[] }).history.map((h) => h.action);
     expect(actions).toEqual(expect.arrayContaining([dispatchAction, 'accept', 'arrive', 'resolve', 'close']));
   });
+
+  it("the warden's phone catches up after losing its connection: a dispatch made meanwhile appears", async () => {
+    // A grid leader gets new tickets when no roster says otherwise: their phone is the one to watch.
+    const devices = (await hub.store.listDevices({ kind: 'smoke', limit: 50, offset: 0 })).items;
+    const device = devices.at(-1)!;
+    const leader = (await hub.store.listWardens(device.place.grid)).find((w) => w.role === 'grid_leader')!;
+    const phoneCtx = await context({ width: 390, height: 844 }, true);
+    const phone = await loginPage(phoneCtx, hub.httpUrl, '/m', leader.id, `demo-${leader.id}`);
+    await phone.locator('.ant-layout').first().waitFor();
+
+    await phoneCtx.setOffline(true);
+    const mqtt = await connect(hub.mqttUrl, { clientId: device.id, username: device.id, password: demoDeviceSecret(device.id) });
+    await mqtt.publishAsync(uplinkTopic('smoke', device.id, 'event'), JSON.stringify({ ts: Date.now(), seq: 1, event: 'alarm' }), { qos: 1 });
+    await mqtt.endAsync();
+    const auth = { authorization: `Bearer ${await token(hub)}` };
+    let ticketId = '';
+    await expect
+      .poll(async () => {
+        const res = await hub.app.inject({ method: 'GET', url: `/api/tickets?limit=100`, headers: auth });
+        const t = (JSON.parse(res.body) as { items: { id: string; deviceId: string; assigneeId: string | null }[] }).items.find((x) => x.deviceId === device.id);
+        ticketId = t?.assigneeId === leader.id ? t.id : '';
+        return ticketId;
+      }, { timeout: 10_000 })
+      .not.toBe('');
+    const card = phone.locator(`[data-testid="phone-ticket-${ticketId}"]`);
+    await phone.waitForTimeout(1500); // well past the server's 250 ms delta flush
+    expect(await card.count(), 'an offline phone cannot have received it').toBe(0);
+
+    await phoneCtx.setOffline(false);
+    await card.waitFor({ timeout: 15_000 }); // reconnected: a fresh snapshot carries it
+  });
 });
 
 async function token(hub: TestHub): Promise<string> {
