@@ -9,7 +9,10 @@ import { serverAvailable } from '@gridhub/testkit';
 import { ensureDashboardBuilt, launchChromium, loginPage } from '../../dashboard/bench/browser.ts';
 import { connect, testHub } from './support.ts';
 
-const SCREENS = join(import.meta.dirname, '..', '..', 'docs', 'screens');
+// Screenshots go to .data/screens on every run; `npm run screenshots` refreshes the README's copies
+// in docs/screens (so a test run never leaves the work tree dirty).
+const ROOT = join(import.meta.dirname, '..', '..');
+const SCREENS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screens') : join(ROOT, '.data', 'screens');
 type TestHub = Awaited<ReturnType<typeof testHub>>;
 
 /**
