@@ -16,9 +16,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
-import { cachedGeneratedSite, runLoad, type SiteDevice } from '@gridhub/simulators';
+import { cachedGeneratedSite, runLoad } from '@gridhub/simulators';
 import { freePort, startInfluxd, startMosquitto, stopInfluxdAndClean, tempDir, waitFor } from '@gridhub/testkit';
-import { cpuPct, histogramDelta, histogramQuantile, parseHistogram, procSample } from './proc.ts';
+import { cpuPct, histogramDelta, histogramQuantile, parseHistogram, procSample, quantile } from './proc.ts';
+import { telemetryFor } from '../test/publishers.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -85,7 +86,7 @@ try {
     while (!stopAt()) {
       const ts = Date.now();
       seq++;
-      await c.publishAsync(`v1/${probeDevice.kind}/${probeDevice.id}/telemetry`, JSON.stringify(probePayload(probeDevice.kind, ts, seq)), { qos: 1 });
+      await c.publishAsync(`v1/${probeDevice.kind}/${probeDevice.id}/telemetry`, JSON.stringify(telemetryFor(probeDevice.kind, ts, seq)), { qos: 1 });
       const deadline = ts + 10_000;
       while (Date.now() < deadline) {
         const n = await influx.count(`SELECT count("seq") FROM "telemetry" WHERE "device" = '${probeDevice.id}' AND "seq" = ${seq}`);
@@ -153,8 +154,8 @@ try {
       'confirmed/s': Math.round((report.acked * 1000) / confirmedMs),
       'spooled→stored p50 ms': Math.round(histogramQuantile(h, 0.5)),
       'spooled→stored p99 ms': Math.round(histogramQuantile(h, 0.99)),
-      'publish→in InfluxDB p50 ms (probe)': probes[Math.floor(probes.length * 0.5)] ?? NaN,
-      'publish→in InfluxDB p99 ms (probe)': probes[Math.min(probes.length - 1, Math.floor(probes.length * 0.99))] ?? NaN,
+      'publish→in InfluxDB p50 ms (probe)': quantile(probes, 0.5),
+      'publish→in InfluxDB p99 ms (probe)': quantile(probes, 0.99),
       'hub CPU %': cpuPct(p0, p1, elapsed),
       'hub RSS MiB': Math.round(p1.rssMb),
       'influxd CPU %': cpuPct(i0, i1, elapsed),
@@ -179,15 +180,6 @@ try {
   await new Promise((r) => hub.once('exit', r));
   await stopInfluxdAndClean(influx);
   rmSync(dataDir, { recursive: true, force: true });
-}
-
-function probePayload(kind: SiteDevice['kind'], ts: number, seq: number): Record<string, unknown> {
-  switch (kind) {
-    case 'smoke': return { ts, seq, obscuration_pct: 0.1, temperature_c: 21, battery_pct: 90 };
-    case 'bin': return { ts, seq, fill_pct: 10, temperature_c: 20, tilted: false, battery_pct: 80 };
-    case 'manhole': return { ts, seq, tilt_deg: 0, open: false, water_level_cm: 10, battery_pct: 80 };
-    case 'ebike': return { ts, seq, camera_ok: true };
-  }
 }
 
 /** The reference: Mosquitto publish -> subscribe, QoS 1, the same generator, devices and rate. */

@@ -43,3 +43,8 @@ export function parseHistogram(text: string, name: string): { le: number; count:
 export function histogramDelta(after: { le: number; count: number }[], before: { le: number; count: number }[]) {
   return after.map((b, i) => ({ le: b.le, count: b.count - (before[i]?.count ?? 0) }));
 }
+
+/** The q-quantile of samples already sorted ascending (nearest rank); NaN when there are none. */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}

@@ -18,6 +18,7 @@ import { demoDeviceSecret } from '@gridhub/store';
 import { startInfluxd, stopInfluxdAndClean, tempDir } from '@gridhub/testkit';
 import { measureEvaluations } from '../../rules/bench/evaluate.ts';
 import { startHub } from '../src/index.ts';
+import { quantile } from './proc.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const { values: args } = parseArgs({
@@ -47,7 +48,6 @@ if (args['load-child']) {
   process.exit(0);
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 // ---- 1. in process ----
 measureEvaluations(50); // warm-up

@@ -68,7 +68,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     }
     // The demo site however it got there (loaded into an empty store, HUB_SITE pointing at it, an
     // earlier start): its demo users exist and the banner names them.
-    const demoSite = (await store.siteTree()).street?.id === DEMO_STREET_ID;
+    const demoSite = (await store.streetId()) === DEMO_STREET_ID;
 
     const sink: TelemetrySink = config.influx
       ? createInfluxSink({

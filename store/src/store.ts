@@ -30,6 +30,7 @@ export async function createStore(opts: StoreOptions): Promise<SqlHubStore> {
 }
 
 function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName): SqlHubStore {
+  const streetId = async () => (await db.selectFrom('streets').select('id').limit(1).executeTakeFirst())?.id ?? null;
   return {
     db,
     dialect,
@@ -38,7 +39,8 @@ function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName): SqlHubSt
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    isEmpty: async () => !(await db.selectFrom('streets').select('id').limit(1).executeTakeFirst()),
+    streetId,
+    isEmpty: async () => (await streetId()) === null,
     importSite: (site) => importSite(db, site),
     siteTree: () => siteTree(db),
     allDeviceInfo: () => devices.allDeviceInfo(db),

@@ -20,6 +20,8 @@ export interface HubStore {
   // ---- site ----
   /** True when no street has been imported yet (the demo site is loaded then). */
   isEmpty(): Promise<boolean>;
+  /** The site's street office id (a site has one), or null when no site is imported. */
+  streetId(): Promise<string | null>;
   /**
    * Validates and imports a parsed site file in one transaction: all or nothing. Throws
    * HubError('HUB_ERR_SITE_INVALID') whose `details` is a list of { path, reason } for every

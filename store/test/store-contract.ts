@@ -76,6 +76,7 @@ export function storeContract(harness: StoreHarness): void {
       const result = await store.importSite(demo);
       expect(result).toEqual({ devices: devices.length, wardens: siteWardens(demo).length });
       expect(await store.isEmpty()).toBe(false);
+      expect(await store.streetId()).toBe(demo.street.id);
       const counts = await rowCounts(store);
       expect(counts.devices).toBe(devices.length);
       expect(counts.buildings).toBe(demo.communities[0]!.grids.flatMap((g) => g.estates.flatMap((e) => e.buildings)).length);
