@@ -157,11 +157,15 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
           for (const rule of rulesOf(reading)) {
             const alert = slot(rule, subjectKey(rule, reading), reading.deviceId, reading.place);
             const wasFiring = alert.alert.state === 'firing';
+            const lastSampleMs = alert.alert.lastSampleMs;
             const obs = observe(rule, reading, alert.memory);
             if (!obs) continue;
             const transitions = evaluate(rule, alert, obs, nowMs);
-            // A repeated device event on a firing alert adds an occurrence to its ticket.
-            const repeat = rule.kind === 'event' && wasFiring && !transitions.length && obs.type === 'breach' && alert.alert.lastSampleMs === obs.tsMs;
+            // A repeated device event on a firing alert adds an occurrence to its ticket. Only a newer
+            // one: after a crash the spool hands the engine its last readings again (at least once),
+            // and a replayed alarm is the same alarm, not a second one.
+            const newer = lastSampleMs === null || obs.tsMs > lastSampleMs;
+            const repeat = rule.kind === 'event' && wasFiring && newer && !transitions.length && obs.type === 'breach' && alert.alert.lastSampleMs === obs.tsMs;
             batch.push({ rule, alert, place: reading.place, transitions, repeat });
           }
         }

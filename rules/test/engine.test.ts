@@ -71,6 +71,10 @@ describe('rules engine over a real SQLite store', () => {
     await engine.ingest([smokeAlarm('smk-1', now)]);
     const t1 = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).find((t) => t.deviceId === 'smk-1')!;
     expect(t1.occurrences).toBe(2);
+    // The same alarm again (the spool replays its last readings after a crash) is not a third.
+    const replayed = smokeAlarm('smk-1', now);
+    await engine.ingest([replayed, { ...replayed, seq: replayed.seq }]);
+    expect((await engine.tickets.get(t1.id))!.occurrences).toBe(2);
   });
 
   it('a P1 not accepted escalates to the grid leader, then the community; a restart keeps deadlines; acceptance stops it', async () => {
