@@ -142,7 +142,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       },
       rules,
     };
-    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats() });
+    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }) });
     const app = await buildApp(services);
     closers.push(() => app.close());
     broker.attachWebSocket(app.server, '/mqtt');

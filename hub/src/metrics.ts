@@ -6,7 +6,7 @@ import type { IngestStats, LatencySnapshot } from '@gridhub/ingest';
  * Prometheus metrics for one hub. Each part keeps its own plain counters (`stats()`); this file
  * turns them into metrics at scrape time, so the hot paths never touch prom-client.
  */
-export function createMetrics(source: { broker: () => BrokerStats; ingest: () => IngestStats }): Registry {
+export function createMetrics(source: { broker: () => BrokerStats; ingest: () => IngestStats; rules: () => { alertStates: number; backlog: number } }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
 
@@ -37,6 +37,8 @@ export function createMetrics(source: { broker: () => BrokerStats; ingest: () =>
   counterFrom('hub_mqtt_throttled_total', 'QoS 1 messages held back by the per-device rate limit (not lost)', [], (set) => set({}, source.broker().throttled));
   gaugeFrom('hub_mqtt_connections', 'Open MQTT connections', () => source.broker().connections);
   gaugeFrom('hub_mqtt_devices_connected', 'Devices with an open MQTT connection', () => source.broker().devicesConnected);
+  gaugeFrom('hub_rules_alert_states', 'Alert states the rules engine holds (one per rule and subject that observed something)', () => source.rules().alertStates);
+  gaugeFrom('hub_rules_backlog', 'Readings handed to the rules engine and not yet evaluated', () => source.rules().backlog);
   gaugeFrom('hub_event_loop_lag_ms', 'Event-loop lag seen by the broker, ms', () => source.broker().eventLoopLagMs);
 
   counterFrom('hub_ingest_messages_total', 'Device messages handed to ingest', [], (set) => set({}, source.ingest().handled));

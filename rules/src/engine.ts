@@ -34,6 +34,8 @@ export interface RulesEngine {
   /** A person's action on a ticket (the API calls this). */
   act(ticketId: string, action: TicketAction, actor: Actor): Promise<Ticket>;
   setRules(rules: RuleSet): void;
+  /** Alert states held in memory (one per rule and subject that has observed something). */
+  alertStates(): number;
 }
 
 interface Pending {
@@ -134,16 +136,15 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
     return r.ticket;
   }
 
-  function slot(rule: Rule, key: string, deviceId: string, place: Reading['place']) {
-    const k = `${rule.id}|${key}`;
-    let a = alerts.get(k);
-    if (!a) alerts.set(k, (a = { ruleId: rule.id, subjectKey: key, deviceId, alert: INITIAL_ALERT_STATE, memory: {}, place }));
-    a.place = place;
+  function newAlert(key: string, subject: string, rule: Rule, reading: Reading, memory: StoredAlert['memory']) {
+    const a = { ruleId: rule.id, subjectKey: subject, deviceId: reading.deviceId, alert: INITIAL_ALERT_STATE, memory, place: reading.place };
+    alerts.set(key, a);
     return a;
   }
 
   return {
     tickets: store,
+    alertStates: () => alerts.size,
     setRules(next) {
       rules = next;
       ruleCache = new Map();
@@ -155,11 +156,18 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
         for (const reading of readings) {
           places.set(reading.deviceId, reading.place);
           for (const rule of rulesOf(reading)) {
-            const alert = slot(rule, subjectKey(rule, reading), reading.deviceId, reading.place);
+            const subject = subjectKey(rule, reading);
+            const key = `${rule.id}|${subject}`;
+            const known = alerts.get(key);
+            const memory = known?.memory ?? {};
+            const obs = observe(rule, reading, memory);
+            // Only a rule that observed the reading gets a state: a device's birth message would
+            // otherwise give it one per rule of its kind, a few hundred bytes each, for nothing.
+            if (!obs) continue;
+            const alert = known ?? newAlert(key, subject, rule, reading, memory);
+            alert.place = reading.place;
             const wasFiring = alert.alert.state === 'firing';
             const lastSampleMs = alert.alert.lastSampleMs;
-            const obs = observe(rule, reading, alert.memory);
-            if (!obs) continue;
             const transitions = evaluate(rule, alert, obs, nowMs);
             // A repeated device event on a firing alert adds an occurrence to its ticket. Only a newer
             // one: after a crash the spool hands the engine its last readings again (at least once),

@@ -150,5 +150,10 @@ describe('rules engine over a real SQLite store', () => {
     await restarted.tick();
     expect(offline()).toHaveLength(1);
     expect((await restarted.tickets.findOpen('ebike.offline', 'eb-1'))?.priority).toBe('P3');
+    // Only the rules that observed a reading keep a state for its device: a birth touches liveness.
+    const states = restarted.alertStates();
+    await restarted.ingest([{ ...will, deviceId: 'eb-2', fields: { state: 'online' } }]);
+    expect(restarted.alertStates()).toBe(states + 1);
+    expect((await restarted.tickets.loadAlerts()).filter((a) => a.deviceId === 'eb-2').map((a) => a.ruleId)).toEqual(['ebike.offline']);
   });
 });
