@@ -7,7 +7,8 @@
  *      end-to-end publish->visible-in-InfluxDB probe, hub and influxd CPU and RSS.
  *   3. The same generator against Mosquitto (max_queued_messages 0) publish->subscribe, QoS 1, as
  *      the reference; the ratio hub/Mosquitto.
- *   4. Device connections held (19,900 by default) and the hub's RSS.
+ *   4. Device connections held (19,900 by default) by a fresh hub, and its RSS.
+ * The hub runs as `npm start` runs it (built, with its node flags).
  * Options: --rates 5000,20000,40000 --seconds 10 --devices 200 --connections 19900 --max-rate 60000
  * (`--rates ''`: connections only)
  */
@@ -18,7 +19,7 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { cachedGeneratedSite, runLoad } from '@gridhub/simulators';
 import { freePort, startInfluxd, startMosquitto, stopInfluxdAndClean, tempDir, waitFor } from '@gridhub/testkit';
-import { cpuPct, histogramDelta, histogramQuantile, parseHistogram, procSample, quantile } from './proc.ts';
+import { cpuPct, histogramDelta, histogramQuantile, parseHistogram, procSample, productionHubArgs, quantile } from './proc.ts';
 import { telemetryFor } from '../test/publishers.ts';
 
 const { values: args } = parseArgs({
@@ -39,48 +40,66 @@ const root = join(import.meta.dirname, '..', '..');
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
 
 const influx = await startInfluxd('gridhub');
-const dataDir = tempDir('bench-ingest');
 log(`site: generating/caching ${Math.max(nDevices, nConnections)} devices (first run hashes every secret)`);
 const site = await cachedGeneratedSite(join(root, '.data', 'bench'), { estates: 20, devices: Math.max(nDevices, nConnections, nDevices + 1), seed: 7 });
 const devices = site.devices.slice(0, nDevices);
 const probeDevice = site.devices[nDevices]!;
-const httpPort = await freePort();
-const mqttPort = await freePort();
-const hubUrl = `http://127.0.0.1:${httpPort}`;
-const hub: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
-  cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    ...process.env,
-    HUB_DATA_DIR: dataDir,
-    HUB_SITE: site.path,
-    HUB_HTTP_HOST: '127.0.0.1',
-    HUB_HTTP_PORT: String(httpPort),
-    HUB_MQTT_HOST: '127.0.0.1',
-    HUB_MQTT_PORT: String(mqttPort),
-    INFLUX_URL: influx.url,
-    INFLUX_API: 'v1',
-    INFLUX_BUCKET: influx.db,
-    HUB_DEVICE_RATE: '100000',
-    HUB_DEVICE_BURST: '100000',
-    HUB_LOG_LEVEL: 'warn',
-  },
-});
-const influxPid = Number((await import('node:child_process')).execSync(`pgrep -f "influxd -config ${influx.dir}"`).toString().trim().split('\n')[0]);
-try {
-  await waitFor(async () => (await fetch(`${hubUrl}/api/health`)).ok, 300_000, 'hub ready');
-  const metrics = async () => (await fetch(`${hubUrl}/metrics`)).text();
-  /** Where the hub's memory is: the JS heap, or native memory (socket buffers, Buffers). */
-  const memoryBreakdown = async () => {
-    const text = await metrics();
-    const mib = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20);
-    return { 'heap used MiB': mib('hub_process_nodejs_heap_size_used_bytes'), 'heap total MiB': mib('hub_process_nodejs_heap_size_total_bytes'), 'external MiB': mib('hub_process_nodejs_external_memory_bytes') };
+/** A hub process launched as `npm start` launches it, on a fresh data dir, with InfluxDB. */
+async function startBenchHub() {
+  const dir = tempDir('bench-ingest');
+  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  const proc: ChildProcess = spawn(process.execPath, productionHubArgs(root), {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      HUB_DATA_DIR: dir,
+      HUB_SITE: site.path,
+      HUB_HTTP_HOST: '127.0.0.1',
+      HUB_HTTP_PORT: String(httpPort),
+      HUB_MQTT_HOST: '127.0.0.1',
+      HUB_MQTT_PORT: String(mqttPort),
+      INFLUX_URL: influx.url,
+      INFLUX_API: 'v1',
+      INFLUX_BUCKET: influx.db,
+      HUB_DEVICE_RATE: '100000',
+      HUB_DEVICE_BURST: '100000',
+      HUB_LOG_LEVEL: 'warn',
+    },
+  });
+  const url = `http://127.0.0.1:${httpPort}`;
+  await waitFor(async () => (await fetch(`${url}/api/health`)).ok, 300_000, 'hub ready');
+  const metrics = async () => (await fetch(`${url}/metrics`)).text();
+  return {
+    pid: proc.pid!,
+    url,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    metrics,
+    /** Where the hub's memory is: the JS heap, or native memory (socket buffers, Buffers). */
+    async memoryBreakdown() {
+      const text = await metrics();
+      const mib = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20);
+      return { 'heap used MiB': mib('hub_process_nodejs_heap_size_used_bytes'), 'heap total MiB': mib('hub_process_nodejs_heap_size_total_bytes'), 'external MiB': mib('hub_process_nodejs_external_memory_bytes') };
+    },
+    async devicesConnected() {
+      return ((await (await fetch(`${url}/api/health`)).json()) as { parts: { broker: { devicesConnected: number } } }).parts.broker.devicesConnected;
+    },
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
+}
+
+const influxPid = Number((await import('node:child_process')).execSync(`pgrep -f "influxd -config ${influx.dir}"`).toString().trim().split('\n')[0]);
+let hub: Awaited<ReturnType<typeof startBenchHub>> | null = null;
+try {
   const stored = () => influx.count('SELECT count("seq") FROM "telemetry"');
 
   /** End-to-end probe: one QoS 1 reading every 200 ms; when does it show up in InfluxDB? */
   async function probe(stopAt: () => boolean): Promise<number[]> {
-    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: probeDevice.id, username: probeDevice.id, password: probeDevice.secret ?? undefined, reconnectPeriod: 0 });
+    const c = await mqtt.connectAsync(hub!.mqttUrl, { clientId: probeDevice.id, username: probeDevice.id, password: probeDevice.secret ?? undefined, reconnectPeriod: 0 });
     const latencies: number[] = [];
     let seq = 0;
     while (!stopAt()) {
@@ -102,51 +121,25 @@ try {
     return latencies;
   }
 
-  // Connections held, first: a fresh hub, so its RSS is what idle connections cost (not a heap
-  // high-water mark left by the load phases).
-  let connections: Record<string, unknown> = { skipped: true };
-  if (nConnections > 0) {
-    const c0 = Date.now();
-    const held = await runLoad({ url: `mqtt://127.0.0.1:${mqttPort}`, devices: site.devices.slice(0, nConnections), ratePerSec: 100, durationMs: 5000, qos: 1, close: false, connectConcurrency: 500, drainTimeoutMs: 10_000 });
-    const health = (await (await fetch(`${hubUrl}/api/health`)).json()) as { parts: { broker: { devicesConnected: number } } };
-    connections = {
-      devices: nConnections,
-      'connected (hub)': health.parts.broker.devicesConnected,
-      'connect time s': Math.round(held.connectMs / 100) / 10,
-      'hub RSS MiB': Math.round(procSample(hub.pid!).rssMb),
-      ...(await memoryBreakdown()),
-      errors: held.errors,
-    };
-    // Held: the same connections 30 s later, idle (keep-alives only), after V8 has collected the
-    // garbage the logins left (scrypt buffers, parsed packets).
-    await new Promise((r) => setTimeout(r, 30_000));
-    connections = {
-      ...connections,
-      'connected after 30 s idle': (await (await fetch(`${hubUrl}/api/health`)).json() as { parts: { broker: { devicesConnected: number } } }).parts.broker.devicesConnected,
-      'idle hub RSS MiB': Math.round(procSample(hub.pid!).rssMb),
-      'idle heap used MiB': (await memoryBreakdown())['heap used MiB'],
-      'total s': Math.round((Date.now() - c0) / 1000),
-    };
-    await held.fleet.close({ announce: false });
-  }
-
   const rows: Record<string, unknown>[] = [];
+  if (rates.length > 0) hub = await startBenchHub();
   for (const rate of rates.length ? [...rates, maxRate] : []) {
+    if (!hub) break;
     const before = await stored();
-    const h0 = parseHistogram(await metrics(), 'hub_ingest_stored_latency_seconds');
-    const p0 = procSample(hub.pid!);
+    const h0 = parseHistogram(await hub.metrics(), 'hub_ingest_stored_latency_seconds');
+    const p0 = procSample(hub.pid);
     const i0 = procSample(influxPid);
     const t0 = Date.now();
     let sending = true;
     const probeRun = probe(() => !sending);
-    const report = await runLoad({ url: `mqtt://127.0.0.1:${mqttPort}`, devices, ratePerSec: rate, durationMs: seconds * 1000, qos: 1, seed: rate, maxInFlight: 50_000 });
+    const report = await runLoad({ url: hub.mqttUrl, devices, ratePerSec: rate, durationMs: seconds * 1000, qos: 1, seed: rate, maxInFlight: 50_000 });
     sending = false;
     const probes = (await probeRun).sort((a, b) => a - b);
     await waitFor(async () => (await stored()) - before >= report.acked + probes.length, 120_000, 'all acknowledged readings confirmed in InfluxDB');
     const confirmedMs = Date.now() - t0 - report.connectMs;
-    const p1 = procSample(hub.pid!);
+    const p1 = procSample(hub.pid);
     const i1 = procSample(influxPid);
-    const h = histogramDelta(parseHistogram(await metrics(), 'hub_ingest_stored_latency_seconds'), h0);
+    const h = histogramDelta(parseHistogram(await hub.metrics(), 'hub_ingest_stored_latency_seconds'), h0);
     const elapsed = Date.now() - t0;
     rows.push({
       offered: rate,
@@ -164,7 +157,36 @@ try {
     log(rows.at(-1));
   }
 
+  await hub?.stop();
+  hub = null;
   const mosquittoRate = rates.length > 0 ? await mosquittoReference() : NaN;
+
+  // Connections held: a fresh hub, so its RSS is what idle connections cost (not a heap
+  // high-water mark, nor the garbage, left by the load phases).
+  let connections: Record<string, unknown> = { skipped: true };
+  if (nConnections > 0) {
+    const h = (hub = await startBenchHub());
+    const c0 = Date.now();
+    const held = await runLoad({ url: h.mqttUrl, devices: site.devices.slice(0, nConnections), ratePerSec: 100, durationMs: 5000, qos: 1, close: false, connectConcurrency: 500, drainTimeoutMs: 10_000 });
+    connections = {
+      devices: nConnections,
+      'connected (hub)': await h.devicesConnected(),
+      'connect time s': Math.round(held.connectMs / 100) / 10,
+      'hub RSS MiB': Math.round(procSample(h.pid).rssMb),
+      ...(await h.memoryBreakdown()),
+      errors: held.errors,
+    };
+    // Held: the same connections 30 s later, idle (keep-alives only).
+    await new Promise((r) => setTimeout(r, 30_000));
+    connections = {
+      ...connections,
+      'connected after 30 s idle': await h.devicesConnected(),
+      'idle hub RSS MiB': Math.round(procSample(h.pid).rssMb),
+      'idle heap used MiB': (await h.memoryBreakdown())['heap used MiB'],
+      'total s': Math.round((Date.now() - c0) / 1000),
+    };
+    await held.fleet.close({ announce: false });
+  }
 
   if (rows.length > 0) {
     const hubMax = rows.at(-1)!['confirmed/s'] as number;
@@ -173,13 +195,11 @@ try {
     console.log(`\nMosquitto reference (QoS 1 publish->subscribe, max_queued_messages 0, offered ${maxRate}/s): ${mosquittoRate} msg/s`);
     console.log(`Hub confirmed-in-InfluxDB at offered ${maxRate}/s: ${hubMax} readings/s = ${(hubMax / mosquittoRate).toFixed(2)} x Mosquitto`);
   }
-  console.log('\nConnections held (a fresh hub, before the load phases):');
+  console.log('\nConnections held (a fresh hub, after the load phases):');
   console.table([connections]);
 } finally {
-  hub.kill('SIGTERM');
-  await new Promise((r) => hub.once('exit', r));
+  await hub?.stop();
   await stopInfluxdAndClean(influx);
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 /** The reference: Mosquitto publish -> subscribe, QoS 1, the same generator, devices and rate. */

@@ -1,4 +1,19 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The hub as `npm start` runs it (the root package.json's start script, after its build step):
+ * builds hub/dist/main.mjs, returns node's arguments with the same flags. Benchmarks measure the
+ * production launch, not the tsx one.
+ */
+export function productionHubArgs(root: string): string[] {
+  execFileSync(process.execPath, [join(root, 'hub', 'scripts', 'build.mjs')], { cwd: root, stdio: 'ignore' });
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [node, ...args] = start.split('&&').at(-1)!.trim().split(/\s+/);
+  if (node !== 'node') throw new Error(`the start script does not end with a node command: ${start}`);
+  return args;
+}
 
 /** CPU time (user+system, ms) and resident memory (MiB) of a process, from /proc. */
 export function procSample(pid: number): { cpuMs: number; rssMb: number } {

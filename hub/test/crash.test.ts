@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, serverAvailable, startInfluxd, stopInfluxdAndClean, tempDir, waitFor, type Influxd } from '@gridhub/testkit';
 import { countAcked, qos1Stream, type TestDevice } from './publishers.ts';
 import { httpLogin, TEST_ADMIN_PASSWORD } from './support.ts';
+import { productionHubArgs } from '../bench/proc.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** The hub as its own process (`node --import tsx hub/src/main.ts`), so it can be killed for real. */
+/** The hub as its own process, launched as `npm start` launches it, so it can be killed for real. */
 async function startHubProcess(env: Record<string, string>, httpPort: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
+  const child = spawn(process.execPath, productionHubArgs(root), {
     cwd: root,
     env: { ...process.env, ...env, HUB_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
