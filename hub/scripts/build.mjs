@@ -16,14 +16,20 @@ import { build } from 'esbuild';
 const hub = join(import.meta.dirname, '..');
 const outfile = join(hub, 'dist', 'main.mjs');
 
-/** @type {import('esbuild').Plugin} */
+/** @type {import('esbuild').Plugin} npm packages are loaded from node_modules; the workspace's are bundled. */
+const npmPackagesExternal = {
+  name: 'npm-packages-external',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (a) => (a.path.startsWith('@gridhub/') ? undefined : { path: a.path, external: true }));
+  },
+};
+
+/** @type {import('esbuild').Plugin} Each source file's `import.meta.url` stays its own location. */
 const sourceLocations = {
   name: 'source-locations',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (a) => (a.path.startsWith('@gridhub/') ? undefined : { path: a.path, external: true }));
     b.onLoad({ filter: /\.ts$/ }, async (a) => {
       const text = await readFile(a.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
       const rel = relative(dirname(outfile), a.path).split('\\').join('/');
       return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: 'ts' };
     });
@@ -40,6 +46,6 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  plugins: [sourceLocations],
+  plugins: [npmPackagesExternal, sourceLocations],
 });
 process.stdout.write(`hub: built ${relative(process.cwd(), outfile)} in ${Date.now() - t0} ms\n`);
