@@ -12,14 +12,13 @@
  * Options: --rates 5000,20000,40000 --seconds 10 --devices 200 --connections 19900 --max-rate 60000
  * (`--rates ''`: connections only)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { cachedGeneratedSite, runLoad } from '@gridhub/simulators';
 import { freePort, startInfluxd, startMosquitto, stopInfluxdAndClean, tempDir, waitFor } from '@gridhub/testkit';
-import { cpuPct, histogramDelta, histogramQuantile, parseHistogram, procSample, productionHubArgs, quantile } from './proc.ts';
+import { cpuPct, histogramDelta, histogramQuantile, parseHistogram, procSample, quantile, startProductionHub } from './proc.ts';
 import { telemetryFor } from '../test/publishers.ts';
 
 const { values: args } = parseArgs({
@@ -48,11 +47,9 @@ const probeDevice = site.devices[nDevices]!;
 async function startBenchHub() {
   const dir = tempDir('bench-ingest');
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
-  const proc: ChildProcess = spawn(process.execPath, productionHubArgs(root), {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
+  const { child: proc } = await startProductionHub(
+    root,
+    {
       HUB_DATA_DIR: dir,
       HUB_SITE: site.path,
       HUB_HTTP_HOST: '127.0.0.1',
@@ -64,11 +61,10 @@ async function startBenchHub() {
       INFLUX_BUCKET: influx.db,
       HUB_DEVICE_RATE: '100000',
       HUB_DEVICE_BURST: '100000',
-      HUB_LOG_LEVEL: 'warn',
     },
-  });
+    { httpPort, timeoutMs: 300_000 },
+  );
   const url = `http://127.0.0.1:${httpPort}`;
-  await waitFor(async () => (await fetch(`${url}/api/health`)).ok, 300_000, 'hub ready');
   const metrics = async () => (await fetch(`${url}/metrics`)).text();
   return {
     pid: proc.pid!,

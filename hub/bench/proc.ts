@@ -1,18 +1,53 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@gridhub/testkit';
+
+let built = false;
 
 /**
  * The hub as `npm start` runs it (the root package.json's start script, after its build step):
- * builds hub/dist/main.mjs, returns node's arguments with the same flags. Benchmarks measure the
- * production launch, not the tsx one.
+ * builds hub/dist/main.mjs (once per process), returns node's arguments with the same flags.
+ * Benchmarks and process tests measure the production launch, not the tsx one.
  */
 export function productionHubArgs(root: string): string[] {
-  execFileSync(process.execPath, [join(root, 'hub', 'scripts', 'build.mjs')], { cwd: root, stdio: 'ignore' });
+  if (!built) {
+    execFileSync(process.execPath, [join(root, 'hub', 'scripts', 'build.mjs')], { cwd: root, stdio: 'ignore' });
+    built = true;
+  }
   const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const [node, ...args] = start.split('&&').at(-1)!.trim().split(/\s+/);
   if (node !== 'node') throw new Error(`the start script does not end with a node command: ${start}`);
   return args;
+}
+
+export interface HubProcess {
+  child: ChildProcess;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  /** stdout and stderr so far (only with `capture`; else stderr goes to ours). */
+  output(): string;
+}
+
+/**
+ * Starts the production hub as its own process with `env` (on top of ours) and resolves once
+ * `/api/health` on `httpPort` answers; rejects at once, with what it printed, if it exits first.
+ */
+export async function startProductionHub(root: string, env: Record<string, string>, opts: { httpPort: number; timeoutMs?: number; capture?: boolean }): Promise<HubProcess> {
+  const child = spawn(process.execPath, productionHubArgs(root), {
+    cwd: root,
+    env: { ...process.env, HUB_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', opts.capture ? 'pipe' : 'ignore', opts.capture ? 'pipe' : 'inherit'],
+  });
+  let out = '';
+  child.stdout?.on('data', (b: Buffer) => void (out += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => void (out += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await Promise.race([
+    exited.then((code) => Promise.reject(new Error(`the hub exited with ${code} before it was ready${out ? `:\n${out}` : ''}`))),
+    waitFor(async () => (await fetch(`http://127.0.0.1:${opts.httpPort}/api/health`)).ok, opts.timeoutMs ?? 60_000, 'hub process ready'),
+  ]);
+  return { child, exited, output: () => out };
 }
 
 /** CPU time (user+system, ms) and resident memory (MiB) of a process, from /proc. */

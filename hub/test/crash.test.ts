@@ -1,25 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, serverAvailable, startInfluxd, stopInfluxdAndClean, tempDir, waitFor, type Influxd } from '@gridhub/testkit';
 import { countAcked, qos1Stream, type TestDevice } from './publishers.ts';
 import { httpLogin, TEST_ADMIN_PASSWORD } from './support.ts';
-import { productionHubArgs } from '../bench/proc.ts';
+import { startProductionHub } from '../bench/proc.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
 /** The hub as its own process, launched as `npm start` launches it, so it can be killed for real. */
 async function startHubProcess(env: Record<string, string>, httpPort: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, productionHubArgs(root), {
-    cwd: root,
-    env: { ...process.env, ...env, HUB_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`hub exited with ${code}`))));
-  exited.catch(() => undefined);
-  await Promise.race([exited, waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/api/health`)).ok, 60_000, 'hub process ready')]);
-  return child;
+  return (await startProductionHub(root, env, { httpPort })).child;
 }
 
 describe.skipIf(!serverAvailable('influxd'))('hub killed with kill -9 mid-stream', () => {

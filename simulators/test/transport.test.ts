@@ -63,7 +63,7 @@ const { site, secrets } = generateSite({ estates: 2, devices: 40, seed: 3 });
 const devices = siteDevices(site, secrets);
 const secretMap = new Map(Object.entries(secrets));
 const creds = (i: number): DeviceCredentials => ({ id: devices[i]!.id, kind: devices[i]!.kind, secret: devices[i]!.secret! });
-const statusPayloads = (b: TestBroker, id: string) => b.received.filter((r) => r.topic.endsWith(`/${id}/status`)).map((r) => JSON.parse(r.payload.toString()) as Record<string, unknown>);
+const statusPayloads = (received: TestBroker['received'], id: string) => received.filter((r) => r.topic.endsWith(`/${id}/status`)).map((r) => JSON.parse(r.payload.toString()) as Record<string, unknown>);
 
 let broker: TestBroker;
 const cleanups: (() => Promise<void>)[] = [];
@@ -108,7 +108,7 @@ describe('a simulated device over MQTT (real aedes broker)', () => {
     cleanups.push(() => d.stop());
     await d.start();
     expect(broker.logins.find((l) => l.clientId === d.id)).toEqual({ clientId: d.id, username: d.id, password: creds(0).secret });
-    await waitFor(() => statusPayloads(broker, d.id).length > 0, 5000, 'birth');
+    await waitFor(() => statusPayloads(broker.received, d.id).length > 0, 5000, 'birth');
     const birth = broker.received.find((r) => r.topic.endsWith(`/${d.id}/status`))!;
     expect(birth.retain).toBe(true);
     expect(parseUplinkTopic(birth.topic)).toEqual({ kind: d.kind, deviceId: d.id, message: 'status' });
@@ -160,8 +160,7 @@ describe('a simulated device over MQTT (real aedes broker)', () => {
     expect(fleet.stats.reconnects).toBeGreaterThanOrEqual(2);
     await waitFor(() => own.received.some((r) => r.clientId === d.id && r.topic.endsWith('/telemetry')), 5000, 'the queued reading at the broker');
     // A fresh birth after the reconnect (it may reach the broker after the queued reading).
-    const sinceRestart = () => statusPayloads({ ...own, received: own.received.slice(beforeRestart) }, d.id);
-    await waitFor(() => sinceRestart().some((p) => p.state === 'online'), 5000, 'a birth after the restart');
+    await waitFor(() => statusPayloads(own.received.slice(beforeRestart), d.id).some((p) => p.state === 'online'), 5000, 'a birth after the restart');
   });
 });
 
@@ -192,7 +191,7 @@ describe('timelines and load over MQTT', () => {
     const run = await runTimeline(tl, fleet, { speed: 1000 });
     expect(run.failed).toBe(0);
     expect(fleet.stats.connected).toBe(few.length);
-    const onlineCount = (id: string) => statusPayloads(broker, id).filter((p) => p.state === 'online').length;
+    const onlineCount = (id: string) => statusPayloads(broker.received, id).filter((p) => p.state === 'online').length;
     await waitFor(() => few.every((d) => onlineCount(d.id) >= 2), 10_000, 'a second birth from every device');
     for (const d of few) expect(onlineCount(d.id), d.id).toBeGreaterThanOrEqual(2);
   });
