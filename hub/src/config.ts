@@ -47,6 +47,8 @@ export const HubConfigSchema = Type.Object({
   cookieSecure: Type.Boolean(),
   /** How often the rules engine ticks (`for` windows, liveness, SLA timers); 0 turns it off (tests). */
   rulesTickMs: Type.Integer({ minimum: 0 }),
+  /** Compact the heap once the process goes idle after a burst (hub/src/memory.ts); process-wide, read by main.ts. */
+  idleCompaction: Type.Boolean(),
 });
 export type HubConfig = Static<typeof HubConfigSchema>;
 
@@ -77,6 +79,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   loginWindowMs: 15 * 60_000,
   cookieSecure: false,
   rulesTickMs: 1000,
+  idleCompaction: true,
 };
 
 /** Every environment variable the hub reads, with its meaning (docs/configuration.md mirrors it). */
@@ -111,6 +114,7 @@ export const ENV_VARS = {
   HUB_LOGIN_WINDOW_S: 'the login rate-limit window in seconds (default 900)',
   HUB_COOKIE_SECURE: '1 to mark the session cookie Secure (behind HTTPS)',
   HUB_RULES_TICK_MS: 'how often the rules engine ticks: for windows, liveness, SLA timers (default 1000)',
+  HUB_IDLE_COMPACTION: '0 to keep the heap as V8 leaves it after a burst; by default it is compacted once the hub is idle (default 1)',
 } as const;
 
 const check = TypeCompiler.Compile(HubConfigSchema);
@@ -171,6 +175,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
     loginWindowMs: int('HUB_LOGIN_WINDOW_S', DEFAULT_CONFIG.loginWindowMs / 1000, 1000),
     cookieSecure: flag('HUB_COOKIE_SECURE'),
     rulesTickMs: int('HUB_RULES_TICK_MS', DEFAULT_CONFIG.rulesTickMs),
+    idleCompaction: !['0', 'false', 'no'].includes((env.HUB_IDLE_COMPACTION ?? '').toLowerCase()),
   };
   if (bad.length) throw new HubError('HUB_ERR_CONFIG', [bad.join('; ')], bad);
   return resolveConfig(config);

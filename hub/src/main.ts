@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { isHubError } from '@gridhub/core';
 import { configFromEnv } from './config.ts';
 import { startHub } from './hub.ts';
+import { startIdleCompaction } from './memory.ts';
 
 try {
   const hub = await startHub(configFromEnv(process.env));
@@ -29,11 +30,18 @@ try {
     '',
   ].filter((l) => l !== '');
   process.stdout.write(`${lines.join('\n')}\n\n`);
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+  const stopCompaction = hub.config.idleCompaction
+    ? startIdleCompaction({
+        onCompaction: (c) => hub.log.info({ heapBeforeMiB: mib(c.heapBeforeBytes), heapAfterMiB: mib(c.heapAfterBytes), liveMiB: mib(c.usedAfterBytes), pauseMs: Math.round(c.pauseMs) }, 'idle: heap compacted'),
+      })
+    : () => {};
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     hub.log.info({ signal }, 'stopping');
+    stopCompaction();
     hub.close().then(
       () => process.exit(0),
       () => process.exit(1),

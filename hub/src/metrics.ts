@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrokerStats } from '@gridhub/broker';
 import type { IngestStats, LatencySnapshot } from '@gridhub/ingest';
+import { idleCompactionStats } from './memory.ts';
 
 /**
  * Prometheus metrics for one hub. Each part keeps its own plain counters (`stats()`); this file
@@ -39,6 +40,8 @@ export function createMetrics(source: { broker: () => BrokerStats; ingest: () =>
   gaugeFrom('hub_mqtt_devices_connected', 'Devices with an open MQTT connection', () => source.broker().devicesConnected);
   gaugeFrom('hub_rules_alert_states', 'Alert states the rules engine holds (one per rule and subject that observed something)', () => source.rules().alertStates);
   gaugeFrom('hub_rules_backlog', 'Readings handed to the rules engine and not yet evaluated', () => source.rules().backlog);
+  counterFrom('hub_process_idle_compactions_total', 'Heap compactions run once the process went idle after a burst', [], (set) => set({}, idleCompactionStats().compactions));
+  gaugeFrom('hub_process_idle_compaction_pause_ms', 'Pause of the last idle heap compaction, ms', () => idleCompactionStats().lastPauseMs);
   gaugeFrom('hub_event_loop_lag_ms', 'Event-loop lag seen by the broker, ms', () => source.broker().eventLoopLagMs);
 
   counterFrom('hub_ingest_messages_total', 'Device messages handed to ingest', [], (set) => set({}, source.ingest().handled));

@@ -26,6 +26,8 @@ describe('the production launch: what `npm start` runs (hub/dist/main.mjs, plain
     const auth = await httpLogin(base, 'operator', demoPassword('operator'));
     const devices = (await (await fetch(`${base}/api/devices?limit=1`, { headers: auth })).json()) as { total: number };
     expect(devices.total).toBe(298);
+    // Idle compaction (hub/src/memory.ts) is started by main.ts and counted.
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^hub_process_idle_compactions_total \d+$/m);
     hub.child.kill('SIGTERM');
     expect(await hub.exited).toBe(0);
   });
