@@ -83,6 +83,11 @@ export function histogramQuantile(buckets: { le: number; count: number }[], q: n
   return prevLe * 1000;
 }
 
+/** One unlabelled sample of a Prometheus text exposition (NaN when absent). */
+export function metricValue(text: string, name: string): number {
+  return Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+}
+
 /** Reads one histogram's cumulative buckets from Prometheus text. */
 export function parseHistogram(text: string, name: string): { le: number; count: number }[] {
   const re = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`, 'gm');
