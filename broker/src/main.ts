@@ -6,7 +6,7 @@
 // nothing reaches `onDeviceMessage`. It serves service, operator and anonymous clients
 // (and conformance suites); the hub runs the same broker with its store and ingest.
 import { readFileSync } from 'node:fs';
-import { HubError } from '@gridhub/core';
+import { HubError, parseFlag } from '@gridhub/core';
 import { createBroker } from './broker.ts';
 import { loadUsersFile } from './users.ts';
 
@@ -19,10 +19,9 @@ function intEnv(name: string, fallback: number): number {
 }
 
 function boolEnv(name: string): boolean {
-  const raw = (process.env[name] ?? '').toLowerCase();
-  if (['', '0', 'false', 'no'].includes(raw)) return false;
-  if (['1', 'true', 'yes'].includes(raw)) return true;
-  throw new HubError('HUB_ERR_CONFIG', [`${name} must be true or false`]);
+  const v = parseFlag(process.env[name]);
+  if (v === null) throw new HubError('HUB_ERR_CONFIG', [`${name} must be true or false`]);
+  return v ?? false;
 }
 
 const config = Object.freeze({

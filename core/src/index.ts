@@ -13,3 +13,4 @@ export * from './realtime.ts';
 export * from './tickets.ts';
 export * from './users.ts';
 export * from './history.ts';
+export * from './env.ts';

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { HubError } from '@gridhub/core';
+import { HubError, parseFlag } from '@gridhub/core';
 
 /**
  * The hub's configuration: read once from the environment by main.ts (`configFromEnv`), checked,
@@ -142,7 +142,11 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
     return Math.round(n * scale);
   };
   const str = (name: keyof typeof ENV_VARS): string | null => (env[name] === undefined || env[name] === '' ? null : env[name]!);
-  const flag = (name: keyof typeof ENV_VARS): boolean => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
+  const flag = (name: keyof typeof ENV_VARS, fallback = false): boolean => {
+    const v = parseFlag(env[name]);
+    if (v === null) bad.push(`${name}=${env[name]} must be 1 or 0`);
+    return v ?? fallback;
+  };
   const influxUrl = str('INFLUX_URL');
   const api = str('INFLUX_API') ?? 'v2';
   if (api !== 'v1' && api !== 'v2') bad.push(`INFLUX_API=${api} must be v1 or v2`);
@@ -175,7 +179,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
     loginWindowMs: int('HUB_LOGIN_WINDOW_S', DEFAULT_CONFIG.loginWindowMs / 1000, 1000),
     cookieSecure: flag('HUB_COOKIE_SECURE'),
     rulesTickMs: int('HUB_RULES_TICK_MS', DEFAULT_CONFIG.rulesTickMs),
-    idleCompaction: !['0', 'false', 'no'].includes((env.HUB_IDLE_COMPACTION ?? '').toLowerCase()),
+    idleCompaction: flag('HUB_IDLE_COMPACTION', DEFAULT_CONFIG.idleCompaction),
   };
   if (bad.length) throw new HubError('HUB_ERR_CONFIG', [bad.join('; ')], bad);
   return resolveConfig(config);

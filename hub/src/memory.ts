@@ -44,7 +44,7 @@ export interface Compaction {
 export interface IdleCompactionStats {
   compactions: number;
   lastPauseMs: number;
-  /** Heap committed just after the last compaction (or 0 before the first). */
+  /** What heap growth is counted from: the least committed heap since the last compaction (0 before the first). */
   baselineBytes: number;
 }
 

@@ -20,18 +20,20 @@ describe('configuration from the environment', () => {
       INFLUX_URL: 'http://influx:8086',
       INFLUX_API: 'v1',
       DATABASE_URL: 'postgres://u:p@db/gridhub',
+      HUB_IDLE_COMPACTION: '0',
     });
     expect(c.spoolBudgetBytes).toBe(64 * 1024 * 1024);
     expect(c.embeddedRetentionMs).toBe(7 * 86_400_000);
     expect(c.httpPort).toBe(9000);
     expect(c.mqttAllowAnonymous).toBe(true);
+    expect(c.idleCompaction).toBe(false); // on by default
     expect(c.influx).toEqual({ url: 'http://influx:8086', api: 'v1', bucket: 'gridhub', org: null, token: null });
   });
 
   it('refuses bad values with HUB_ERR_CONFIG naming each', () => {
     let err: unknown;
     try {
-      configFromEnv({ HUB_HTTP_PORT: 'eighty', INFLUX_API: 'v9' });
+      configFromEnv({ HUB_HTTP_PORT: 'eighty', INFLUX_API: 'v9', HUB_COOKIE_SECURE: 'on' });
     } catch (e) {
       err = e;
     }
@@ -39,6 +41,7 @@ describe('configuration from the environment', () => {
     expect((err as HubError).code).toBe('HUB_ERR_CONFIG');
     expect((err as HubError).message).toContain('HUB_HTTP_PORT');
     expect((err as HubError).message).toContain('INFLUX_API');
+    expect((err as HubError).message).toContain('HUB_COOKIE_SECURE=on must be 1 or 0');
     expect(() => configFromEnv({ HUB_MQTT_PORT: '70000' })).toThrow(/mqttPort/);
   });
 
