@@ -63,13 +63,18 @@ export function tempDir(prefix: string): string {
 
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
     try {
       if (await check()) return;
-    } catch {
-      /* not yet */
+      lastError = undefined;
+    } catch (err) {
+      lastError = err; // not yet; but if it never comes, this is why
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const why = lastError === undefined ? '' : ` (the last check threw: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`, { cause: lastError });
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
