@@ -44,11 +44,9 @@ export interface Compaction {
 export interface IdleCompactionStats {
   compactions: number;
   lastPauseMs: number;
-  /** What heap growth is counted from: the least committed heap since the last compaction (0 before the first). */
-  baselineBytes: number;
 }
 
-const stats: IdleCompactionStats = { compactions: 0, lastPauseMs: 0, baselineBytes: 0 };
+const stats: IdleCompactionStats = { compactions: 0, lastPauseMs: 0 };
 
 export function idleCompactionStats(): Readonly<IdleCompactionStats> {
   return stats;
@@ -56,7 +54,7 @@ export function idleCompactionStats(): Readonly<IdleCompactionStats> {
 
 let gcFunction: (() => void) | null = null;
 /** One full GC that evacuates every fragmented page. */
-export function compactHeap(): Compaction {
+function compactHeap(): Compaction {
   if (!gcFunction) {
     v8.setFlagsFromString('--expose-gc');
     gcFunction = vm.runInNewContext('gc') as () => void;
@@ -79,18 +77,20 @@ export function startIdleCompaction(options: IdleCompactionOptions = {}): () => 
   const { intervalMs = 10_000, maxUtilization = 0.1, growthBytes = 64 * 2 ** 20, minGapMs = 60_000, onCompaction } = options;
   let window = performance.eventLoopUtilization();
   let lastAt = -Infinity;
+  // What growth counts from: the least committed heap since the last compaction (0 before the first).
+  let baselineBytes = 0;
   const timer = setInterval(() => {
     const now = performance.now();
     const idle = performance.eventLoopUtilization(window).utilization < maxUtilization;
     const committed = v8.getHeapStatistics().total_heap_size;
     // V8's own GCs may have shrunk the heap since: growth counts from the lowest point.
-    stats.baselineBytes = Math.min(stats.baselineBytes, committed);
-    if (idle && committed - stats.baselineBytes >= growthBytes && now - lastAt >= minGapMs) {
+    baselineBytes = Math.min(baselineBytes, committed);
+    if (idle && committed - baselineBytes >= growthBytes && now - lastAt >= minGapMs) {
       const c = compactHeap();
       lastAt = performance.now();
       stats.compactions++;
       stats.lastPauseMs = c.pauseMs;
-      stats.baselineBytes = c.heapAfterBytes;
+      baselineBytes = c.heapAfterBytes;
       onCompaction?.(c);
     }
     // The compaction's own pause is not the next window's load.
