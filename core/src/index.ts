@@ -11,6 +11,7 @@ export * from './schemas.ts';
 export * from './liveness.ts';
 export * from './realtime.ts';
 export * from './tickets.ts';
+export * from './events.ts';
 export * from './users.ts';
 export * from './history.ts';
 export * from './env.ts';
