@@ -100,7 +100,7 @@ export async function createBroker(opts: BrokerOptions): Promise<HubBroker> {
     aedes,
     listenTcp: (port, host) => transports.listenTcp(listeners, handle, port, host),
     listenTls: (port, host, files) => transports.listenTls(listeners, handle, port, host, files),
-    attachWebSocket: (server, path = '/mqtt') => transports.attachWebSocket(listeners, handle, server, path),
+    attachWebSocket: (server, path = '/mqtt', allow) => transports.attachWebSocket(listeners, handle, server, path, allow),
     listenWebSocket: (port, host, path = '/mqtt') => transports.listenWebSocket(listeners, handle, port, host, path),
     publishCommand(kind: DeviceKind, deviceId: string, payload) {
       const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));

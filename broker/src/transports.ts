@@ -61,11 +61,15 @@ export function listenTls(l: Listeners, handle: StreamHandler, port: number, hos
  * for its own path and leaves every other one (Socket.IO's, say) to the server's other listeners;
  * `new WebSocketServer({ server, path })` would answer 400 to all of them.
  */
-export function attachWebSocket(l: Listeners, handle: StreamHandler, server: HttpServer, path: string): void {
+export function attachWebSocket(l: Listeners, handle: StreamHandler, server: HttpServer, path: string, allow?: (req: IncomingMessage) => boolean): void {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   l.wss.push(wss);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(req.url ?? '/', 'http://x').pathname !== path) return;
+    if (allow && !allow(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   wss.on('connection', (ws, req) => {

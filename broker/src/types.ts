@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Aedes } from 'aedes';
 import type { DeviceKind, MessageKind } from '@gridhub/core';
 
@@ -111,7 +111,8 @@ export interface HubBroker {
   /** MQTT over TLS; `cert`/`key` are PEM contents. */
   listenTls(port: number, host: string | undefined, tls: TlsFiles): Promise<number>;
   /** MQTT over WebSocket on an existing HTTP server (e.g. Fastify's `server`) at `path`. */
-  attachWebSocket(server: HttpServer, path?: string): void;
+  /** MQTT over WebSocket on an existing HTTP server; `allow` sees each upgrade's request first (a refused one gets 403). */
+  attachWebSocket(server: HttpServer, path?: string, allow?: (req: IncomingMessage) => boolean): void;
   /** A bare HTTP server carrying only MQTT over WebSocket at `path` (standalone broker). */
   listenWebSocket(port: number, host?: string, path?: string): Promise<number>;
   publishCommand(kind: DeviceKind, deviceId: string, payload: Buffer | string | object): Promise<void>;

@@ -1,8 +1,11 @@
 /**
- * The REST side: same origin, the session travels as the HttpOnly cookie set at login (and as a
- * Bearer token kept for this tab, which the socket handshake also uses).
+ * The REST side: same origin; the session travels ONLY as the HttpOnly cookie set at login, so no
+ * script on the page can read it (the socket handshake carries the same cookie). Every request
+ * sends `X-GridHub-CSRF: 1`, which the hub requires of state-changing requests that ride on the
+ * cookie (a cross-site form cannot set it). A 401 on any call but the login means the session
+ * ended: `SESSION_ENDED` is dispatched on window and the login page shows why.
  */
-const TOKEN_KEY = 'gridhub.token';
+export const SESSION_ENDED = 'gridhub:session-ended';
 
 export class ApiError extends Error {
   constructor(
@@ -14,16 +17,9 @@ export class ApiError extends Error {
   }
 }
 
-export const sessionToken = (): string | null => sessionStorage.getItem(TOKEN_KEY);
-export const setSessionToken = (token: string | null): void => {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else sessionStorage.removeItem(TOKEN_KEY);
-};
-
 export async function api<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
   const headers = new Headers(init.headers);
-  const token = sessionToken();
-  if (token) headers.set('Authorization', `Bearer ${token}`);
+  headers.set('X-GridHub-CSRF', '1');
   let body = init.body;
   if (init.json !== undefined) {
     headers.set('Content-Type', 'application/json');
@@ -31,9 +27,10 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
   }
   const res = await fetch(path, { ...init, headers, body, credentials: 'same-origin' });
   const text = await res.text();
-  const data = text ? (JSON.parse(text) as unknown) : null;
+  const data = text && res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : null;
   if (!res.ok) {
     const err = (data ?? {}) as { code?: string; message?: string };
+    if (res.status === 401 && path !== '/api/auth/login') window.dispatchEvent(new Event(SESSION_ENDED));
     throw new ApiError(res.status, err.code ?? `HTTP_${res.status}`, err.message ?? res.statusText);
   }
   return data as T;

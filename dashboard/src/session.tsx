@@ -1,26 +1,63 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Alert, Button, Card, Form, Input, Space, Typography } from 'antd';
 import type { User } from '@gridhub/core';
-import { api, ApiError, post, setSessionToken } from './api.ts';
+import { api, ApiError, post, SESSION_ENDED } from './api.ts';
 import { useI18n } from './i18n.ts';
 
-/** Login gate: asks `/api/auth/me`; without a session shows the login form. */
+/** What `/api/auth/me` answers: the user is `user`, beside their scope. */
+interface Me {
+  user: User;
+  gridIds: string[] | null;
+  department: string | null;
+  expiresMs: number;
+}
+
+/**
+ * Login gate. The session is the HttpOnly cookie the hub set (it outlives a reload, a browser or
+ * PWA restart and a hub restart, until it expires): on start it asks `/api/auth/me` and keeps
+ * its `user`; without a session it shows the login form. When the session ends (a 401 anywhere,
+ * the socket closed by the hub, its expiry time reached) it returns here with a message.
+ */
 export function SessionGate({ children, dark }: { children: (user: User, logout: () => void) => ReactNode; dark?: boolean }) {
   const { t } = useI18n();
   const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [expiresMs, setExpiresMs] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    api<User>('/api/auth/me').then(setUser, () => setUser(null));
+    api<Me>('/api/auth/me').then(
+      (me) => {
+        setUser(me.user);
+        setExpiresMs(me.expiresMs);
+      },
+      () => setUser(null),
+    );
   }, []);
+
+  useEffect(() => {
+    const ended = () => {
+      setUser((u) => {
+        if (u) setError(t('sessionEnded'));
+        return null;
+      });
+    };
+    window.addEventListener(SESSION_ENDED, ended);
+    return () => window.removeEventListener(SESSION_ENDED, ended);
+  }, [t]);
+
+  useEffect(() => {
+    if (!user || !expiresMs) return;
+    const timer = setTimeout(() => window.dispatchEvent(new Event(SESSION_ENDED)), Math.min(2 ** 31 - 1, Math.max(0, expiresMs - Date.now())));
+    return () => clearTimeout(timer);
+  }, [user, expiresMs]);
 
   const login = useCallback(
     async (v: { username: string; password: string }) => {
       setError(null);
       try {
-        const res = await post<{ token?: string; user: User }>('/api/auth/login', v);
-        setSessionToken(res.token ?? null);
-        setUser(res.user ?? (await api<User>('/api/auth/me')));
+        const res = await post<{ expiresMs: number; user: User }>('/api/auth/login', v);
+        setExpiresMs(res.expiresMs);
+        setUser(res.user);
       } catch (err) {
         setError(t('loginFailed', { msg: err instanceof ApiError ? err.message : String(err) }));
       }
@@ -29,7 +66,7 @@ export function SessionGate({ children, dark }: { children: (user: User, logout:
   );
   const logout = useCallback(() => {
     void post('/api/auth/logout').catch(() => {});
-    setSessionToken(null);
+    setError(null);
     setUser(null);
   }, []);
 
@@ -42,7 +79,7 @@ export function SessionGate({ children, dark }: { children: (user: User, logout:
           <Typography.Title level={3} style={{ marginTop: 0 }}>
             {t('app')}
           </Typography.Title>
-          {error && <Alert type="error" message={error} showIcon />}
+          {error && <Alert type="error" message={error} showIcon data-testid="login-error" />}
           <Form layout="vertical" onFinish={login} requiredMark={false}>
             <Form.Item name="username" label={t('username')} rules={[{ required: true }]}>
               <Input autoComplete="username" autoFocus />

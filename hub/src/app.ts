@@ -16,7 +16,8 @@ import { rulesRoutes } from './api/rules.ts';
 import { silencesRoutes } from './api/silences.ts';
 import { ticketsRoutes } from './api/tickets.ts';
 import { usersRoutes } from './api/users.ts';
-import { authPlugin } from './auth/index.ts';
+import { authPlugin, publicRoutes } from './auth/index.ts';
+import { securityHeaders } from './auth/headers.ts';
 import type { HubServices } from './services.ts';
 
 /**
@@ -25,6 +26,8 @@ import type { HubServices } from './services.ts';
  */
 export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    // HUB_TRUST_PROXY: the client's address from X-Forwarded-For only behind proxies we were told of.
+    trustProxy: hub.config.trustProxy ?? false,
     logger: { level: opts.logLevel ?? hub.config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -51,18 +54,19 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errorsPlugin);
-  // Every /api route but health and login needs a session; scope checked before any handler.
+  await securityHeaders(app, { https: hub.config.cookieSecure });
+  // Every route declares its access (config.access), checked on the matched route; scope before any handler.
   await app.register(authPlugin, {
     users: hub.auth.users,
     resources: [
       { prefix: '/api/tickets', kind: 'ticket', owner: async (id) => hub.rules.tickets.get(id) },
       { prefix: '/api/devices', kind: 'device', owner: async (id) => { const d = await hub.store.deviceInfo(id); return d && { gridId: d.place.grid, department: null }; } },
     ],
-    staffOnly: ['/api/refusals'],
     gridFilteredLists: ['/api/devices'],
+    allowedOrigins: hub.auth.allowedOrigins,
   });
+  await app.register(publicRoutes(swaggerUi, { routePrefix: '/docs' }));
   await app.register(healthRoutes, { prefix: '/api/health', hub });
   await app.register(siteRoutes, { prefix: '/api/site', hub });
   await app.register(devicesRoutes, { prefix: '/api/devices', hub });

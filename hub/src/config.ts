@@ -40,11 +40,19 @@ export const HubConfigSchema = Type.Object({
   /** Password of the `admin` user created on the first start; generated and printed once when null. */
   adminPassword: Type.Union([Type.String({ minLength: 8 }), Type.Null()]),
   sessionTtlMs: Type.Integer({ minimum: 60_000 }),
-  /** Failed logins allowed per user name, and per IP, within loginWindowMs. */
+  /** Failed logins per (user name, address), and per address, before growing delays start; failures are forgotten loginWindowMs after the last. */
   loginMaxPerUser: Type.Integer({ minimum: 1 }),
   loginMaxPerIp: Type.Integer({ minimum: 1 }),
   loginWindowMs: Type.Integer({ minimum: 1000 }),
   cookieSecure: Type.Boolean(),
+  /** Reverse proxies in front of the hub, by address/CIDR (or proxy-addr's `loopback`, `uniquelocal`); null: none, the socket's address is the client's. */
+  trustProxy: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** Browser origins besides the hub's own that may use a session (Socket.IO, /mqtt, state-changing requests). */
+  allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' })),
+  /** Refused messages kept per device (the counts by reason stay whole). */
+  refusalsKeep: Type.Integer({ minimum: 1 }),
+  /** How long login audit rows are kept. */
+  loginAuditMs: Type.Integer({ minimum: 3_600_000 }),
   /** How often the rules engine ticks (`for` windows, liveness, SLA timers); 0 turns it off (tests). */
   rulesTickMs: Type.Integer({ minimum: 0 }),
   /** Compact the heap once the process goes idle after a burst (hub/src/memory.ts); process-wide, read by main.ts. */
@@ -78,6 +86,10 @@ export const DEFAULT_CONFIG: HubConfig = {
   loginMaxPerIp: 20,
   loginWindowMs: 15 * 60_000,
   cookieSecure: false,
+  trustProxy: null,
+  allowedOrigins: [],
+  refusalsKeep: 1000,
+  loginAuditMs: 90 * 86_400_000,
   rulesTickMs: 1000,
   idleCompaction: true,
 };
@@ -109,10 +121,14 @@ export const ENV_VARS = {
   HUB_LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace, silent',
   HUB_ADMIN_PASSWORD: 'password of the admin user created on the first start (else one is generated and printed once)',
   HUB_SESSION_TTL_HOURS: 'how long a login session lasts (default 12)',
-  HUB_LOGIN_MAX_PER_USER: 'failed logins allowed per user name within the login window (default 5)',
-  HUB_LOGIN_MAX_PER_IP: 'failed logins allowed per IP address within the login window (default 20)',
-  HUB_LOGIN_WINDOW_S: 'the login rate-limit window in seconds (default 900)',
-  HUB_COOKIE_SECURE: '1 to mark the session cookie Secure (behind HTTPS)',
+  HUB_LOGIN_MAX_PER_USER: 'failed logins of one user name from one address before each next attempt waits a growing delay (1 s, 2 s, 4 s ... at most the window) (default 5)',
+  HUB_LOGIN_MAX_PER_IP: 'failed logins from one address (any user; IPv6 by /64) before growing delays (default 20)',
+  HUB_LOGIN_WINDOW_S: 'failures are forgotten this many seconds after the last one; also the longest delay (default 900)',
+  HUB_COOKIE_SECURE: '1 to mark the session cookie Secure and send HSTS (behind HTTPS)',
+  HUB_TRUST_PROXY: 'reverse proxies in front of the hub, whose X-Forwarded-For names the client: their addresses/CIDRs comma-separated (or loopback, uniquelocal); unset or 0: none (default)',
+  HUB_ALLOWED_ORIGINS: 'comma-separated browser origins (https://desk.example.org) besides the hub\'s own that may use a session over Socket.IO, /mqtt and state-changing requests',
+  HUB_REFUSALS_KEEP: 'refused device messages kept per device, newest first; counts by reason stay whole (default 1000)',
+  HUB_LOGIN_AUDIT_DAYS: 'how long login attempts are kept in the audit (default 90)',
   HUB_RULES_TICK_MS: 'how often the rules engine ticks: for windows, liveness, SLA timers (default 1000)',
   HUB_IDLE_COMPACTION: '0 to keep the heap as V8 leaves it after a burst; by default it is compacted once the hub is idle (default 1)',
 } as const;
@@ -178,6 +194,10 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
     loginMaxPerIp: int('HUB_LOGIN_MAX_PER_IP', DEFAULT_CONFIG.loginMaxPerIp),
     loginWindowMs: int('HUB_LOGIN_WINDOW_S', DEFAULT_CONFIG.loginWindowMs / 1000, 1000),
     cookieSecure: flag('HUB_COOKIE_SECURE'),
+    trustProxy: env.HUB_TRUST_PROXY === '0' ? null : str('HUB_TRUST_PROXY'),
+    allowedOrigins: (str('HUB_ALLOWED_ORIGINS') ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
+    refusalsKeep: int('HUB_REFUSALS_KEEP', DEFAULT_CONFIG.refusalsKeep),
+    loginAuditMs: int('HUB_LOGIN_AUDIT_DAYS', DEFAULT_CONFIG.loginAuditMs / 86_400_000, 86_400_000),
     rulesTickMs: int('HUB_RULES_TICK_MS', DEFAULT_CONFIG.rulesTickMs),
     idleCompaction: flag('HUB_IDLE_COMPACTION', DEFAULT_CONFIG.idleCompaction),
   };

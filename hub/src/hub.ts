@@ -6,7 +6,7 @@ import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
 import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore } from '@gridhub/store';
 import { buildApp } from './app.ts';
-import { AttemptLimiter, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
+import { LoginGuard, originAllowed, parseOrigins, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
 import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
 import { resolveConfig, type HubConfig } from './config.ts';
 import { attachRealtime, type Realtime } from './realtime/index.ts';
@@ -111,6 +111,20 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       if (created > 0) log.warn({ users: created }, 'DEMO users created: password demo-<username> (docs/tickets.md)');
     }
 
+    const authLog = log.child({ part: 'auth' });
+    // Lockouts and their lifting are logged (user name and address; never a password) and counted in /metrics.
+    const logins = new LoginGuard(
+      { freePerUserAddress: config.loginMaxPerUser, freePerAddress: config.loginMaxPerIp, windowMs: config.loginWindowMs, maxDelayMs: config.loginWindowMs },
+      {
+        onLockout: (e) => authLog.warn({ scope: e.scope, username: e.username, address: e.address, failures: e.failures, retryAt: new Date(e.untilMs).toISOString() }, 'login: failures reached the limit, further attempts are delayed'),
+        onLift: (e) => authLog.info({ scope: e.scope, username: e.username, address: e.address, failures: e.failures }, 'login: delay lifted'),
+      },
+    );
+    const auditTimer = setInterval(() => void users.pruneAudit(Date.now() - config.loginAuditMs).catch((err) => authLog.error({ err }, 'pruning the login audit')), 3600_000);
+    auditTimer.unref();
+    closers.push(async () => clearInterval(auditTimer));
+    await users.pruneAudit(Date.now() - config.loginAuditMs);
+
     const brokerLog = log.child({ part: 'broker' });
     const broker = await createBroker({
       deviceCredentials: (id) => store.deviceSecretHash(id),
@@ -135,17 +149,18 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       now: () => Date.now(),
       auth: {
         users,
-        loginByIp: new AttemptLimiter({ max: config.loginMaxPerIp, windowMs: config.loginWindowMs }),
-        loginByUser: new AttemptLimiter({ max: config.loginMaxPerUser, windowMs: config.loginWindowMs }),
+        logins,
         sessionTtlMs: config.sessionTtlMs,
         cookieSecure: config.cookieSecure,
+        allowedOrigins: parseOrigins(config.allowedOrigins),
       },
       rules,
     };
-    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }) });
+    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()) });
     const app = await buildApp(services);
     closers.push(() => app.close());
-    broker.attachWebSocket(app.server, '/mqtt');
+    // MQTT over WebSocket from a browser page only from the hub's own origin or HUB_ALLOWED_ORIGINS.
+    broker.attachWebSocket(app.server, '/mqtt', (req) => originAllowed(req.headers, services.auth.allowedOrigins));
     const realtime = await attachRealtime({ server: app.server, hub: services, ingest, log: log.child({ part: 'realtime' }) });
     closers.push(() => realtime.close());
     await app.listen({ port: config.httpPort, host: config.httpHost });

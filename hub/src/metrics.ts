@@ -2,12 +2,13 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrokerStats } from '@gridhub/broker';
 import type { IngestStats, LatencySnapshot } from '@gridhub/ingest';
 import { idleCompactionStats } from './memory.ts';
+import type { LoginStats } from './auth/index.ts';
 
 /**
  * Prometheus metrics for one hub. Each part keeps its own plain counters (`stats()`); this file
  * turns them into metrics at scrape time, so the hot paths never touch prom-client.
  */
-export function createMetrics(source: { broker: () => BrokerStats; ingest: () => IngestStats; rules: () => { alertStates: number; backlog: number } }): Registry {
+export function createMetrics(source: { broker: () => BrokerStats; ingest: () => IngestStats; rules: () => { alertStates: number; backlog: number }; logins?: () => LoginStats }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
 
@@ -42,6 +43,16 @@ export function createMetrics(source: { broker: () => BrokerStats; ingest: () =>
   gaugeFrom('hub_rules_backlog', 'Readings handed to the rules engine and not yet evaluated', () => source.rules().backlog);
   counterFrom('hub_process_idle_compactions_total', 'Heap compactions run once the process went idle after a burst', [], (set) => set({}, idleCompactionStats().compactions));
   gaugeFrom('hub_process_idle_compaction_pause_ms', 'Pause of the last idle heap compaction, ms', () => idleCompactionStats().lastPauseMs);
+  if (source.logins) {
+    const logins = source.logins;
+    counterFrom('hub_login_failures_total', 'Failed logins (wrong user name or password)', [], (set) => set({}, logins().failures));
+    counterFrom('hub_login_delayed_total', 'Login attempts refused because their address (or user name from it) must still wait', [], (set) => set({}, logins().refused));
+    counterFrom('hub_login_lockouts_total', 'Times failures reached the limit and delays started, by what was counted', ['scope'], (set) => {
+      for (const [scope, v] of Object.entries(logins().lockouts)) set({ scope }, v);
+    });
+    counterFrom('hub_login_lockouts_lifted_total', 'Delays lifted (a success, or the window passed)', [], (set) => set({}, logins().lifted));
+    gaugeFrom('hub_login_locked', 'Keys (user name and address, or address) now delayed', () => logins().locked);
+  }
   gaugeFrom('hub_event_loop_lag_ms', 'Event-loop lag seen by the broker, ms', () => source.broker().eventLoopLagMs);
 
   counterFrom('hub_ingest_messages_total', 'Device messages handed to ingest', [], (set) => set({}, source.ingest().handled));

@@ -1,7 +1,7 @@
 import type { DeviceInfo, DeviceState } from '@gridhub/core';
 import type { HistoryQuery, HistoryResult, HubStore } from '@gridhub/store';
 import type { HubConfig } from './config.ts';
-import type { AttemptLimiter, UserStore } from './auth/index.ts';
+import type { LoginGuard, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
 
 /** A part of the hub as /api/health sees it. */
@@ -24,8 +24,8 @@ export interface HubServices {
   /** Prometheus text for /metrics. */
   metrics(): Promise<{ contentType: string; body: string }>;
   now(): number;
-  /** Users, sessions and the login limiters (per IP, per user name). */
-  auth: { users: UserStore; loginByIp: AttemptLimiter; loginByUser: AttemptLimiter; sessionTtlMs: number; cookieSecure: boolean };
+  /** Users, sessions, the login limits (per user name and address, per address) and the browser origins allowed besides the hub's own. */
+  auth: { users: UserStore; logins: LoginGuard; sessionTtlMs: number; cookieSecure: boolean; allowedOrigins: ReadonlySet<string> };
   /** The rules engine, its ticket store, rules configuration and the event stream. */
   rules: HubRules;
 }

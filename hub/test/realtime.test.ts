@@ -97,7 +97,7 @@ describe('realtime: Socket.IO with rooms by grid, snapshot then coalesced deltas
     http = createServer();
     rt = createRealtime({
       server: http,
-      authenticate: async ({ token }) => (token ? (USERS[token] ?? null) : null),
+      authenticate: async ({ token }) => (token && USERS[token] ? { user: USERS[token], sessionId: token, expiresMs: Number.MAX_SAFE_INTEGER } : null),
       loadDevices: async () => [device('d-gA', 'gA'), device('d-gB', 'gB'), device('d-A2', 'gA')],
       loadTickets: async () => [ticket('tA0', 'gA'), ticket('tB0', 'gB')],
       flushIntervalMs: 50,

@@ -2,7 +2,7 @@ import { createContext, useContext, useEffect, useMemo, useSyncExternalStore, ty
 import { io, type Socket } from 'socket.io-client';
 import { REALTIME_PATH } from '../core.ts';
 import type { ClientToServerEvents, RealtimeNotice, ServerToClientEvents } from '@gridhub/core';
-import { sessionToken } from '../api.ts';
+import { api } from '../api.ts';
 import { LiveStore, type LiveState } from './store.ts';
 
 interface LiveContextValue {
@@ -23,12 +23,19 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     const notify = (n: RealtimeNotice) => notices.forEach((fn) => fn(n));
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
       path: REALTIME_PATH,
-      auth: (cb) => cb({ token: sessionToken() ?? undefined }),
+      // The session cookie rides on the handshake; no token is kept in the page.
       withCredentials: true,
       reconnectionDelayMax: 5000,
     });
     socket.on('connect', () => store.connected(true));
-    socket.on('disconnect', () => store.connected(false));
+    socket.on('disconnect', (reason) => {
+      store.connected(false);
+      // The hub closed it: the session may have ended (a 401 takes the page to the login) or not.
+      if (reason === 'io server disconnect') api('/api/auth/me').then(() => socket.connect(), () => {});
+    });
+    socket.on('connect_error', (err) => {
+      if (err.message === 'HUB_ERR_UNAUTHENTICATED') void api('/api/auth/me').catch(() => {});
+    });
     socket.on('snapshot', (s) => store.snapshot(s));
     socket.on('delta', (d) => store.delta(d));
     socket.on('notice', notify);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_LIVENESS, DEVICE_KINDS, HubError, LIVENESS, livenessOf, type DeviceInfo, type DeviceState } from '@gridhub/core';
+import { ANY_SESSION } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
 
@@ -29,6 +30,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
   app.get(
     '/',
     {
+      config: { access: ANY_SESSION },
       schema: {
         tags: ['devices'],
         summary: 'List devices with filters',
@@ -68,7 +70,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
 
   app.get(
     '/:id',
-    { schema: { tags: ['devices'], summary: 'One device: place, state, liveness, latest reading', params: DeviceId, response: { 404: ErrorBody } } },
+    { config: { access: ANY_SESSION }, schema: { tags: ['devices'], summary: 'One device: place, state, liveness, latest reading', params: DeviceId, response: { 404: ErrorBody } } },
     async (req) => {
       const info = await hub.store.deviceInfo(req.params.id);
       if (!info) throw new HubError('HUB_ERR_NOT_FOUND', [`device ${req.params.id}`]);
@@ -79,6 +81,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
   app.get(
     '/:id/history',
     {
+      config: { access: ANY_SESSION },
       schema: {
         tags: ['devices'],
         summary: "A device's readings of one field, downsampled to a point budget (mean per bucket)",
@@ -105,6 +108,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
   app.get(
     '/:id/refusals',
     {
+      config: { access: ANY_SESSION },
       schema: {
         tags: ['devices'],
         summary: "A device's refused messages, newest first, with the coded reason",

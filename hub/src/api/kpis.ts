@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DEVICE_KINDS, KPI_PERIODS, type KpiPeriod } from '@gridhub/core';
 import { kpiBy } from '@gridhub/rules';
-import { scopedTicketFilter, sessionOf } from '../auth/index.ts';
+import { ANY_SESSION, scopedTicketFilter, sessionOf } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
 
 const HOUR_MS = 3_600_000;
@@ -17,6 +17,7 @@ export const kpisRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = async
   app.get(
     '/',
     {
+      config: { access: ANY_SESSION },
       schema: {
         tags: ['kpis'],
         summary: 'Closure rate, on-time rate, times to accept / arrive / close, by grid, estate, kind, warden or period',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { roles } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
 
 /** The hub's record of refused device messages, across all devices. */
@@ -7,6 +8,7 @@ export const refusalsRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = a
   app.get(
     '/',
     {
+      config: { access: roles('admin', 'operator') },
       schema: {
         tags: ['refusals'],
         summary: 'Refused messages, newest first',

@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HubError } from '@gridhub/core';
 import { dutyAssignee } from '@gridhub/rules';
-import { forbidden, requireRole, scopedGrids, seesGrid, sessionOf } from '../auth/index.ts';
+import { ANY_SESSION, forbidden, roles, scopedGrids, seesGrid, sessionOf } from '../auth/index.ts';
+
+const EDITORS = roles('admin', 'operator', 'grid_leader');
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
 
@@ -20,6 +22,7 @@ export const rostersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
   app.get(
     '/',
     {
+      config: { access: ANY_SESSION },
       schema: {
         tags: ['rosters'],
         summary: 'Shifts overlapping [from, to) (default: the next 7 days), of one grid or every grid you see',
@@ -36,7 +39,7 @@ export const rostersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
 
   app.get(
     '/:grid/duty',
-    { schema: { tags: ['rosters'], summary: 'Who is on duty in a grid at a time (default now)', params: Type.Object({ grid: Id }), querystring: Type.Object({ at: Type.Optional(Ms) }) } },
+    { config: { access: ANY_SESSION }, schema: { tags: ['rosters'], summary: 'Who is on duty in a grid at a time (default now)', params: Type.Object({ grid: Id }), querystring: Type.Object({ at: Type.Optional(Ms) }) } },
     async (req) => {
       const atMs = req.query.at ?? hub.now();
       const choice = dutyAssignee(await tickets.shifts(req.params.grid, atMs), await hub.store.listWardens(req.params.grid), req.params.grid, atMs);
@@ -46,10 +49,9 @@ export const rostersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
 
   app.post(
     '/',
-    { schema: { tags: ['rosters'], summary: 'Add or extend shifts', body: Type.Object({ shifts: Type.Array(Shift, { minItems: 1, maxItems: 1000 }) }), response: { 400: ErrorBody, 403: ErrorBody } } },
+    { config: { access: EDITORS }, schema: { tags: ['rosters'], summary: 'Add or extend shifts', body: Type.Object({ shifts: Type.Array(Shift, { minItems: 1, maxItems: 1000 }) }), response: { 400: ErrorBody, 403: ErrorBody } } },
     async (req) => {
       const { scope } = sessionOf(req);
-      requireRole(req, ['admin', 'operator', 'grid_leader'], 'edit rosters');
       for (const s of req.body.shifts) {
         if (!seesGrid(scope, s.gridId)) throw forbidden(`edit the roster of grid ${s.gridId}`);
         if (s.toMs <= s.fromMs) throw new HubError('HUB_ERR_VALIDATION', ['a shift ends after it starts']);
@@ -62,9 +64,8 @@ export const rostersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
 
   app.delete(
     '/:grid/:warden/:fromMs',
-    { schema: { tags: ['rosters'], summary: 'Remove one shift', params: Type.Object({ grid: Id, warden: Id, fromMs: Ms }), response: { 404: ErrorBody } } },
+    { config: { access: EDITORS }, schema: { tags: ['rosters'], summary: 'Remove one shift', params: Type.Object({ grid: Id, warden: Id, fromMs: Ms }), response: { 404: ErrorBody } } },
     async (req) => {
-      requireRole(req, ['admin', 'operator', 'grid_leader'], 'edit rosters');
       const p = req.params;
       if (!(await tickets.removeShift({ gridId: p.grid, wardenId: p.warden, fromMs: p.fromMs }))) throw new HubError('HUB_ERR_NOT_FOUND', ['shift']);
       return { ok: true };

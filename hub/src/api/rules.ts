@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_RULES_YAML } from '@gridhub/rules';
-import { requireRole, sessionOf } from '../auth/index.ts';
+import { ANY_SESSION, roles, seesGrid, sessionOf, type AccessScope } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
+import { placeGrids } from './places.ts';
 
 const MAX_RULESET_BYTES = 512 * 1024;
 
@@ -15,25 +16,31 @@ const MAX_RULESET_BYTES = 512 * 1024;
 export const rulesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = async (app, { hub }) => {
   app.addContentTypeParser(['text/yaml', 'application/yaml', 'application/x-yaml', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_RULESET_BYTES }, (_req, body, done) => done(null, body));
 
-  /** Silences name places: only staff see them all here (others use /api/silences, filtered to their grid). */
-  const view = (staff: boolean) => {
+  /**
+   * Overrides and silences name places: staff see the whole file; anyone else the rules, the
+   * overrides of places in their grids, and no source file or silences (/api/silences filters those).
+   */
+  const view = async (scope: AccessScope) => {
     const { set, saved } = hub.rules.current();
+    const staff = scope.kind === 'all';
+    const grids = staff ? [] : await placeGrids(hub, set.overrides.map((o) => ({ [o.scope.level]: o.scope.id })));
     return {
-      source: saved?.body ?? null,
+      source: staff ? (saved?.body ?? null) : null,
       defaults: DEFAULT_RULES_YAML,
       updatedMs: saved?.updatedMs ?? null,
-      updatedBy: saved?.updatedBy ?? null,
+      updatedBy: staff ? (saved?.updatedBy ?? null) : null,
       rules: [...set.base.values()],
-      overrides: set.overrides.map((o) => ({ scope: o.scope, rules: [...o.rules.values()] })),
+      overrides: set.overrides.filter((_, i) => staff || seesGrid(scope, grids[i] ?? '')).map((o) => ({ scope: o.scope, rules: [...o.rules.values()] })),
       silences: staff ? set.silences : [],
     };
   };
 
-  app.get('/', { schema: { tags: ['rules'], summary: 'The rule set in force: source file, resolved rules, overrides, silences' } }, async (req) => view(sessionOf(req).scope.kind === 'all'));
+  app.get('/', { config: { access: ANY_SESSION }, schema: { tags: ['rules'], summary: 'The rule set in force: source file, resolved rules, overrides, silences (for staff; others see what lies in their grids)' } }, async (req) => view(sessionOf(req).scope));
 
   app.put(
     '/',
     {
+      config: { access: roles('admin', 'operator') },
       schema: {
         tags: ['rules'],
         summary: 'Replace the rule set (YAML as text/yaml, or JSON); validated first, with every problem and its path',
@@ -42,10 +49,10 @@ export const rulesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asyn
       },
     },
     async (req) => {
-      const user = requireRole(req, ['admin', 'operator'], 'change the rules');
+      const { user } = sessionOf(req);
       const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body, null, 2);
       await hub.rules.putRuleSet(text, user.id);
-      return view(true);
+      return view(sessionOf(req).scope);
     },
   );
 };

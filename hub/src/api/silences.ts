@@ -3,9 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HubError, type Silence } from '@gridhub/core';
 import type { StoredSilence } from '@gridhub/rules';
-import { requireRole, seesGrid, sessionOf, type AccessScope } from '../auth/index.ts';
+import { ANY_SESSION, roles, seesGrid, sessionOf, type AccessScope } from '../auth/index.ts';
+
+const STAFF = roles('admin', 'operator');
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
+import { placeGrids } from './places.ts';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
 const Time = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ format: 'date-time' })]);
@@ -33,28 +36,10 @@ const ms = (t: number | string): number => (typeof t === 'number' ? t : Date.par
 export const silencesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = async (app, { hub }) => {
   const cfg = hub.rules.config;
 
-  /** The grid a silence's place lies in (null: unknown place). */
-  async function gridsOf(list: StoredSilence[]): Promise<Map<string, string | null>> {
-    const tree = await hub.store.siteTree();
-    const estateGrid = new Map<string, string>();
-    const buildingGrid = new Map<string, string>();
-    for (const c of tree.communities) for (const g of c.grids) for (const e of g.estates) {
-      estateGrid.set(e.id, g.id);
-      for (const b of e.buildings) buildingGrid.set(b.id, g.id);
-    }
-    const out = new Map<string, string | null>();
-    for (const s of list) {
-      const { estate, building, device } = s.scope;
-      const grid = device ? (await hub.store.deviceInfo(device))?.place.grid : building ? buildingGrid.get(building) : estate ? estateGrid.get(estate) : undefined;
-      out.set(s.id, grid ?? null);
-    }
-    return out;
-  }
-
   async function visible(scope: AccessScope, list: StoredSilence[]): Promise<StoredSilence[]> {
     if (scope.kind === 'all') return list;
-    const grids = await gridsOf(list);
-    return list.filter((s) => seesGrid(scope, grids.get(s.id) ?? ''));
+    const grids = await placeGrids(hub, list.map((s) => s.scope));
+    return list.filter((_, i) => seesGrid(scope, grids[i] ?? ''));
   }
 
   function toSilence(id: string, b: SilenceInput, by: string, nowMs: number): StoredSilence {
@@ -69,27 +54,27 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = a
 
   app.get(
     '/',
-    { schema: { tags: ['silences'], summary: 'Silences you may see; `active` keeps those not over yet', querystring: Type.Object({ active: Type.Boolean({ default: true }) }) } },
+    { config: { access: ANY_SESSION }, schema: { tags: ['silences'], summary: 'Silences you may see; `active` keeps those not over yet', querystring: Type.Object({ active: Type.Boolean({ default: true }) }) } },
     async (req) => visible(sessionOf(req).scope, await cfg.silences(req.query.active ? hub.now() : undefined)),
   );
 
-  app.get('/:id', { schema: { tags: ['silences'], summary: 'One silence', params: Type.Object({ id: Id }), response: { 404: ErrorBody } } }, async (req) => {
+  app.get('/:id', { config: { access: ANY_SESSION }, schema: { tags: ['silences'], summary: 'One silence', params: Type.Object({ id: Id }), response: { 404: ErrorBody } } }, async (req) => {
     const s = await cfg.silence(req.params.id);
     const seen = s ? await visible(sessionOf(req).scope, [s]) : [];
     if (!seen.length) throw new HubError('HUB_ERR_NOT_FOUND', [`silence ${req.params.id}`]);
     return seen[0];
   });
 
-  app.post('/', { schema: { tags: ['silences'], summary: 'Create a silence (operator, admin)', body: SilenceBody, response: { 201: Type.Unknown(), 400: ErrorBody, 403: ErrorBody } } }, async (req, reply) => {
-    const user = requireRole(req, ['admin', 'operator'], 'create silences');
+  app.post('/', { config: { access: STAFF }, schema: { tags: ['silences'], summary: 'Create a silence (operator, admin)', body: SilenceBody, response: { 201: Type.Unknown(), 400: ErrorBody, 403: ErrorBody } } }, async (req, reply) => {
+    const { user } = sessionOf(req);
     const s = toSilence(randomUUID(), req.body, user.id, hub.now());
     await cfg.putSilence(s);
     await hub.rules.reloadSilences();
     return reply.status(201).send(s);
   });
 
-  app.put('/:id', { schema: { tags: ['silences'], summary: 'Replace a silence (operator, admin)', params: Type.Object({ id: Id }), body: SilenceBody, response: { 404: ErrorBody } } }, async (req) => {
-    const user = requireRole(req, ['admin', 'operator'], 'change silences');
+  app.put('/:id', { config: { access: STAFF }, schema: { tags: ['silences'], summary: 'Replace a silence (operator, admin)', params: Type.Object({ id: Id }), body: SilenceBody, response: { 404: ErrorBody } } }, async (req) => {
+    const { user } = sessionOf(req);
     if (!(await cfg.silence(req.params.id))) throw new HubError('HUB_ERR_NOT_FOUND', [`silence ${req.params.id}`]);
     const s = toSilence(req.params.id, req.body, user.id, hub.now());
     await cfg.putSilence(s);
@@ -97,8 +82,7 @@ export const silencesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = a
     return s;
   });
 
-  app.delete('/:id', { schema: { tags: ['silences'], summary: 'End a silence now (operator, admin)', params: Type.Object({ id: Id }), response: { 404: ErrorBody } } }, async (req) => {
-    requireRole(req, ['admin', 'operator'], 'delete silences');
+  app.delete('/:id', { config: { access: STAFF }, schema: { tags: ['silences'], summary: 'End a silence now (operator, admin)', params: Type.Object({ id: Id }), response: { 404: ErrorBody } } }, async (req) => {
     if (!(await cfg.deleteSilence(req.params.id))) throw new HubError('HUB_ERR_NOT_FOUND', [`silence ${req.params.id}`]);
     await hub.rules.reloadSilences();
     return { ok: true };

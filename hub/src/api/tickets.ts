@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
-  DEPARTMENTS, DEVICE_KINDS, HubError, mayTake, PHASES, PRIORITIES, TICKET_STATUSES, type PersonAction, type Ticket, type TicketAction, type User,
+  ACTION_ROLES, DEPARTMENTS, DEVICE_KINDS, HubError, mayTake, PHASES, PRIORITIES, TICKET_STATUSES, type PersonAction, type Ticket, type TicketAction, type User,
 } from '@gridhub/core';
 import { ticketTimers } from '@gridhub/rules';
-import { forbidden, scopedTicketFilter, sessionOf } from '../auth/index.ts';
+import { ANY_SESSION, forbidden, roles, scopedTicketFilter, sessionOf } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
 
@@ -88,6 +88,7 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
   app.get(
     '/',
     {
+      config: { access: ANY_SESSION },
       schema: {
         tags: ['tickets'],
         summary: 'Tickets in your scope, newest first, with filters',
@@ -120,7 +121,7 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
 
   app.get(
     '/:id',
-    { schema: { tags: ['tickets'], summary: 'One ticket with its history, occurrences, incident and SLA deadlines', params: Type.Object({ id: Id }), response: { 403: ErrorBody, 404: ErrorBody } } },
+    { config: { access: ANY_SESSION }, schema: { tags: ['tickets'], summary: 'One ticket with its history, occurrences, incident and SLA deadlines', params: Type.Object({ id: Id }), response: { 403: ErrorBody, 404: ErrorBody } } },
     async (req) => {
       const ticket = await load(req.params.id);
       const [history, occurrences, incident] = await Promise.all([
@@ -128,7 +129,8 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
         rules.tickets.occurrences(ticket.id, 100),
         ticket.incidentId ? rules.tickets.incident(ticket.incidentId) : Promise.resolve(undefined),
       ]);
-      const related = incident ? await rules.tickets.list({ incidentId: incident.id, limit: 100 }) : [];
+      // An incident's members are listed only as far as the caller may see them.
+      const related = incident ? await rules.tickets.list(scopedTicketFilter(sessionOf(req).scope, { incidentId: incident.id, limit: 100 })) : [];
       return {
         ticket, history, occurrences, incident: incident ? { ...incident, ticketIds: related.map((t) => t.id) } : null,
         deadlines: deadlines(ticket, ticketTimers(ticket, rules.tickets.sla)),
@@ -140,6 +142,7 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
     app.post(
       `/:id/${name}`,
       {
+        config: { access: roles(...ACTION_ROLES[r.action]) },
         schema: {
           tags: ['tickets'], summary: r.summary, params: Type.Object({ id: Id }), body: r.body,
           response: { 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },

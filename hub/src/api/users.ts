@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DEPARTMENTS, HubError, USER_ROLES } from '@gridhub/core';
-import { requireRole, sessionOf } from '../auth/index.ts';
+import { ANY_SESSION, roles, sessionOf } from '../auth/index.ts';
+import { startSession } from './auth.ts';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
 
@@ -24,14 +25,14 @@ export const UserBody = Type.Object({
 export const usersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = async (app, { hub }) => {
   const { users } = hub.auth;
 
-  app.get('/', { schema: { tags: ['users'], summary: 'Every user (admin)', response: { 200: Type.Array(UserBody) } } }, async (req) => {
-    requireRole(req, ['admin'], 'list users');
+  app.get('/', { config: { access: roles('admin') }, schema: { tags: ['users'], summary: 'Every user (admin)', response: { 200: Type.Array(UserBody) } } }, async () => {
     return users.list();
   });
 
   app.post(
     '/',
     {
+      config: { access: roles('admin') },
       schema: {
         tags: ['users'],
         summary: 'Create a user (admin). A warden or grid leader uses their warden id as id and needs a grid; a department user a department.',
@@ -48,7 +49,6 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asyn
       },
     },
     async (req, reply) => {
-      requireRole(req, ['admin'], 'create users');
       const b = req.body;
       const grids = new Set((await hub.store.siteTree()).communities.flatMap((c) => c.grids.map((g) => g.id)));
       if (b.gridId && !grids.has(b.gridId)) throw new HubError('HUB_ERR_VALIDATION', [`no grid ${b.gridId}`]);
@@ -60,17 +60,38 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asyn
   app.put(
     '/me/password',
     {
+      config: { access: ANY_SESSION },
       schema: {
         tags: ['users'],
-        summary: 'Change your own password (ends your other sessions)',
+        summary: 'Change your own password: every session of yours ends (their sockets too); this request gets a new one',
         body: Type.Object({ current: Type.String({ minLength: 1, maxLength: 200 }), next: Password }),
-        response: { 200: Type.Object({ ok: Type.Boolean() }), 401: ErrorBody },
+        response: { 200: Type.Object({ ok: Type.Boolean(), token: Type.Optional(Type.String()), expiresMs: Type.Number() }), 401: ErrorBody },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { user } = sessionOf(req);
       if (!(await users.verify(user.username, req.body.current))) throw new HubError('HUB_ERR_LOGIN');
       await users.setPassword(user.id, req.body.next);
+      const { token, expiresMs } = await startSession(hub, req, reply, user);
+      return { ok: true, token, expiresMs };
+    },
+  );
+
+  app.put(
+    '/:id/disabled',
+    {
+      config: { access: roles('admin') },
+      schema: {
+        tags: ['users'],
+        summary: 'Disable a user (every session of theirs ends at once, sockets too), or enable them again (admin)',
+        params: Type.Object({ id: Id }),
+        body: Type.Object({ disabled: Type.Boolean() }),
+        response: { 200: Type.Object({ ok: Type.Boolean() }), 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      if (req.params.id === sessionOf(req).user.id && req.body.disabled) throw new HubError('HUB_ERR_VALIDATION', ['you cannot disable yourself']);
+      if (!(await users.setDisabled(req.params.id, req.body.disabled))) throw new HubError('HUB_ERR_NOT_FOUND', [`user ${req.params.id}`]);
       return { ok: true };
     },
   );

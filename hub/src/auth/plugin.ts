@@ -1,21 +1,28 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyPluginCallback, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import { HubError, type Department, type User, type UserRole } from '@gridhub/core';
+import { PUBLIC, type RouteAccess } from './access.ts';
+import { originAllowed } from './origin.ts';
 import { scopeOf, seesGrid, seesTicket, type AccessScope } from './scope.ts';
-import type { UserStore } from './users.ts';
+import type { LiveSession, UserStore } from './users.ts';
 
 export const SESSION_COOKIE = 'gridhub_session';
+/** The header every state-changing request sent with the session cookie must carry (CSRF). */
+export const CSRF_HEADER = 'x-gridhub-csrf';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The logged-in user (null only on public routes). */
     user: User | null;
     scope: AccessScope | null;
+    /** The session the request came with (null only on public routes). */
+    session: LiveSession | null;
   }
   interface FastifyInstance {
-    /** Every route registered after the auth plugin, for tests that must cover them all. */
-    routeTable: { method: string; url: string }[];
+    /** Every route registered after the auth plugin, with its declaration, for tests that must cover them all. */
+    routeTable: { method: string; url: string; access: RouteAccess | undefined }[];
   }
 }
 
@@ -29,20 +36,19 @@ export interface GuardedResource {
 export interface AuthPluginOptions {
   users: UserStore;
   resources: GuardedResource[];
-  /** Routes (by prefix) only operators and admins may use. */
-  staffOnly: string[];
   /** List routes (no trailing slash) with a `grid` query that a grid-scoped user gets filtered to their grid. */
   gridFilteredLists: string[];
+  /** Browser origins besides the hub's own that may send state-changing requests (HUB_ALLOWED_ORIGINS). */
+  allowedOrigins: ReadonlySet<string>;
 }
 
-/** Everything outside /api (dashboard, docs, metrics, sockets) and health and login are public. */
-export function isPublicPath(path: string): boolean {
-  return !path.startsWith('/api/') || path === '/api/health' || path.startsWith('/api/health/') || path === '/api/auth/login';
-}
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The session token of a request: the HttpOnly cookie, or `Authorization: Bearer <token>`. */
+const bearerOf = (authorization: string | undefined): string | undefined => /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+
+/** The session token of a request: `Authorization: Bearer <token>` (API clients) or the HttpOnly cookie (browsers). */
 export function sessionToken(headers: { authorization?: string; cookie?: string }): string | undefined {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
+  const bearer = bearerOf(headers.authorization);
   if (bearer) return bearer;
   return headers.cookie ? cookie.fastifyCookie.parse(headers.cookie)[SESSION_COOKIE] : undefined;
 }
@@ -51,7 +57,7 @@ export function forbidden(what: string): HubError {
   return new HubError('HUB_ERR_FORBIDDEN', [what]);
 }
 
-/** The request's user, with one of these roles. */
+/** The request's user, with one of these roles (routes declare roles in `config.access`; this is for finer checks). */
 export function requireRole(req: FastifyRequest, roles: readonly UserRole[], what: string): User {
   const user = req.user;
   if (!user) throw new HubError('HUB_ERR_UNAUTHENTICATED');
@@ -65,34 +71,82 @@ export function sessionOf(req: FastifyRequest): { user: User; scope: AccessScope
 }
 
 /**
- * Sessions and scope, in one place, for every route: `onRequest` resolves the session (401
- * without one), `preValidation` checks the route's `:id` resource (ticket, device), its `:grid`
+ * A third-party plugin's routes (API docs, the dashboard's files) as public: each gets
+ * `config.access = PUBLIC` unless it declares otherwise.
+ */
+export function publicRoutes(plugin: FastifyPluginCallback<any> | FastifyPluginAsync<any>, opts: object): FastifyPluginAsync {
+  return async (app) => {
+    app.addHook('onRoute', defaultPublic);
+    await app.register(plugin, opts);
+  };
+}
+
+/** An `onRoute` hook for an encapsulated context whose routes are all public unless declared. */
+export function defaultPublic(r: RouteOptions): void {
+  r.config = { ...r.config, access: r.config?.access ?? PUBLIC } as typeof r.config;
+}
+
+/**
+ * Access for every route, in one place. Each route declares who may call it in its own options
+ * (`config: { access }`, see access.ts); a route without a declaration stops the start (onReady).
+ * `onRequest` runs after routing, so it reads the MATCHED route's declaration — no spelling of a
+ * path (`/%61pi/…`, `//api/…`) reaches a handler without its check; an unmatched path is a 404.
+ * It also refuses state-changing requests from foreign origins and cookie-borne ones without the
+ * CSRF header. `preValidation` checks the route's `:id` resource (ticket, device), its `:grid`
  * and its `grid` query against the session's scope (403), before any handler or body validation.
  */
 export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOptions) => {
   await app.register(cookie);
+  // Only routes that ask for it (`config.rateLimit`: the login) are rate limited.
+  await app.register(rateLimit, { global: false });
   app.decorateRequest('user', null);
   app.decorateRequest('scope', null);
-  const routeTable: { method: string; url: string }[] = [];
+  app.decorateRequest('session', null);
+  const routes: RouteOptions[] = [];
+  const routeTable: { method: string; url: string; access: RouteAccess | undefined }[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url });
+    routes.push(r);
+  });
+  app.addHook('onReady', async () => {
+    for (const r of routes) {
+      const access = r.config?.access;
+      for (const method of [r.method].flat()) {
+        if (!access) throw new HubError('HUB_ERR_CONFIG', [`route ${method} ${r.url} declares no access (config.access: PUBLIC, ANY_SESSION or roles(...))`]);
+        if (method !== 'HEAD') routeTable.push({ method, url: r.url, access });
+      }
+    }
   });
 
   app.addHook('onRequest', async (req) => {
-    if (isPublicPath(req.url.split('?')[0]!)) return;
-    const token = sessionToken(req.headers);
-    const user = token ? await opts.users.sessionUser(token) : undefined;
-    if (!user) throw new HubError('HUB_ERR_UNAUTHENTICATED');
+    const unsafe = !SAFE_METHODS.has(req.method);
+    if (unsafe && !originAllowed(req.headers, opts.allowedOrigins)) throw new HubError('HUB_ERR_ORIGIN', [String(req.headers.origin)]);
+    const bearer = bearerOf(req.headers.authorization);
+    // A browser sends the cookie by itself, even for another site's form: a state-changing request
+    // riding on it (or coming from a page at all) must show it was made by our script.
+    if (unsafe && !bearer && (req.headers.origin !== undefined || req.headers.cookie?.includes(`${SESSION_COOKIE}=`)) && req.headers[CSRF_HEADER] !== '1') {
+      throw new HubError('HUB_ERR_CSRF', [CSRF_HEADER]);
+    }
+    const access = req.routeOptions.config?.access;
+    if (!access) {
+      if (req.is404) return;
+      throw new HubError('HUB_ERR_UNAUTHENTICATED');
+    }
+    if ('public' in access) return;
+    const token = bearer ?? sessionToken({ cookie: req.headers.cookie });
+    const session = token ? await opts.users.session(token) : undefined;
+    if (!session) throw new HubError('HUB_ERR_UNAUTHENTICATED');
+    const user = session.user;
+    req.session = session;
     req.user = user;
     req.scope = scopeOf(user);
+    if (access.roles !== 'any' && !access.roles.includes(user.role)) throw forbidden(`${req.method} ${req.routeOptions.url}`);
   });
 
   app.addHook('preValidation', async (req) => {
     const scope = req.scope;
     if (!scope || scope.kind === 'all') return;
     const url = (req.routeOptions.url ?? '').replace(/(.)\/$/, '$1');
-    if (opts.staffOnly.some((p) => url === p || url.startsWith(`${p}/`))) throw forbidden(`use ${url}`);
     const params = (req.params ?? {}) as Record<string, string | undefined>;
     for (const r of opts.resources) {
       if (!params.id || !url.startsWith(`${r.prefix}/:id`)) continue;

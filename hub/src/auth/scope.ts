@@ -1,4 +1,4 @@
-import { seesEverything, type Department, type RealtimeUser, type Ticket, type User } from '@gridhub/core';
+import { seesEverything, type Department, type RealtimeUser, type Ticket, type User, type Warden } from '@gridhub/core';
 import type { TicketFilter } from '@gridhub/rules';
 
 /**
@@ -35,6 +35,18 @@ export function scopedTicketFilter(scope: AccessScope, f: TicketFilter): TicketF
 /** The grids a grid-scoped query may cover (null: every grid). */
 export function scopedGrids(scope: AccessScope): readonly string[] | null {
   return scope.kind === 'all' ? null : scope.kind === 'grids' ? scope.gridIds : [];
+}
+
+/** A member of staff as a user sees them: their phone only where the user may call them. */
+export type StaffView = Omit<Warden, 'phone'> & { phone?: string };
+
+/**
+ * Operators, admins and grid leaders (who transfer across grids) see every phone; a warden sees
+ * their own grid's; a department sees staff by name and grid only.
+ */
+export function staffView(user: User, w: Warden): StaffView {
+  if (seesEverything(user.role) || user.role === 'grid_leader' || (user.role === 'warden' && user.gridId === w.gridId)) return w;
+  return { id: w.id, name: w.name, role: w.role, gridId: w.gridId };
 }
 
 /** The session reduced to what scopes Socket.IO rooms (core's RealtimeUser). */

@@ -27,8 +27,20 @@ export interface Session {
   expiresMs: number;
 }
 
+/** A live session as the hub tracks it: `id` is the stored token hash (never the token). */
+export interface LiveSession {
+  id: string;
+  user: User;
+  expiresMs: number;
+}
+
+/** Sessions that just ended: these ids, or every session of a user. */
+export type SessionsEnded = { reason: 'logout'; sessionIds: string[] } | { reason: 'password' | 'disabled'; userId: string };
+
+export type LoginOutcome = 'ok' | 'wrong' | 'delayed';
+
 /** Session tokens are 256 random bits, so one SHA-256 is enough to store them (no scrypt). */
-const tokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url');
+export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
 /**
  * Users and sessions over the store's Kysely (migration 0102): passwords as scrypt hashes
@@ -39,6 +51,7 @@ export class UserStore {
   readonly #sessionTtlMs: number;
   readonly #clock: () => number;
   #dummyHash: Promise<string> | null = null;
+  readonly #ended = new Set<(e: SessionsEnded) => void>();
 
   constructor(db: Kysely<any>, opts: { sessionTtlMs: number; clock?: () => number }) {
     this.#db = db;
@@ -78,9 +91,32 @@ export class UserStore {
     return rows.map((r) => userFromRow(r as UserRow));
   }
 
+  /** Sets a password and ends every session of the user (their sockets too). */
   async setPassword(id: string, password: string): Promise<void> {
     await this.#db.updateTable('users').set({ password_hash: await hashSecret(password, PASSWORD_COST) }).where('id', '=', id).execute();
     await this.#db.deleteFrom('sessions').where('user_id', '=', id).execute();
+    this.#emit({ reason: 'password', userId: id });
+  }
+
+  /** Disables (or enables again) a user; disabling ends every session of theirs. */
+  async setDisabled(id: string, disabled: boolean): Promise<boolean> {
+    const r = await this.#db.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('id', '=', id).executeTakeFirst();
+    if (!Number(r.numUpdatedRows)) return false;
+    if (disabled) {
+      await this.#db.deleteFrom('sessions').where('user_id', '=', id).execute();
+      this.#emit({ reason: 'disabled', userId: id });
+    }
+    return true;
+  }
+
+  /** Called whenever sessions end here (logout, password change, disabling): the realtime layer closes their sockets. */
+  onSessionsEnded(listener: (e: SessionsEnded) => void): () => void {
+    this.#ended.add(listener);
+    return () => this.#ended.delete(listener);
+  }
+
+  #emit(e: SessionsEnded): void {
+    for (const l of this.#ended) l(e);
   }
 
   /** Checks a password; an unknown user costs the same scrypt as a known one. */
@@ -104,18 +140,61 @@ export class UserStore {
 
   /** The user behind a session token, if the session is live. */
   async sessionUser(token: string): Promise<User | undefined> {
+    return (await this.session(token))?.user;
+  }
+
+  /** The live session behind a token (its id is the token's hash). */
+  async session(token: string): Promise<LiveSession | undefined> {
+    const id = tokenHash(token);
     const r = await this.#db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .selectAll('users')
-      .where('sessions.token_hash', '=', tokenHash(token))
+      .select('sessions.expires_ms as session_expires_ms')
+      .where('sessions.token_hash', '=', id)
       .where('sessions.expires_ms', '>', this.#clock())
       .where('users.disabled', '=', 0)
       .executeTakeFirst();
-    return r ? userFromRow(r as UserRow) : undefined;
+    return r ? { id, user: userFromRow(r as unknown as UserRow), expiresMs: Number((r as { session_expires_ms: number }).session_expires_ms) } : undefined;
+  }
+
+  /** Of these session ids, those still live (periodic revalidation of open sockets). */
+  async liveSessionIds(ids: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.#db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select('sessions.token_hash')
+        .where('sessions.token_hash', 'in', ids.slice(i, i + 500))
+        .where('sessions.expires_ms', '>', this.#clock())
+        .where('users.disabled', '=', 0)
+        .execute();
+      for (const r of rows) out.add(r.token_hash as string);
+    }
+    return out;
   }
 
   async closeSession(token: string): Promise<void> {
-    await this.#db.deleteFrom('sessions').where('token_hash', '=', tokenHash(token)).execute();
+    const id = tokenHash(token);
+    await this.#db.deleteFrom('sessions').where('token_hash', '=', id).execute();
+    this.#emit({ reason: 'logout', sessionIds: [id] });
+  }
+
+  /** One login attempt in the audit (aged out by `pruneAudit`); the password never is. */
+  async audit(username: string, address: string, outcome: LoginOutcome): Promise<void> {
+    await this.#db.insertInto('login_audit').values({ at_ms: this.#clock(), username: username.slice(0, 64), address, outcome }).execute();
+  }
+
+  async auditRows(limit = 100): Promise<{ atMs: number; username: string; address: string; outcome: LoginOutcome }[]> {
+    const rows = await this.#db.selectFrom('login_audit').selectAll().orderBy('at_ms', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ atMs: Number(r.at_ms), username: r.username, address: r.address, outcome: r.outcome }));
+  }
+
+  /** Drops audit rows and expired sessions older than `beforeMs`; returns the audit rows dropped. */
+  async pruneAudit(beforeMs: number): Promise<number> {
+    await this.#db.deleteFrom('sessions').where('expires_ms', '<=', this.#clock()).execute();
+    const r = await this.#db.deleteFrom('login_audit').where('at_ms', '<', beforeMs).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 }

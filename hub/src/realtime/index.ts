@@ -1,3 +1,3 @@
-export { createRealtime, type Realtime, type RealtimeOptions, type RealtimeCredentials, type RealtimeStats } from './server.ts';
+export { createRealtime, type Realtime, type RealtimeOptions, type RealtimeCredentials, type RealtimeSession, type RealtimeStats } from './server.ts';
 export { scopeRooms, seesDevice, seesTicket } from './rooms.ts';
 export { attachRealtime, liveTicket } from './wire.ts';

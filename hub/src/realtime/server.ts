@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import {
   REALTIME_FLUSH_MS,
@@ -23,11 +23,23 @@ export interface RealtimeCredentials {
   token: string | undefined;
 }
 
+/** The session behind a socket: when it ends (logout, expiry, password change, disabling) the socket is closed. */
+export interface RealtimeSession {
+  user: RealtimeUser;
+  sessionId: string;
+  expiresMs: number;
+}
+
 export interface RealtimeOptions {
   /** The hub's HTTP server: Socket.IO shares its port at REALTIME_PATH. */
   server: HttpServer;
   /** The session behind a handshake, or null (the connection is refused). */
-  authenticate(credentials: RealtimeCredentials): Promise<RealtimeUser | null>;
+  authenticate(credentials: RealtimeCredentials): Promise<RealtimeSession | null>;
+  /** Whether a handshake's headers may connect at all (the Origin check); default: all. */
+  allowRequest?(headers: IncomingHttpHeaders): boolean;
+  /** Of these session ids, those still live: every `revalidateMs` each socket's session is checked again. */
+  liveSessions?(ids: readonly string[]): Promise<Set<string>>;
+  revalidateMs?: number;
   /** Every device with its stored state, at start. */
   loadDevices(): Promise<(DeviceLive & { connected?: boolean | null })[]>;
   /** Open tickets (and recently closed ones), at start. */
@@ -61,13 +73,21 @@ export interface Realtime {
   flush(): void;
   /** The grid a known device is in (for events that name only the device). */
   gridOf(deviceId: string): string | undefined;
+  /** Closes at once every socket of these sessions, or of this user (their sessions ended). */
+  endSessions(which: { sessionIds: readonly string[] } | { userId: string }): void;
   stats(): RealtimeStats;
   close(): Promise<void>;
 }
 
 interface SocketData {
   user: RealtimeUser;
+  sessionId: string;
+  expiresMs: number;
 }
+
+const sessionRoom = (id: string) => `session:${id}`;
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The Socket.IO server: authenticates each handshake with the session, joins the socket to the
@@ -86,6 +106,7 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
     serveClient: false,
     // Small deltas: compressing them costs more CPU than it saves.
     perMessageDeflate: false,
+    allowRequest: (req, cb) => (opts.allowRequest?.(req.headers) ?? true ? cb(null, true) : cb('HUB_ERR_ORIGIN', false)),
   });
 
   io.use((socket, next) => {
@@ -93,9 +114,11 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
     const bearer = /^Bearer (.+)$/.exec(socket.handshake.headers.authorization ?? '')?.[1];
     const token = typeof auth.token === 'string' ? auth.token : bearer;
     opts.authenticate({ cookie: socket.handshake.headers.cookie, token }).then(
-      (user) => {
-        if (!user) return next(new Error('HUB_ERR_UNAUTHENTICATED'));
-        socket.data.user = user;
+      (session) => {
+        if (!session || session.expiresMs <= now()) return next(new Error('HUB_ERR_UNAUTHENTICATED'));
+        socket.data.user = session.user;
+        socket.data.sessionId = session.sessionId;
+        socket.data.expiresMs = session.expiresMs;
         next();
       },
       (err) => {
@@ -107,7 +130,11 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
 
   io.on('connection', (socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>) => {
     const user = socket.data.user;
-    void socket.join([...scopeRooms(user), userRoom(user.id)]);
+    void socket.join([...scopeRooms(user), userRoom(user.id), sessionRoom(socket.data.sessionId)]);
+    // The session's end is the socket's end, to the millisecond.
+    const expiry = setTimeout(() => socket.disconnect(true), Math.min(MAX_TIMER_MS, Math.max(0, socket.data.expiresMs - now())));
+    expiry.unref();
+    socket.on('disconnect', () => clearTimeout(expiry));
     socket.emit('snapshot', model.snapshot(user, now()));
     snapshotsSent++;
     socket.on('resync', (ack) => {
@@ -143,6 +170,19 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
   };
   let flushTimer: NodeJS.Timeout | null = null;
   let livenessTimer: NodeJS.Timeout | null = null;
+  let revalidateTimer: NodeJS.Timeout | null = null;
+  const endSessions = (which: { sessionIds: readonly string[] } | { userId: string }) => {
+    const rooms = 'userId' in which ? [userRoom(which.userId)] : which.sessionIds.map(sessionRoom);
+    if (rooms.length) io.in(rooms).disconnectSockets(true);
+  };
+  /** Every socket's session checked again (a session ended where this process did not see it: another hub, the database). */
+  const revalidate = async () => {
+    if (!opts.liveSessions) return;
+    const ids = [...new Set([...io.sockets.sockets.values()].map((s) => s.data.sessionId))];
+    if (!ids.length) return;
+    const live = await opts.liveSessions(ids);
+    endSessions({ sessionIds: ids.filter((id) => !live.has(id)) });
+  };
 
   return {
     io,
@@ -158,8 +198,10 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
           onError(err, 'refreshing liveness');
         }
       }, opts.livenessIntervalMs ?? 30_000);
+      revalidateTimer = setInterval(() => revalidate().catch((err) => onError(err, 'revalidating sessions')), opts.revalidateMs ?? 30_000);
       flushTimer.unref();
       livenessTimer.unref();
+      revalidateTimer.unref();
     },
     readings(batch) {
       const { devices, feed } = model.applyReadings(batch, now());
@@ -182,10 +224,12 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
     },
     flush,
     gridOf: (deviceId) => model.devices.get(deviceId)?.gridId,
+    endSessions,
     stats: () => ({ sockets: io.sockets.sockets.size, deltasSent, snapshotsSent, devices: model.devices.size, tickets: model.tickets.size }),
     async close() {
       if (flushTimer) clearInterval(flushTimer);
       if (livenessTimer) clearInterval(livenessTimer);
+      if (revalidateTimer) clearInterval(revalidateTimer);
       io.disconnectSockets(true);
       // io.close() would also close the shared HTTP server; the hub closes that itself.
       io.engine.close();

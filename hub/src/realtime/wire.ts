@@ -4,7 +4,7 @@ import { DEFAULT_LIVENESS, livenessOf, type DeviceLive, type LiveTicket, type Re
 import type { Ingest } from '@gridhub/ingest';
 import { ticketTimers, type SlaConfig } from '@gridhub/rules';
 import { deadlines } from '../api/tickets.ts';
-import { realtimeUserOf, sessionToken } from '../auth/index.ts';
+import { originAllowed, realtimeUserOf, sessionToken } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
 import { createRealtime, type Realtime } from './server.ts';
 
@@ -24,7 +24,7 @@ export function liveTicket(t: Ticket, sla: SlaConfig): LiveTicket {
  * Bearer token), devices and tickets loaded from the store at start, readings from ingest (after
  * storage) and every RulesEvent from `hub.events` turned into coalesced deltas.
  */
-export async function attachRealtime(opts: { server: HttpServer; hub: HubServices; ingest: Ingest; log: Logger; flushIntervalMs?: number }): Promise<Realtime> {
+export async function attachRealtime(opts: { server: HttpServer; hub: HubServices; ingest: Ingest; log: Logger; flushIntervalMs?: number; revalidateMs?: number }): Promise<Realtime> {
   const { hub, log } = opts;
   const sla = () => hub.rules.tickets.sla;
   const rt = createRealtime({
@@ -34,9 +34,13 @@ export async function attachRealtime(opts: { server: HttpServer; hub: HubService
     onError: (err, what) => log.error({ err }, what),
     async authenticate({ cookie, token }) {
       const t = token ?? sessionToken({ cookie });
-      const user = t ? await hub.auth.users.sessionUser(t) : undefined;
-      return user ? realtimeUserOf(user) : null;
+      const session = t ? await hub.auth.users.session(t) : undefined;
+      return session ? { user: realtimeUserOf(session.user), sessionId: session.id, expiresMs: session.expiresMs } : null;
     },
+    // A page of another origin never gets a live feed, even with the user's cookie.
+    allowRequest: (headers) => originAllowed(headers, hub.auth.allowedOrigins),
+    liveSessions: (ids) => hub.auth.users.liveSessionIds(ids),
+    revalidateMs: opts.revalidateMs,
     async loadDevices() {
       const out: (DeviceLive & { connected: boolean | null })[] = [];
       const now = hub.now();
@@ -99,11 +103,14 @@ export async function attachRealtime(opts: { server: HttpServer; hub: HubService
     }
   };
   hub.rules.events.on('event', onEvent);
+  // Logout, password change, disabling: that session's (or user's) sockets close at once.
+  const offEnded = hub.auth.users.onSessionsEnded((e) => rt.endSessions(e.reason === 'logout' ? { sessionIds: e.sessionIds } : { userId: e.userId }));
   const offReadings = opts.ingest.onReadings((batch) => rt.readings(batch));
   const close = rt.close.bind(rt);
   return Object.assign(rt, {
     async close() {
       hub.rules.events.off('event', onEvent);
+      offEnded();
       offReadings();
       await close();
     },
