@@ -39,7 +39,7 @@ export const HubConfigSchema = Type.Object({
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   /** Password of the `admin` user created on the first start; generated and printed once when null. */
   adminPassword: Type.Union([Type.String({ minLength: 8 }), Type.Null()]),
-  sessionTtlMs: Type.Integer({ minimum: 60_000 }),
+  sessionTtlMs: Type.Integer({ minimum: 1000 }),
   /** Failed logins per (user name, address), and per address, before growing delays start; failures are forgotten loginWindowMs after the last. */
   loginMaxPerUser: Type.Integer({ minimum: 1 }),
   loginMaxPerIp: Type.Integer({ minimum: 1 }),

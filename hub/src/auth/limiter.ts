@@ -5,7 +5,7 @@
  * growing delay after the last failure (1 s, 2 s, 4 s … up to `maxDelayMs`), so guessing slows
  * down and never stops anyone for long. Nothing is counted per user name alone: the right
  * password from an address that has not been guessing always gets in, however hard the user's
- * name is guessed elsewhere. A key is forgotten `windowMs` after its last failure; a success
+ * name is guessed elsewhere. A key is forgotten `windowMs` after its wait is over; a success
  * forgets its (user, address) key.
  */
 export interface LoginPolicy {
@@ -128,11 +128,16 @@ export class LoginGuard {
 
   #live(key: string, nowMs: number): Entry | undefined {
     const e = this.#entries.get(key);
-    if (e && nowMs - e.lastMs >= this.policy.windowMs) {
+    // Forgotten a window after its wait is over (a guesser at the longest delay stays there).
+    if (e && nowMs - e.lastMs >= this.policy.windowMs + this.#delay(e)) {
       this.#forget(key, e);
       return undefined;
     }
     return e;
+  }
+
+  #delay(e: Entry): number {
+    return loginDelayMs(e.failures, e.scope === 'address' ? this.policy.freePerAddress : this.policy.freePerUserAddress, this.policy.maxDelayMs);
   }
 
   #forget(key: string, e: Entry): void {
