@@ -360,3 +360,41 @@ describe('security headers', () => {
     }
   });
 });
+
+describe('personal data in scope', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await testHub();
+  });
+  afterAll(async () => hub?.dispose());
+
+  it('a warden of one grid finds no phone number of another grid’s staff in any response', async () => {
+    const wardens = await hub.store.listWardens();
+    const grids = [...new Set(wardens.map((w) => w.gridId))];
+    expect(grids.length).toBeGreaterThan(1);
+    for (const [who, gridOf] of [['warden', (g: string) => wardens.find((w) => w.gridId === g && w.role !== 'grid_leader')!], ['department', () => null]] as const) {
+      const me = gridOf(grids[0]!);
+      const token = me ? await login(hub, me.id, demoPassword(me.id)) : await login(hub, 'fire_brigade', demoPassword('fire_brigade'));
+      const foreign = wardens.filter((w) => !me || w.gridId !== me.gridId).map((w) => w.phone);
+      const [device] = (await hub.store.listDevices({ gridId: me?.gridId ?? grids[0], limit: 1, offset: 0 })).items;
+      const fill: Record<string, string> = { id: device!.id, grid: me?.gridId ?? grids[0]!, warden: me?.id ?? 'x', fromMs: '0' };
+      const bodies: string[] = [];
+      for (const r of hub.app.routeTable.filter((x) => x.method === 'GET')) {
+        for (const query of ['', '?limit=1000', `?grid=${grids[1]}`]) {
+          const res = await hub.app.inject({ method: 'GET', url: r.url.replace(/:(\w+)/g, (_, p: string) => fill[p] ?? 'x') + query, headers: { authorization: `Bearer ${token}` } });
+          bodies.push(res.body);
+        }
+      }
+      const all = bodies.join('\n');
+      expect(all.length).toBeGreaterThan(10_000); // it did see the site and its own data
+      expect(foreign.filter((p) => all.includes(p)), who).toEqual([]);
+      if (me) expect(all, 'own grid phones stay visible').toContain(me.phone);
+      // Other grids' staff still appear, by name and grid.
+      expect(all).toContain(wardens.find((w) => w.gridId !== (me?.gridId ?? ''))!.name);
+    }
+    // Operators and grid leaders (who transfer across grids) do see phones.
+    const leader = wardens.find((w) => w.role === 'grid_leader')!;
+    const res = await hub.app.inject({ method: 'GET', url: '/api/site/wardens', headers: { authorization: `Bearer ${await login(hub, leader.id, demoPassword(leader.id))}` } });
+    expect(res.json().every((w: { phone?: string }) => typeof w.phone === 'string')).toBe(true);
+  });
+});
