@@ -15,6 +15,7 @@ import { rostersRoutes } from './api/rosters.ts';
 import { rulesRoutes } from './api/rules.ts';
 import { silencesRoutes } from './api/silences.ts';
 import { ticketsRoutes } from './api/tickets.ts';
+import { photosRoutes } from './api/photos.ts';
 import { usersRoutes } from './api/users.ts';
 import { authPlugin, publicRoutes } from './auth/index.ts';
 import { securityHeaders } from './auth/headers.ts';
@@ -74,6 +75,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(authRoutes, { prefix: '/api/auth', hub });
   await app.register(usersRoutes, { prefix: '/api/users', hub });
   await app.register(ticketsRoutes, { prefix: '/api/tickets', hub });
+  await app.register(photosRoutes, { prefix: '/api/tickets', hub });
   await app.register(rulesRoutes, { prefix: '/api/rules', hub });
   await app.register(silencesRoutes, { prefix: '/api/silences', hub });
   await app.register(rostersRoutes, { prefix: '/api/rosters', hub });

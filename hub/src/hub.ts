@@ -11,6 +11,7 @@ import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts
 import { resolveConfig, type HubConfig } from './config.ts';
 import { attachRealtime, type Realtime } from './realtime/index.ts';
 import { createMetrics, latencyHistogramsText } from './metrics.ts';
+import { FilePhotoBlobs, PhotoStore } from './photos/store.ts';
 import type { HubServices, PartHealth } from './services.ts';
 
 /** MQTT packets above this close the connection before they are buffered. */
@@ -155,6 +156,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
         allowedOrigins: parseOrigins(config.allowedOrigins),
       },
       rules,
+      photos: new PhotoStore(store.db, new FilePhotoBlobs(join(config.dataDir, 'photos'))),
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()) });
     const app = await buildApp(services);

@@ -3,6 +3,7 @@ import type { HistoryQuery, HistoryResult, HubStore } from '@gridhub/store';
 import type { HubConfig } from './config.ts';
 import type { LoginGuard, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
+import type { PhotoStore } from './photos/store.ts';
 
 /** A part of the hub as /api/health sees it. */
 export interface PartHealth {
@@ -28,6 +29,8 @@ export interface HubServices {
   auth: { users: UserStore; logins: LoginGuard; sessionTtlMs: number; cookieSecure: boolean; allowedOrigins: ReadonlySet<string> };
   /** The rules engine, its ticket store, rules configuration and the event stream. */
   rules: HubRules;
+  /** Where resolution photos' bytes are kept (files under HUB_DATA_DIR). */
+  photos: PhotoStore;
 }
 
 export type DeviceView = DeviceInfo & { state: DeviceState | null };

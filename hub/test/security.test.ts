@@ -6,6 +6,7 @@ import { REALTIME_PATH, uplinkTopic } from '@gridhub/core';
 import { demoDeviceSecret } from '@gridhub/store';
 import { waitFor } from '@gridhub/testkit';
 import { authPlugin, demoPassword, loginDelayMs, LoginGuard, addressKey, type UserStore } from '../src/auth/index.ts';
+import { jpegWithLocation, uploadPhotos } from './photos.ts';
 import { connect, login, testHub } from './support.ts';
 
 type TestHub = Awaited<ReturnType<typeof testHub>>;
@@ -396,5 +397,62 @@ describe('personal data in scope', () => {
     const leader = wardens.find((w) => w.role === 'grid_leader')!;
     const res = await hub.app.inject({ method: 'GET', url: '/api/site/wardens', headers: { authorization: `Bearer ${await login(hub, leader.id, demoPassword(leader.id))}` } });
     expect(res.json().every((w: { phone?: string }) => typeof w.phone === 'string')).toBe(true);
+  });
+});
+
+describe('photos are files the hub keeps', () => {
+  let hub: TestHub;
+  let ticketId: string;
+  let assignee: string;
+  beforeAll(async () => {
+    hub = await testHub({ rulesTickMs: 200 });
+    const d = (await hub.store.listDevices({ kind: 'smoke', limit: 1, offset: 0 })).items[0]!;
+    const c = await connect(hub.mqttUrl, { clientId: d.id, username: d.id, password: demoDeviceSecret(d.id) });
+    await c.publishAsync(uplinkTopic('smoke', d.id, 'event'), JSON.stringify({ ts: Date.now(), seq: 1, event: 'alarm' }), { qos: 1 });
+    await c.endAsync();
+    await waitFor(async () => (await hub.rules.tickets.list({ deviceId: d.id, limit: 1 })).length === 1, 15_000, 'ticket');
+    const t = (await hub.rules.tickets.list({ deviceId: d.id, limit: 1 }))[0]!;
+    ticketId = t.id;
+    assignee = t.assigneeId!;
+  });
+  afterAll(async () => hub?.dispose());
+
+  it('refuses an SVG, an HTML file renamed .png and an oversized file with codes, storing nothing', async () => {
+    const token = await login(hub, assignee, demoPassword(assignee));
+    const svg = await uploadPhotos(hub, ticketId, token, [{ name: 'x.svg', type: 'image/svg+xml', bytes: Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') }]);
+    expect([svg.status, svg.body.code]).toEqual([415, 'HUB_ERR_PHOTO_TYPE']);
+    const html = await uploadPhotos(hub, ticketId, token, [{ name: 'photo.png', type: 'image/png', bytes: Buffer.from('<!doctype html><html><script>fetch("/api/users")</script></html>') }]);
+    expect([html.status, html.body.code]).toEqual([415, 'HUB_ERR_PHOTO_TYPE']);
+    const mixed = await uploadPhotos(hub, ticketId, token, [{ name: 'ok.jpg', type: 'image/jpeg', bytes: jpegWithLocation() }, { name: 'bad.png', type: 'image/png', bytes: Buffer.from('<html>') }]);
+    expect(mixed.body.code).toBe('HUB_ERR_PHOTO_TYPE');
+    const big = await uploadPhotos(hub, ticketId, token, [{ name: 'big.jpg', type: 'image/jpeg', bytes: Buffer.concat([jpegWithLocation(), Buffer.alloc(11 * 1024 * 1024)]) }]);
+    expect([big.status, big.body.code]).toEqual([413, 'HUB_ERR_PHOTO_TOO_LARGE']);
+    const many = await uploadPhotos(hub, ticketId, token, Array.from({ length: 7 }, (_, i) => ({ name: `${i}.jpg`, type: 'image/jpeg', bytes: jpegWithLocation() })));
+    expect(many.body.code).toBe('HUB_ERR_PHOTO_TOO_LARGE');
+    const { readdirSync, existsSync } = await import('node:fs');
+    const dir = `${hub.dataDir}/photos`;
+    expect(existsSync(dir) ? readdirSync(dir, { recursive: true }).filter((f) => !String(f).endsWith('.tmp') && String(f).length > 2) : []).toEqual([]);
+  });
+
+  it('strips the location unless the assignee took it on site; serves it only to who sees the ticket, with no sniffing', async () => {
+    const token = await login(hub, assignee, demoPassword(assignee));
+    const up = await uploadPhotos(hub, ticketId, token, [{ name: 'x.jpg', type: 'image/jpeg', bytes: jpegWithLocation() }]);
+    expect(up.status).toBe(201);
+    expect(up.body.photos[0].locationKept).toBe(false); // not on site yet
+    const op = await login(hub, 'operator', demoPassword('operator'));
+    const res = await hub.app.inject({ method: 'GET', url: up.body.photos[0].url, headers: { authorization: `Bearer ${op}` } });
+    expect(res.statusCode).toBe(200);
+    expect(res.rawPayload.includes(Buffer.from('GPSLatitude'))).toBe(false);
+    expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain('sandbox');
+    const wardens = await hub.store.listWardens();
+    const ticket = (await hub.rules.tickets.get(ticketId))!;
+    const outsider = wardens.find((w) => w.gridId !== ticket.gridId)!;
+    const other = await hub.app.inject({ method: 'GET', url: up.body.photos[0].url, headers: { authorization: `Bearer ${await login(hub, outsider.id, demoPassword(outsider.id))}` } });
+    expect(other.statusCode).toBe(403);
+    expect((await hub.app.inject({ method: 'GET', url: up.body.photos[0].url })).statusCode).toBe(401);
+    // Another ticket's photo is not this ticket's (no id guessing across tickets).
+    expect((await hub.app.inject({ method: 'GET', url: up.body.photos[0].url.replace(ticketId, 'other-ticket'), headers: { authorization: `Bearer ${op}` } })).statusCode).toBe(404);
   });
 });

@@ -6,6 +6,7 @@ import { demoDeviceSecret } from '@gridhub/store';
 import { tempDir, waitFor } from '@gridhub/testkit';
 import { demoPassword } from '../src/auth/index.ts';
 import { api, connect, login, TEST_ADMIN_PASSWORD, testHub } from './support.ts';
+import { jpegWithLocation, uploadPhotos } from './photos.ts';
 
 /**
  * The ticket loop at hub level, over real MQTT: alarms published by demo devices become tickets
@@ -112,8 +113,17 @@ describe('tickets through MQTT and the API (demo site)', () => {
     expect((await act('arrive', warden)).body.code).toBe('HUB_ERR_TICKET_TRANSITION'); // accept first
     expect((await act('accept', warden)).body.ticket.status).toBe('accepted');
     expect((await act('arrive', warden, { note: '已到场' })).body.ticket.status).toBe('on_site');
-    const photo = 'https://example.org/photos/1.jpg';
-    expect((await act('resolve', warden, { note: '误报，已复位 false alarm, reset', photos: [photo] })).body.ticket.status).toBe('resolved');
+    // Photos are files the hub keeps: uploaded (on site, so the location stays), then named by their hub URL.
+    const upload = await uploadPhotos(hub, id, warden, [{ name: 'site.jpg', type: 'image/jpeg', bytes: jpegWithLocation() }]);
+    expect(upload.status).toBe(201);
+    const photo = upload.body.photos[0];
+    expect(photo).toMatchObject({ type: 'image/jpeg', locationKept: true });
+    expect((await act('resolve', warden, { note: 'x', photos: ['https://example.org/photos/1.jpg'] })).body.code).toBe('HUB_ERR_VALIDATION'); // never a URL the hub does not serve
+    expect((await act('resolve', warden, { note: '误报，已复位 false alarm, reset', photos: [photo.url] })).body.ticket.status).toBe('resolved');
+    const served = await hub.app.inject({ method: 'GET', url: photo.url, headers: { authorization: `Bearer ${operator}` } });
+    expect(served.statusCode).toBe(200);
+    expect(served.headers['content-type']).toBe('image/jpeg');
+    expect(served.rawPayload.includes(Buffer.from('GPSLatitude'))).toBe(true);
     expect((await act('close', warden)).status).toBe(403); // wardens do not verify
     const closed = await act('close', operator, { note: '核查无误' });
     expect(closed.body.ticket.status).toBe('closed');
@@ -132,7 +142,7 @@ describe('tickets through MQTT and the API (demo site)', () => {
       ['close', 'resolved', 'closed', 'operator'],
     ]);
     expect(history[1].note).toContain('not in this building');
-    expect(history[5].data).toEqual({ photos: [photo] });
+    expect(history[5].data).toEqual({ photos: [photo.url] });
     expect(history.every((h: any) => typeof h.atMs === 'number')).toBe(true);
 
     const kpiAfter = (await api(hub, 'GET', `/api/kpis?period=24h&by=grid`, { token: operator })).body.groups[GRID_A];

@@ -7,14 +7,15 @@ import { ticketTimers } from '@gridhub/rules';
 import { ANY_SESSION, forbidden, roles, scopedTicketFilter, sessionOf } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
+import { foreignPhotos, PHOTO_URL } from './photos.ts';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' });
 const Note = Type.String({ maxLength: 2000 });
 const Reason = Type.String({ minLength: 1, maxLength: 2000 });
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
-/** Photos as URLs (or data URLs of images, for a phone without an upload service). */
-const Photo = Type.String({ maxLength: 700_000, pattern: '^(https?://|data:image/)' });
+/** A photo the hub keeps, by its URL under the ticket (POST /api/tickets/:id/photos answers it). */
+const Photo = Type.String({ maxLength: 300, pattern: PHOTO_URL.source });
 
 /**
  * One POST route per person action: its URL name, its body, and how the body becomes the
@@ -153,6 +154,9 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
         const t = await load(req.params.id);
         checkActor(user, r, t);
         const body = req.body as Static<typeof r.body>;
+        const photos = (body as { photos?: string[] }).photos;
+        const bad = photos ? await foreignPhotos(hub, t.id, photos) : [];
+        if (bad.length) throw new HubError('HUB_ERR_VALIDATION', [`not a photo of this ticket: ${bad.join(', ')}`]);
         const target = r.target?.(body, t);
         if (target && !(await hub.store.listWardens(target.gridId)).some((w) => w.id === target.assigneeId)) {
           throw new HubError('HUB_ERR_VALIDATION', [`${target.assigneeId} is not a warden of grid ${target.gridId}`]);
