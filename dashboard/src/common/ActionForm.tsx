@@ -5,7 +5,7 @@ import { ApiError } from '../api.ts';
 import { DEPARTMENTS, DEPARTMENT_LABELS, TICKET_ACTION_LABELS } from '../core.ts';
 import { pick, useI18n } from '../i18n.ts';
 import { useLiveStore } from '../live/LiveProvider.tsx';
-import { photoDataUrl } from './photo.ts';
+import { uploadPhotos } from './photo.ts';
 import { gridsOf, useSite } from './site.ts';
 import { act, type ActionInput } from './tickets.ts';
 
@@ -62,6 +62,7 @@ function ActionModal({ ticket, action, onClose, run }: { ticket: LiveTicket | Ti
   const site = useSite();
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
+  const { message } = App.useApp();
   const [photos, setPhotos] = useState<string[]>([]);
   const grids = gridsOf(site);
   const gridId: string = Form.useWatch('gridId', form) ?? ticket.gridId;
@@ -110,14 +111,23 @@ function ActionModal({ ticket, action, onClose, run }: { ticket: LiveTicket | Ti
               accept="image/*"
               capture="environment"
               aria-label={t('takePhoto')}
+              data-testid="photo-input"
               onChange={async (e) => {
                 const files = [...(e.target.files ?? [])].slice(0, 6);
-                setPhotos(await Promise.all(files.map((f) => photoDataUrl(f))));
+                if (!files.length) return;
+                setBusy(true);
+                try {
+                  setPhotos([...photos, ...(await uploadPhotos(ticket.id, files))].slice(0, 6));
+                } catch (err) {
+                  message.error(err instanceof ApiError ? `${err.code}: ${err.message}` : String(err));
+                } finally {
+                  setBusy(false);
+                }
               }}
             />
             <Space wrap style={{ marginTop: 8 }}>
               {photos.map((p, i) => (
-                <img key={i} src={p} alt="" style={{ width: 64, height: 64, objectFit: 'cover', borderRadius: 4 }} />
+                <img key={i} src={p} alt="" data-testid="photo-preview" style={{ width: 64, height: 64, objectFit: 'cover', borderRadius: 4 }} />
               ))}
             </Space>
           </Form.Item>

@@ -9,6 +9,7 @@ import { pick, tryKey, useI18n } from '../i18n.ts';
 import { useLive } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from './AlarmList.tsx';
 import { usePlaceText } from '../common/site.ts';
+import { isHubPhoto } from '../common/photo.ts';
 
 /** A ticket's detail: place, state, SLA, the whole history, and the actions the user's role allows. */
 export function TicketDrawer({ id, user, onClose }: { id: string | null; user: User; onClose(): void }) {
@@ -71,9 +72,10 @@ export function TicketDrawer({ id, user, onClose }: { id: string | null; user: U
                   {h.note && <div>{h.note}</div>}
                   {Array.isArray(h.data?.photos) && (
                     <Space wrap>
-                      {(h.data.photos as string[]).map((p, i) => (
-                        <Image key={i} src={p} width={64} height={64} style={{ objectFit: 'cover' }} />
-                      ))}
+                      {(h.data.photos as string[]).map((p, i) =>
+                        // Only photos the hub keeps are loaded; an older outside URL is shown as text, never fetched.
+                        isHubPhoto(p) ? <Image key={i} src={p} width={64} height={64} style={{ objectFit: 'cover' }} data-testid="ticket-photo" /> : <Typography.Text key={i} code>{p.slice(0, 80)}</Typography.Text>,
+                      )}
                     </Space>
                   )}
                 </div>
