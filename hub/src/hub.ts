@@ -56,7 +56,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
   };
 
   try {
-    const store = await createStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+    const store = await createStore(config.databaseUrl ? { databaseUrl: config.databaseUrl, refusalsKeep: config.refusalsKeep } : { dataDir: config.dataDir, refusalsKeep: config.refusalsKeep });
     closers.push(() => store.close());
     await store.migrate();
 

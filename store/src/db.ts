@@ -6,7 +6,8 @@ import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { StoreDatabase } from './schema.ts';
 
-export type StoreOptions = { dataDir: string } | { databaseUrl: string };
+/** Where the store is; `refusalsKeep`: refusal rows kept per device (default 1000; counts stay whole). */
+export type StoreOptions = ({ dataDir: string } | { databaseUrl: string }) & { refusalsKeep?: number };
 export type SqlDialectName = 'sqlite' | 'postgres';
 
 /** Most bound parameters one statement may carry on either dialect (SQLite's default is 32766). */

@@ -57,6 +57,13 @@ export interface RefusalsTable {
   bytes: number;
 }
 
+/** Refusals per device ('' for none) and reason, whole however many rows are kept. */
+export interface RefusalCountsTable {
+  device_id: string;
+  code: string;
+  n: number;
+}
+
 export interface ReadingsTable {
   device_id: string;
   message: string;
@@ -92,6 +99,7 @@ export interface StoreDatabase {
   wardens: WardensTable;
   device_state: DeviceStateTable;
   refusals: RefusalsTable;
+  refusal_counts: RefusalCountsTable;
   readings: ReadingsTable;
   reading_values: ReadingValuesTable;
 }

@@ -106,16 +106,34 @@ export async function deviceStates(db: Kysely<StoreDatabase>, ids: readonly stri
   return out;
 }
 
-/** One transaction: insert the refusals and add them to each known device's refused count. */
-export async function recordRefusals(db: Kysely<StoreDatabase>, refusals: readonly Refusal[]): Promise<void> {
+/**
+ * One transaction: insert the refusals, add them to each known device's refused count and to the
+ * counts by device and reason, and keep only the latest `keep` rows of each device touched.
+ */
+export async function recordRefusals(db: Kysely<StoreDatabase>, refusals: readonly Refusal[], keep = 1000): Promise<void> {
   if (refusals.length === 0) return;
   const rows = refusals.map((r) => ({
     rx_ms: r.rxMs, topic: r.topic, device_id: r.deviceId, client_id: r.clientId, code: r.code, reason: r.reason, head: r.head, bytes: r.bytes,
   }));
   const perDevice = new Map<string, number>();
   for (const r of refusals) if (r.deviceId !== null) perDevice.set(r.deviceId, (perDevice.get(r.deviceId) ?? 0) + 1);
+  const byReason = new Map<string, { device_id: string; code: string; n: number }>();
+  for (const r of refusals) {
+    const key = `${r.deviceId ?? ''}\u0000${r.code}`;
+    const c = byReason.get(key) ?? { device_id: r.deviceId ?? '', code: r.code, n: 0 };
+    c.n++;
+    byReason.set(key, c);
+  }
   await db.transaction().execute(async (trx) => {
     for (const chunk of chunkRows(rows, 8)) await trx.insertInto('refusals').values(chunk).execute();
+    for (const chunk of chunkRows([...byReason.values()], 3)) {
+      await trx.insertInto('refusal_counts').values(chunk).onConflict((oc) => oc.columns(['device_id', 'code']).doUpdateSet({ n: sql<number>`refusal_counts.n + excluded.n` })).execute();
+    }
+    for (const id of new Set(refusals.map((r) => r.deviceId))) {
+      const owner = (q: any) => (id === null ? q.where('device_id', 'is', null) : q.where('device_id', '=', id));
+      const edge = await owner(trx.selectFrom('refusals').select('rx_ms')).orderBy('rx_ms', 'desc').offset(keep).limit(1).executeTakeFirst();
+      if (edge) await owner(trx.deleteFrom('refusals')).where('rx_ms', '<=', edge.rx_ms).execute();
+    }
     const known = await knownDevices(trx, [...perDevice.keys()]);
     const counts = [...perDevice].filter(([id]) => known.has(id)).map(([id, n]) => ({ device_id: id, latest: '{}', refused_count: n }));
     for (const chunk of chunkRows(counts, 2)) {
@@ -151,7 +169,11 @@ export async function listRefusals(db: Kysely<StoreDatabase>, f: RefusalFilter &
   }));
 }
 
+/** How many were refused, whole (from the counts by device and reason, not the rows kept). */
 export async function countRefusals(db: Kysely<StoreDatabase>, f: RefusalFilter): Promise<number> {
-  const r = await refusalsWhere(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(r.n);
+  let q = db.selectFrom('refusal_counts').select((eb) => eb.fn.sum<number>('n').as('n'));
+  if (f.deviceId !== undefined) q = q.where('device_id', '=', f.deviceId);
+  if (f.code !== undefined) q = q.where('code', '=', f.code);
+  const r = await q.executeTakeFirst();
+  return Number(r?.n ?? 0);
 }

@@ -19,7 +19,7 @@ export interface SqlHubStore extends HubStore {
  */
 export async function createStore(opts: StoreOptions): Promise<SqlHubStore> {
   const { db, dialect } = openDatabase(opts);
-  const store = bindStore(db, dialect);
+  const store = bindStore(db, dialect, opts.refusalsKeep ?? 1000);
   try {
     await store.migrate();
   } catch (err) {
@@ -29,7 +29,7 @@ export async function createStore(opts: StoreOptions): Promise<SqlHubStore> {
   return store;
 }
 
-function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName): SqlHubStore {
+function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName, refusalsKeep: number): SqlHubStore {
   const streetId = async () => (await db.selectFrom('streets').select('id').limit(1).executeTakeFirst())?.id ?? null;
   return {
     db,
@@ -51,7 +51,7 @@ function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName): SqlHubSt
     upsertDeviceStates: (patches) => state.upsertDeviceStates(db, dialect, patches),
     deviceState: (id) => state.deviceState(db, id),
     deviceStates: (ids) => state.deviceStates(db, ids),
-    recordRefusals: (refusals) => state.recordRefusals(db, refusals),
+    recordRefusals: (refusals) => state.recordRefusals(db, refusals, refusalsKeep),
     listRefusals: (filter) => state.listRefusals(db, filter),
     countRefusals: (filter) => state.countRefusals(db, filter),
     writeReadings: (batch) => readings.writeReadings(db, batch),

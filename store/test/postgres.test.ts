@@ -19,12 +19,12 @@ describe.skipIf(!serverAvailable('postgres'))('HubStore on PostgreSQL', () => {
   });
   storeContract({
     /** A database of its own per store, so every test starts empty. */
-    open: async () => {
+    open: async (opts = {}) => {
       const name = `store_${++n}`;
       await admin.query(`CREATE DATABASE ${name}`);
       const url = new URL(server.url);
       url.pathname = `/${name}`;
-      return createStore({ databaseUrl: url.toString() });
+      return createStore({ databaseUrl: url.toString(), ...opts });
     },
   });
 });

@@ -10,10 +10,10 @@ describe('HubStore on SQLite', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
   storeContract({
-    open: async () => {
+    open: async (opts = {}) => {
       const dir = tempDir('store');
       dirs.push(dir);
-      return createStore({ dataDir: dir });
+      return createStore({ dataDir: dir, ...opts });
     },
   });
 });

@@ -10,7 +10,7 @@ import { clone, reading, siteDevices, siteWardens, smallSite } from './fixtures.
 
 export interface StoreHarness {
   /** A fresh, migrated, empty store. */
-  open(): Promise<SqlHubStore>;
+  open(opts?: { refusalsKeep?: number }): Promise<SqlHubStore>;
 }
 
 const TABLES = ['streets', 'communities', 'grids', 'estates', 'buildings', 'units', 'devices', 'wardens', 'device_state', 'refusals', 'readings', 'reading_values'] as const;
@@ -297,6 +297,22 @@ export function storeContract(harness: StoreHarness): void {
   });
 
   describe('refusals', () => {
+    it('keeps the latest N rows per device, with the counts by reason whole', async () => {
+      const store = await harness.open({ refusalsKeep: 3 });
+      open.push(store);
+      await store.importSite(smallSite());
+      for (let i = 0; i < 10; i++) await store.recordRefusals([refusal('bin-t1', 100 + i, i % 2 ? 'HUB_ERR_PAYLOAD_SCHEMA' : 'HUB_ERR_PAYLOAD_JSON'), refusal('mh-t1', 100 + i)]);
+      await store.recordRefusals(Array.from({ length: 5 }, (_, i) => refusal(null, 300 + i, 'HUB_ERR_TOPIC')));
+      expect((await store.listRefusals({ deviceId: 'bin-t1', limit: 100 })).map((r) => r.rxMs)).toEqual([109, 108, 107]);
+      expect((await store.listRefusals({ deviceId: 'mh-t1', limit: 100 })).map((r) => r.rxMs)).toEqual([109, 108, 107]);
+      expect((await store.listRefusals({ code: 'HUB_ERR_TOPIC', limit: 100 })).length).toBe(3);
+      expect(await store.countRefusals({ deviceId: 'bin-t1' })).toBe(10);
+      expect(await store.countRefusals({ deviceId: 'bin-t1', code: 'HUB_ERR_PAYLOAD_SCHEMA' })).toBe(5);
+      expect(await store.countRefusals({ code: 'HUB_ERR_PAYLOAD_JSON' })).toBe(15);
+      expect(await store.countRefusals({})).toBe(25);
+      expect((await store.deviceState('bin-t1'))?.refusedCount).toBe(10);
+    });
+
     it('records refusals, counts them per known device, filters and pages', async () => {
       const store = await fresh();
       await store.importSite(smallSite());
