@@ -109,6 +109,15 @@ describe('login limits stop guessing, not people', () => {
     expect(JSON.stringify(audit)).not.toContain('guess-');
   });
 
+  it('ages login audit rows out', async () => {
+    const rows = await hub.users.auditRows(1000);
+    expect(rows.length).toBeGreaterThan(0);
+    const oldest = Math.min(...rows.map((r) => r.atMs));
+    expect(await hub.users.pruneAudit(oldest)).toBe(0); // nothing older than the oldest
+    expect(await hub.users.pruneAudit(oldest + 1)).toBeGreaterThan(0);
+    expect((await hub.users.auditRows(1000)).every((r) => r.atMs > oldest)).toBe(true);
+  });
+
   it('delays grow with every failure past the free ones, up to the window, and lift after it', () => {
     const lifted: string[] = [];
     const g = new LoginGuard({ freePerUserAddress: 3, freePerAddress: 100, windowMs: 60_000, maxDelayMs: 60_000 }, { onLift: (e) => lifted.push(e.address) });
