@@ -256,6 +256,22 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     await phoneCtx.setOffline(false);
     await card.waitFor({ timeout: 15_000 }); // reconnected: a fresh snapshot carries it
   });
+
+
+  it('a session ended on the hub takes the screen back to the login page with a message', async () => {
+    const ctx = await context({ width: 1280, height: 800 });
+    const desk = await loginPage(ctx, hub.httpUrl, '/', 'operator', 'demo-operator');
+    const cookie = (await ctx.cookies()).find((c) => c.name === 'gridhub_session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await desk.evaluate(() => document.cookie)).not.toContain('gridhub_session');
+    // Ended elsewhere (another tab's logout, an admin disabling the user, a password change).
+    await hub.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { authorization: `Bearer ${cookie.value}` } });
+    const message = desk.locator('[data-testid=login-error]');
+    await message.waitFor({ timeout: 5000 });
+    expect(await message.innerText()).toContain('登录已失效');
+    await desk.locator('input#username').waitFor();
+    await desk.screenshot({ path: join(SCREENS, 'session-ended.png') });
+  });
 });
 
 async function token(hub: TestHub): Promise<string> {
