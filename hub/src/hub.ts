@@ -9,6 +9,7 @@ import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStor
 import { buildApp } from './app.ts';
 import { AttemptLimiter, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
 import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
+import { RULES_SPOOL_READER } from './rules-feed.ts';
 import { resolveConfig, type HubConfig } from './config.ts';
 import { attachRealtime, type Realtime } from './realtime/index.ts';
 import { createMetrics, latencyHistogramsText } from './metrics.ts';
@@ -89,7 +90,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     const ingest = createIngest({
       store,
       sink,
-      spool: { dir: join(config.dataDir, 'spool'), budgetBytes: config.spoolBudgetBytes },
+      spool: { dir: join(config.dataDir, 'spool'), budgetBytes: config.spoolBudgetBytes, readers: [RULES_SPOOL_READER] },
       maxPayloadBytes: config.maxPayloadBytes,
       // Smaller batches keep each synchronous slice (read, parse, serialise) short, so an alarm
       // never waits long behind a telemetry batch; InfluxDB takes 1,000-line writes easily.

@@ -14,7 +14,7 @@ import { HANDLERS } from './handlers/index.ts';
 import { Periodic } from './periodic.ts';
 import { RefusalLog, type RefusalStats } from './refusals.ts';
 import { Drain, type DrainStats } from './spool/drain.ts';
-import { consoleLogger, Spool, type SpoolLogger, type SpoolOptions, type SpoolStats } from './spool/spool.ts';
+import { consoleLogger, Spool, type SpoolLogger, type SpoolOptions, type SpoolPos, type SpoolReader, type SpoolStats } from './spool/spool.ts';
 import { StateCoalescer } from './state.ts';
 import type { TelemetrySink } from './types.ts';
 
@@ -86,6 +86,12 @@ export interface Ingest {
    * passed once too, as the drain confirms them. Returns an unsubscribe function.
    */
   onDurable(listener: ReadingsListener): () => void;
+  /**
+   * A named reader of the spool (declared in `spool.readers`), reading by position from `from`
+   * (its owner's durable cursor; null: from the oldest unconfirmed reading). The spool keeps
+   * every reading until each reader has confirmed it. Call after `start`.
+   */
+  openReader(name: string, from: SpoolPos | null): Promise<SpoolReader<Reading>>;
 }
 
 export function createIngest(opts: IngestOptions): Ingest {
@@ -255,6 +261,11 @@ export function createIngest(opts: IngestOptions): Ingest {
         spool: spool?.stats() ?? null,
         drain: drain?.stats() ?? null,
       };
+    },
+
+    async openReader(name, from) {
+      if (!spool) throw new HubError('HUB_ERR_NOT_READY', ['ingest is not started']);
+      return spool.reader(name, from);
     },
 
     onDurable(listener: ReadingsListener): () => void {
