@@ -92,6 +92,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       sink,
       spool: { dir: join(config.dataDir, 'spool'), budgetBytes: config.spoolBudgetBytes, readers: [RULES_SPOOL_READER] },
       maxPayloadBytes: config.maxPayloadBytes,
+      maxClockSkewMs: config.maxClockSkewMs,
       // Smaller batches keep each synchronous slice (read, parse, serialise) short, so an alarm
       // never waits long behind a telemetry batch; InfluxDB takes 1,000-line writes easily.
       batchSize: 1000,

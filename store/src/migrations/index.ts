@@ -7,6 +7,7 @@ import * as m0102 from './0102_users.ts';
 import * as m0103 from './0103_rules_config.ts';
 import * as m0104 from './0104_alert_pending_seen.ts';
 import * as m0120 from './0120_event_log.ts';
+import * as m0121 from './0121_arrival_time.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -22,4 +23,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0103_rules_config': m0103,
   '0104_alert_pending_seen': m0104,
   '0120_event_log': m0120,
+  '0121_arrival_time': m0121,
 };
