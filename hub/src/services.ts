@@ -4,12 +4,9 @@ import type { HubConfig } from './config.ts';
 import type { AttemptLimiter, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
 
-/** A part of the hub as /api/health sees it. */
-export interface PartHealth {
-  ok: boolean;
-  detail: string;
-  [key: string]: unknown;
-}
+import type { PartHealth, PartStatus } from './health.ts';
+
+export type { PartHealth, PartStatus };
 
 /**
  * What the HTTP API needs from the running hub. Decorated once on the Fastify instance
@@ -19,8 +16,8 @@ export interface HubServices {
   config: Readonly<HubConfig>;
   store: HubStore;
   history(q: HistoryQuery): Promise<HistoryResult>;
-  /** Each part's state for /api/health (broker, store, telemetry, spool). */
-  health(): Promise<Record<string, PartHealth>>;
+  /** The hub's and each part's state for /api/health (broker, spool, store, telemetry, rules). */
+  health(): Promise<{ status: PartStatus; parts: Record<string, PartHealth> }>;
   /** Prometheus text for /metrics. */
   metrics(): Promise<{ contentType: string; body: string }>;
   now(): number;

@@ -38,6 +38,11 @@ export interface SpoolStats {
   bytes: number;
   budgetBytes: number;
   filling: boolean;
+  /**
+   * The next record cannot fit: one the size of the last one offered (accepted or refused) would
+   * pass the budget. QoS 1 messages are not acknowledged then.
+   */
+  full: boolean;
   /** Age of the oldest unconfirmed record, ms (exact to about 1 s); 0 when empty. */
   oldestAgeMs: number;
   appended: number;
@@ -135,6 +140,8 @@ export class Spool<T> {
   private confirmed = 0;
   private readonly replayed: number;
   private rejectedFull = 0;
+  /** The size of the last record offered (refused or not): what the next one is expected to need. */
+  private nextRecordBytes = 0;
   private fsyncs = 0;
   private warnedFilling = false;
   private readonly commitLatency = new LatencyHistogram();
@@ -179,12 +186,14 @@ export class Spool<T> {
     const used = this.diskBytes + this.pending.bytes + bytes;
     if (used > this.budgetBytes) {
       this.rejectedFull++;
+      this.nextRecordBytes = bytes;
       return Promise.reject(new HubError('HUB_ERR_SPOOL_FULL'));
     }
     if (!this.warnedFilling && used >= this.budgetBytes * this.fillingRatio) {
       this.warnedFilling = true;
       this.log.warn({ bytes: used, budgetBytes: this.budgetBytes }, `spool is over ${Math.round(this.fillingRatio * 100)} % of its disk budget`);
     }
+    this.nextRecordBytes = bytes;
     const g = this.pending;
     g.texts.push(text);
     g.appendMs.push(this.now());
@@ -375,6 +384,7 @@ export class Spool<T> {
       bytes,
       budgetBytes: this.budgetBytes,
       filling: bytes >= this.budgetBytes * this.fillingRatio,
+      full: this.nextRecordBytes > 0 && bytes + this.nextRecordBytes > this.budgetBytes,
       oldestAgeMs: oldest === undefined ? 0 : Math.max(0, this.now() - oldest),
       appended: this.appended,
       replayed: this.replayed,
