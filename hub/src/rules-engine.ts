@@ -1,20 +1,23 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
-import type { RulesEvent } from '@gridhub/core';
+import type { EventLogReader, HubEvent } from '@gridhub/core';
 import type { Ingest } from '@gridhub/ingest';
-import type { HubStore } from '@gridhub/store';
+import type { SqlHubStore } from '@gridhub/store';
+import { followEventLog } from './event-follower.ts';
+import { startRulesFeed, type RulesFeedStatus } from './rules-feed.ts';
 import {
   buildRuleSet, createRulesEngine, parseRuleSetYaml, RulesConfigStore, type RuleSet, type RulesEngine, type SavedRuleSet, type SlaConfig, type TicketStore,
 } from '@gridhub/rules';
 
-/** Channels of the hub's event stream: every RulesEvent on `event`, and each on its own type. */
-export type HubEventMap = { event: [RulesEvent] } & { [K in RulesEvent['type']]: [Extract<RulesEvent, { type: K }>] };
+/** Channels of the hub's event stream: every HubEvent on `event`, and each on its own type. */
+export type HubEventMap = { event: [HubEvent] } & { [K in HubEvent['type']]: [Extract<HubEvent, { type: K }>] };
 
 /**
- * The ONE typed in-process event stream (`hub.events`): every alert and ticket transition, every
- * occurrence and incident. The realtime layer and notifications subscribe; a listener that throws
- * is logged and never reaches the engine.
+ * An in-process view of the event log (`hub.events`), for listeners that need no position of
+ * their own (tests, logs): it follows `hub.eventLog` from the id it had at start, so it carries
+ * only committed events, in log order. Consumers that must not miss one (realtime, notifications)
+ * read `hub.eventLog` by cursor instead. A listener that throws is logged and reaches nobody else.
  */
 export class HubEvents extends EventEmitter<HubEventMap> {
   constructor(private readonly log?: Pick<Logger, 'error'>) {
@@ -22,9 +25,9 @@ export class HubEvents extends EventEmitter<HubEventMap> {
     this.setMaxListeners(100);
   }
 
-  publish(e: RulesEvent): void {
+  publish(e: HubEvent): void {
     try {
-      const emit = this.emit.bind(this) as unknown as (name: string, event: RulesEvent) => boolean;
+      const emit = this.emit.bind(this) as unknown as (name: string, event: HubEvent) => boolean;
       emit('event', e);
       emit(e.type, e);
     } catch (err) {
@@ -36,7 +39,7 @@ export class HubEvents extends EventEmitter<HubEventMap> {
 export interface HubRulesOptions {
   /** The store package's Kysely instance (`SqlHubStore.db`), migrated. */
   db: ConstructorParameters<typeof RulesConfigStore>[0];
-  store: HubStore;
+  store: SqlHubStore;
   ingest: Ingest;
   log: Logger;
   clock?: () => number;
@@ -50,14 +53,20 @@ export interface HubRules {
   readonly tickets: TicketStore;
   readonly config: RulesConfigStore;
   readonly events: HubEvents;
+  /** The event log (outbox) the engine writes in each decision's transaction; read it by cursor. */
+  readonly eventLog: EventLogReader;
+  /** Resolves once `events` has handed out everything committed so far (tests). */
+  eventsCaughtUp(): Promise<void>;
   /** The rule set in force and the saved file it came from (null: the shipped defaults). */
   current(): { set: RuleSet; saved: SavedRuleSet | null };
   /** Validates a rule-set file (YAML or JSON text), then saves it and puts it in force. */
   putRuleSet(text: string, by: string): Promise<RuleSet>;
   /** Re-reads the silences after a change (they join the rule set's own). */
   reloadSilences(): Promise<void>;
-  /** Readings handed to the engine and not yet evaluated. */
+  /** Durable readings not yet evaluated and committed (the engine's place in the spool). */
   backlog(): number;
+  /** The backlog, its age and the engine's commit failures (for /api/health and /metrics). */
+  feed(): RulesFeedStatus;
   close(): Promise<void>;
 }
 
@@ -74,7 +83,7 @@ function parseRuleSetText(text: string): unknown {
 }
 
 /**
- * The rules engine wired into the hub: readings from ingest (after storage) in, a tick about once
+ * The rules engine wired into the hub: readings from the spool by position (rules-feed.ts) in, a tick about once
  * a second, wardens and device places from the store, the rule set and silences from the database,
  * events out on `events`. The engine's own tables keep alert states, tickets and timers, so a
  * restart keeps them.
@@ -93,29 +102,24 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
     db: opts.db as never,
     rules: effective(),
     clock,
-    emit: (e) => events.publish(e),
+    eventLog: opts.store.eventLog,
     wardens: (gridId) => opts.store.listWardens(gridId),
     devicePlace: async (id) => (await opts.store.deviceInfo(id))?.place,
     sla: opts.sla,
   });
 
-  let backlog = 0;
+  const follower = followEventLog(opts.store.eventLog, await opts.store.eventLog.lastId(), (page) => {
+    for (const e of page) events.publish(e.event);
+  }, { onError: (err) => log.warn({ err }, 'reading the event log failed; retrying') });
+
   const inFlight = new Set<Promise<void>>();
   const track = (p: Promise<void>) => {
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   };
-  // As soon as readings are durable in the spool (not after InfluxDB has them): an alarm pages in
-  // milliseconds, and a reading the hub acknowledged is evaluated even if the hub crashes.
-  const unsubscribe = opts.ingest.onDurable((readings) => {
-    backlog += readings.length;
-    track(
-      engine
-        .ingest(readings)
-        .catch((err) => log.error({ err }, 'rules engine failed on a batch of readings'))
-        .finally(() => void (backlog -= readings.length)),
-    );
-  });
+  // As soon as readings are durable in the spool (not after the telemetry store has them), by
+  // position: an alarm pages in milliseconds, and one the hub acknowledged is evaluated once.
+  const feed = await startRulesFeed({ store: opts.store, ingest: opts.ingest, engine, log });
 
   let ticking = false;
   const timer =
@@ -138,6 +142,8 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
     tickets: engine.tickets,
     config,
     events,
+    eventLog: opts.store.eventLog,
+    eventsCaughtUp: () => follower.caughtUp(),
     current: () => ({ set: effective(), saved }),
     async putRuleSet(text, by) {
       const next = buildRuleSet(parseRuleSetText(text));
@@ -152,11 +158,13 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
       dbSilences = await config.silences();
       engine.setRules(effective());
     },
-    backlog: () => backlog,
+    backlog: () => feed.status().backlog,
+    feed: () => feed.status(),
     async close() {
       if (timer) clearInterval(timer);
-      unsubscribe();
+      await feed.stop();
       await Promise.allSettled([...inFlight]);
+      follower.stop();
       events.removeAllListeners();
     },
   };

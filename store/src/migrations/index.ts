@@ -8,6 +8,8 @@ import * as m0103 from './0103_rules_config.ts';
 import * as m0104 from './0104_alert_pending_seen.ts';
 import * as m0110 from './0110_login_audit_photos.ts';
 import * as m0111 from './0111_refusal_counts.ts';
+import * as m0120 from './0120_event_log.ts';
+import * as m0121 from './0121_arrival_time.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -24,4 +26,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0104_alert_pending_seen': m0104,
   '0110_login_audit_photos': m0110,
   '0111_refusal_counts': m0111,
+  '0120_event_log': m0120,
+  '0121_arrival_time': m0121,
 };
