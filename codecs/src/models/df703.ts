@@ -1,6 +1,6 @@
 import { event, fillFromDistance, num, telemetry } from '../mapping.ts';
-import type { BuiltinModel, ContractMessage, TtnDecodeResult } from '../types.ts';
-import { encodeDingtek, fail, parseDingtek } from './dingtek-frame.ts';
+import type { BuiltinModel, ContractMessage } from '../types.ts';
+import { dingtekDecoder, encodeDingtek, numericData, numericParams } from './dingtek-frame.ts';
 
 /** Dingtek DF703: ultrasonic bin level with fire (temperature) and fall (tilt) alarms, LoRaWAN. */
 export const df703: BuiltinModel = {
@@ -9,28 +9,7 @@ export const df703: BuiltinModel = {
   name: 'DF703',
   kind: 'bin',
   source: 'TheThingsNetwork/lorawan-devices vendor/dingtek/df703-codec.yaml (examples)',
-  decode(frame): TtnDecodeResult {
-    const f = parseDingtek(frame);
-    if (f.type === 'error') return fail(f.error);
-    if (f.type === 'params') {
-      const p = f.params;
-      return {
-        data: {
-          firmware: `${p.major}.${p.minor}`, uploadInterval: p.uploadInterval, detectInterval: p.detectInterval,
-          levelThreshold: p.levelThreshold, fireThreshold: p.fireThreshold, fallThreshold: p.fallThreshold,
-          fallEnable: p.fallEnable, workMode: p.workMode,
-        },
-      };
-    }
-    const d = f.data;
-    const data: Record<string, unknown> = { level: d.level };
-    if (d.gps) Object.assign(data, d.gps);
-    Object.assign(data, {
-      alarmLevel: d.full, alarmFire: d.fire, alarmFall: d.tilt, alarmBattery: d.battery,
-      angle: d.angle, temperature: d.temperature, frameCounter: d.frameCounter,
-    });
-    return { data };
-  },
+  decode: dingtekDecoder({ params: (p) => numericParams(p, true), data: (d) => numericData(d, true), gps: true }),
   map(decoded, params) {
     const level = num(decoded.level);
     if (level === undefined) return { messages: [], warnings: ['a parameter report: nothing for the contract'] };

@@ -115,3 +115,37 @@ export function encodeDingtek(type: 0x01 | 0x02, d: Omit<DingtekData, 'gps'>): U
 export function fail(error: string): TtnDecodeResult {
   return { errors: [error] };
 }
+
+/** The decoders' shared skeleton: each model names the fields of its data and parameter reports. */
+export function dingtekDecoder(shape: {
+  params(p: DingtekParams): Record<string, unknown>;
+  data(d: DingtekData): Record<string, unknown>;
+  /** Only DF70x's decoder reads the 25-byte data report with a GPS fix. */
+  gps: boolean;
+}): (frame: UplinkFrame) => TtnDecodeResult {
+  return (frame) => {
+    const f = parseDingtek(frame);
+    if (f.type === 'error') return fail(f.error);
+    if (f.type === 'params') return { data: shape.params(f.params) };
+    if (f.data.gps && !shape.gps) return fail('wrong length');
+    return { data: shape.data(f.data) };
+  };
+}
+
+/** DF703's and DC413's parameter report: numbers (DC413 has no fire threshold). */
+export function numericParams(p: DingtekParams, fire: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    firmware: `${p.major}.${p.minor}`, uploadInterval: p.uploadInterval, detectInterval: p.detectInterval, levelThreshold: p.levelThreshold,
+  };
+  if (fire) out.fireThreshold = p.fireThreshold;
+  return { ...out, fallThreshold: p.fallThreshold, fallEnable: p.fallEnable, workMode: p.workMode };
+}
+
+/** DF703's and DC413's data report: numbers and alarm flags (DC413 has no fire alarm). */
+export function numericData(d: DingtekData, fire: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { level: d.level };
+  if (d.gps) Object.assign(out, d.gps);
+  out.alarmLevel = d.full;
+  if (fire) out.alarmFire = d.fire;
+  return { ...out, alarmFall: d.tilt, alarmBattery: d.battery, angle: d.angle, temperature: d.temperature, frameCounter: d.frameCounter };
+}
