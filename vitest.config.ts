@@ -16,6 +16,7 @@ const SERIAL = [
   'hub/test/dashboard.test.ts',
   'broker/test/overload.test.ts',
   'ingest/test/crash.test.ts',
+  'codecs/test/sandbox.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };
