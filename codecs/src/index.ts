@@ -7,3 +7,4 @@ export { BUILTIN_MODELS } from './models/index.ts';
 export { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox/host.ts';
 export { parseHex, parseBase64, toHex } from './bytes.ts';
 export { memoryCodecStore } from './memory-store.ts';
+export { SqlCodecStore } from './sql-store.ts';
