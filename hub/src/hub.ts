@@ -8,6 +8,7 @@ import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStor
 import { buildApp } from './app.ts';
 import { AttemptLimiter, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
 import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
+import { SqlCodecStore, createCodecRegistry, type CodecRegistry } from '@gridhub/codecs';
 import { resolveConfig, type HubConfig } from './config.ts';
 import { attachRealtime, type Realtime } from './realtime/index.ts';
 import { createMetrics, latencyHistogramsText } from './metrics.ts';
@@ -32,6 +33,8 @@ export interface Hub {
   /** The one typed in-process event stream: every alert, ticket transition, occurrence, incident. */
   events: HubEvents;
   rules: HubRules;
+  /** Device models and their codecs (built in, or uploaded and run in the sandbox). */
+  codecs: CodecRegistry;
   users: UserStore;
   /** Socket.IO: live snapshots and deltas for the screens. */
   realtime: Realtime;
@@ -98,6 +101,8 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
 
     const rules = await createHubRules({ db: store.db, store, ingest, log: log.child({ part: 'rules' }), tickIntervalMs: config.rulesTickMs });
     closers.push(() => rules.close());
+    const codecs = await createCodecRegistry({ uploaded: new SqlCodecStore(store.db), logger: log.child({ part: 'codecs' }) });
+    closers.push(() => codecs.close());
     const users = new UserStore(store.db, { sessionTtlMs: config.sessionTtlMs });
     const { generatedPassword } = await seedAdmin(users, config.adminPassword);
     if (generatedPassword) {
@@ -141,6 +146,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
         cookieSecure: config.cookieSecure,
       },
       rules,
+      codecs,
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }) });
     const app = await buildApp(services);
@@ -175,6 +181,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       log,
       events: rules.events,
       rules,
+      codecs,
       users,
       realtime,
       demoSite,

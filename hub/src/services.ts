@@ -3,6 +3,7 @@ import type { HistoryQuery, HistoryResult, HubStore } from '@gridhub/store';
 import type { HubConfig } from './config.ts';
 import type { AttemptLimiter, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
+import type { CodecRegistry } from '@gridhub/codecs';
 
 /** A part of the hub as /api/health sees it. */
 export interface PartHealth {
@@ -28,6 +29,8 @@ export interface HubServices {
   auth: { users: UserStore; loginByIp: AttemptLimiter; loginByUser: AttemptLimiter; sessionTtlMs: number; cookieSecure: boolean };
   /** The rules engine, its ticket store, rules configuration and the event stream. */
   rules: HubRules;
+  /** Device models (设备型号) and their codecs, built in or uploaded (sandboxed). */
+  codecs: CodecRegistry;
 }
 
 export type DeviceView = DeviceInfo & { state: DeviceState | null };
