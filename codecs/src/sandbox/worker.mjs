@@ -24,7 +24,8 @@ function dispose(key) {
   const c = codecs.get(key);
   if (!c) return;
   codecs.delete(key);
-  try { c.ctx.dispose(); } catch { /* a broken context after an out-of-memory */ }
+  try { c.entry?.dispose(); } catch { /* a broken context after an out-of-memory */ }
+  try { c.ctx.dispose(); } catch { /* likewise */ }
   try { c.runtime.dispose(); } catch { /* likewise */ }
 }
 
@@ -40,31 +41,39 @@ function classify(dumped, deadlineHit) {
   return { kind: 'threw', message: `${name ? `${name}: ` : ''}${message}`.slice(0, 300) };
 }
 
-/** Runs `code` in the codec's context with a fresh deadline; returns the dumped value or a failure. */
-function run(c, code) {
-  const deadline = Date.now() + timeLimitMs;
-  let deadlineHit = false;
-  c.runtime.setInterruptHandler(() => {
-    if (Date.now() > deadline) { deadlineHit = true; return true; }
-    return false;
-  });
-  let result;
-  try {
-    result = c.ctx.evalCode(code, 'decoder.js');
-  } catch (err) {
-    // an exception out of the WebAssembly itself (e.g. memory exhausted in the engine)
-    return { ok: false, ...classify({ name: 'InternalError', message: String(err?.message ?? err) }, deadlineHit) };
-  }
+/** Turns an evaluation result (value or error handle) into { ok, value } or a classified failure. */
+function settle(c, result) {
   if (result.error) {
     let dumped;
     try { dumped = c.ctx.dump(result.error); } catch { dumped = { message: 'unreadable error' }; }
     result.error.dispose();
-    return { ok: false, ...classify(dumped, deadlineHit) };
+    return { ok: false, ...classify(dumped, c.deadlineHit) };
   }
   let value;
   try { value = c.ctx.dump(result.value); } finally { result.value.dispose(); }
   return { ok: true, value };
 }
+
+/** Runs `fn` (which evaluates in the codec's context) under a fresh deadline. */
+function timed(c, fn) {
+  c.deadline = Date.now() + timeLimitMs;
+  c.deadlineHit = false;
+  try {
+    return settle(c, fn());
+  } catch (err) {
+    // an exception out of the WebAssembly itself (e.g. memory exhausted in the engine)
+    return { ok: false, ...classify({ name: 'InternalError', message: String(err?.message ?? err) }, c.deadlineHit) };
+  }
+}
+
+/**
+ * The entry point the host calls per frame, defined after the decoder's own source: input and
+ * output cross the boundary as JSON text, so only plain data goes in and comes out.
+ */
+const ENTRY = `;globalThis.__gridhubDecode = (function (decode, parse, stringify) {
+  return function (text) { return stringify(decode(parse(text))); };
+})(typeof decodeUplink === 'function' ? decodeUplink : null, JSON.parse, JSON.stringify);
+typeof decodeUplink === 'function'`;
 
 function load(key, source) {
   dispose(key);
@@ -72,11 +81,17 @@ function load(key, source) {
   runtime.setMemoryLimit(memoryLimitBytes);
   runtime.setMaxStackSize(stackLimitBytes);
   const ctx = runtime.newContext();
-  const c = { source, runtime, ctx };
+  const c = { source, runtime, ctx, entry: null, deadline: 0, deadlineHit: false };
+  // one interrupt handler per runtime; each call moves the deadline
+  runtime.setInterruptHandler(() => {
+    if (Date.now() > c.deadline) { c.deadlineHit = true; return true; }
+    return false;
+  });
   codecs.set(key, c);
-  const r = run(c, `${source}\n;typeof decodeUplink === 'function'`);
+  const r = timed(c, () => ctx.evalCode(`${source}\n${ENTRY}`, 'decoder.js'));
   if (!r.ok) { dispose(key); return r; }
   if (r.value !== true) { dispose(key); return { ok: false, kind: 'invalid', message: 'defines no function decodeUplink(input)' }; }
+  c.entry = ctx.getProp(ctx.global, '__gridhubDecode');
   return { ok: true, value: true };
 }
 
@@ -89,7 +104,14 @@ function decode(key, input) {
     if (!l.ok) return l;
     c = codecs.get(key);
   }
-  const r = run(c, `JSON.stringify(decodeUplink(${JSON.stringify(input)}))`);
+  const r = timed(c, () => {
+    const arg = c.ctx.newString(JSON.stringify(input));
+    try {
+      return c.ctx.callFunction(c.entry, c.ctx.undefined, arg);
+    } finally {
+      arg.dispose();
+    }
+  });
   if (!r.ok) {
     // a runtime that ran out of memory or time may hold half-built state: start it afresh next time
     if (r.kind === 'timeout' || r.kind === 'memory') dispose(key);
