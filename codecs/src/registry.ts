@@ -1,6 +1,6 @@
 import { HubError, isDeviceKind, type DeviceKind } from '@gridhub/core';
 import { genericMapping } from './models/generic.ts';
-import { BUILTIN_MODELS } from './models/index.ts';
+import { BUILTIN_MODELS, encodeFrame } from './models/index.ts';
 import { TtnSandbox, asTtnResult, type SandboxLimits } from './sandbox/host.ts';
 import type {
   BuiltinModel, CodecError, CodecLogger, ContractMapping, DecodeOutcome, DeviceParams, ModelInfo, TtnDecodeResult,
@@ -123,7 +123,8 @@ export async function createCodecRegistry(opts: CodecRegistryOptions = {}): Prom
       const e = entries.get(modelId);
       if (!e) return unknown(modelId);
       if (e.uploaded) {
-        const input = { bytes: Array.from(frame.bytes), fPort: frame.fPort, variables: {} };
+        // the device's params go in as the decoder's `variables` (ChirpStack passes device variables)
+        const input = { bytes: Array.from(frame.bytes), fPort: frame.fPort, variables: params, recvTime: Date.now() };
         const r = await sandboxFor().decode(modelId, input);
         if (!r.ok) {
           const message = new HubError(r.error.code, [modelId, r.error.message]).message;
@@ -168,11 +169,7 @@ export async function createCodecRegistry(opts: CodecRegistryOptions = {}): Prom
       return { ok: true, model: install(codec) };
     },
 
-    encode(modelId, data) {
-      const m = BUILTIN_MODELS.find((b) => b.id === modelId);
-      if (!m?.encode) throw new HubError('HUB_ERR_CODEC_UNKNOWN_MODEL', [modelId]);
-      return m.encode(data);
-    },
+    encode: encodeFrame,
 
     async close() {
       await sandbox?.close();

@@ -96,6 +96,16 @@ describe('uploaded codecs in the sandbox', () => {
     expect((await reg.decode('acme-spin', { fPort: 1, bytes: new Uint8Array([2]) })).decoded).toEqual({ distance: 20, battery: 90 });
   });
 
+  it('runs decoders with only the older entry points (ChirpStack v3 Decode, TTN v2 Decoder) and passes params as variables', async () => {
+    await reg.upload({ modelId: 'acme-v3', kind: 'bin', source: 'function Decode(fPort, bytes, variables) { return { distance: bytes[0] * 10 + Number(variables.extraMm || 0), port: fPort }; }' });
+    const v3 = await reg.decode('acme-v3', { fPort: 4, bytes: new Uint8Array([10]) }, { extraMm: 5 });
+    expect(v3.decoded).toEqual({ distance: 105, port: 4 });
+    await reg.upload({ modelId: 'acme-v2', kind: 'bin', source: 'function Decoder(bytes, port) { return { distance: bytes[0], port: port }; }' });
+    expect((await reg.decode('acme-v2', { fPort: 9, bytes: new Uint8Array([42]) })).decoded).toEqual({ distance: 42, port: 9 });
+    await reg.upload({ modelId: 'acme-time', kind: 'bin', source: 'function decodeUplink(i) { return { data: { year: i.recvTime.getUTCFullYear() } }; }' });
+    expect((await reg.decode('acme-time', { fPort: 1, bytes: new Uint8Array([0]) })).decoded).toEqual({ year: new Date().getUTCFullYear() });
+  });
+
   it('refuses at upload: a syntax error, no decodeUplink, a model id that is not one, a loop at load', async () => {
     const cases: [string, string, string][] = [
       ['acme-syntax', 'function decodeUplink(input) { return { data: ', 'HUB_ERR_CODEC_INVALID'],

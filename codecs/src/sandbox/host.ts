@@ -14,6 +14,8 @@ import type { CodecError, CodecLogger, TtnDecodeResult } from '../types.ts';
 export interface SandboxLimits {
   /** Per call, like ChirpStack's 100 ms. */
   timeLimitMs: number;
+  /** For compiling an uploaded file (and the top level it runs), once per load. */
+  loadTimeLimitMs: number;
   memoryLimitBytes: number;
   stackLimitBytes: number;
   maxOutputChars: number;
@@ -30,6 +32,7 @@ export interface SandboxLimits {
 
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   timeLimitMs: 100,
+  loadTimeLimitMs: 1_000,
   memoryLimitBytes: 32 * 1024 * 1024,
   stackLimitBytes: 512 * 1024,
   maxOutputChars: 64 * 1024,
@@ -106,7 +109,7 @@ export class TtnSandbox {
     if (this.worker) await this.request({ op: 'drop', key });
   }
 
-  async decode(key: string, input: { bytes: number[]; fPort: number; variables: Record<string, unknown> }): Promise<SandboxResult> {
+  async decode(key: string, input: { bytes: number[]; fPort: number; variables: Record<string, unknown>; recvTime: number }): Promise<SandboxResult> {
     if (this.pending.size >= this.limits.maxPending) {
       return { ok: false, error: { code: 'HUB_ERR_CODEC_BUSY', message: `${this.pending.size} frames waiting` } };
     }
@@ -158,6 +161,7 @@ export class TtnSandbox {
     const w = new Worker(new URL('./worker.mjs', import.meta.url), {
       workerData: {
         timeLimitMs: this.limits.timeLimitMs,
+        loadTimeLimitMs: this.limits.loadTimeLimitMs,
         memoryLimitBytes: this.limits.memoryLimitBytes,
         stackLimitBytes: this.limits.stackLimitBytes,
         maxOutputChars: this.limits.maxOutputChars,
@@ -199,7 +203,10 @@ export class TtnSandbox {
 
   private check(): void {
     if (this.pending.size === 0 || !this.worker) return;
-    if (Date.now() - this.lastProgressMs > this.limits.timeLimitMs + WATCHDOG_MARGIN_MS) this.replace('stopped answering');
+    // the oldest request is the one the worker is on (Map keeps insertion order)
+    const head = this.pending.values().next().value as Pending | undefined;
+    const limit = head?.msg.op === 'load' ? this.limits.loadTimeLimitMs : this.limits.timeLimitMs;
+    if (Date.now() - this.lastProgressMs > limit + WATCHDOG_MARGIN_MS) this.replace('stopped answering');
   }
 
   /** Terminates a stuck worker: the oldest frame fails as a timeout, the others go to a new worker. */

@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getQuickJS } from 'quickjs-emscripten';
 
-const { timeLimitMs, memoryLimitBytes, stackLimitBytes, maxOutputChars } = workerData;
+const { timeLimitMs, loadTimeLimitMs, memoryLimitBytes, stackLimitBytes, maxOutputChars } = workerData;
 const QuickJS = await getQuickJS();
 /** key -> { source, runtime, ctx }: live runtimes; key -> source: what to rebuild one from. */
 const codecs = new Map();
@@ -29,10 +29,10 @@ function dispose(key) {
   try { c.runtime.dispose(); } catch { /* likewise */ }
 }
 
-function classify(dumped, deadlineHit) {
+function classify(dumped, deadlineHit, limitMs = timeLimitMs) {
   const name = dumped && typeof dumped === 'object' ? String(dumped.name ?? '') : '';
   const message = dumped && typeof dumped === 'object' ? String(dumped.message ?? '') : String(dumped);
-  if (deadlineHit || /interrupted/i.test(message)) return { kind: 'timeout', message: `ran past ${timeLimitMs} ms` };
+  if (deadlineHit || /interrupted/i.test(message)) return { kind: 'timeout', message: `ran past ${limitMs} ms` };
   if (/out of memory|string too long|array too long/i.test(message) || (name === 'RangeError' && /allocation|memory/i.test(message))) {
     return { kind: 'memory', message: `exceeded ${Math.round(memoryLimitBytes / 1048576)} MiB` };
   }
@@ -47,7 +47,7 @@ function settle(c, result) {
     let dumped;
     try { dumped = c.ctx.dump(result.error); } catch { dumped = { message: 'unreadable error' }; }
     result.error.dispose();
-    return { ok: false, ...classify(dumped, c.deadlineHit) };
+    return { ok: false, ...classify(dumped, c.deadlineHit, c.limitMs) };
   }
   let value;
   try { value = c.ctx.dump(result.value); } finally { result.value.dispose(); }
@@ -55,25 +55,38 @@ function settle(c, result) {
 }
 
 /** Runs `fn` (which evaluates in the codec's context) under a fresh deadline. */
-function timed(c, fn) {
-  c.deadline = Date.now() + timeLimitMs;
+function timed(c, fn, limitMs = timeLimitMs) {
+  c.limitMs = limitMs;
+  c.deadline = Date.now() + limitMs;
   c.deadlineHit = false;
   try {
     return settle(c, fn());
   } catch (err) {
     // an exception out of the WebAssembly itself (e.g. memory exhausted in the engine)
-    return { ok: false, ...classify({ name: 'InternalError', message: String(err?.message ?? err) }, c.deadlineHit) };
+    return { ok: false, ...classify({ name: 'InternalError', message: String(err?.message ?? err) }, c.deadlineHit, c.limitMs) };
   }
 }
 
 /**
  * The entry point the host calls per frame, defined after the decoder's own source: input and
- * output cross the boundary as JSON text, so only plain data goes in and comes out.
+ * output cross the boundary as JSON text, so only plain data goes in and comes out. The decoder is
+ * `decodeUplink(input)` (TTN v3 and ChirpStack v4); a file with only the older entry points —
+ * ChirpStack v3's `Decode(fPort, bytes, variables)` or TTN v2's `Decoder(bytes, port)` — is run through
+ * them, its return value taken as `data`.
  */
-const ENTRY = `;globalThis.__gridhubDecode = (function (decode, parse, stringify) {
-  return function (text) { return stringify(decode(parse(text))); };
-})(typeof decodeUplink === 'function' ? decodeUplink : null, JSON.parse, JSON.stringify);
-typeof decodeUplink === 'function'`;
+const ENTRY = `;globalThis.__gridhubDecode = (function (parse, stringify) {
+  var d = typeof decodeUplink === 'function' ? decodeUplink
+    : typeof Decode === 'function' ? function (i) { return { data: Decode(i.fPort, i.bytes, i.variables) }; }
+    : typeof Decoder === 'function' ? function (i) { return { data: Decoder(i.bytes, i.fPort) }; }
+    : null;
+  if (d === null) return null;
+  return function (text) {
+    var input = parse(text);
+    input.recvTime = new Date(input.recvTime);
+    return stringify(d(input));
+  };
+})(JSON.parse, JSON.stringify);
+typeof globalThis.__gridhubDecode === 'function'`;
 
 function load(key, source) {
   dispose(key);
@@ -88,9 +101,10 @@ function load(key, source) {
     return false;
   });
   codecs.set(key, c);
-  const r = timed(c, () => ctx.evalCode(`${source}\n${ENTRY}`, 'decoder.js'));
+  // compiling a vendor's file (tens of KiB) gets its own, longer limit than a frame's decode
+  const r = timed(c, () => ctx.evalCode(`${source}\n${ENTRY}`, 'decoder.js'), loadTimeLimitMs);
   if (!r.ok) { dispose(key); return r; }
-  if (r.value !== true) { dispose(key); return { ok: false, kind: 'invalid', message: 'defines no function decodeUplink(input)' }; }
+  if (r.value !== true) { dispose(key); return { ok: false, kind: 'invalid', message: 'defines no function decodeUplink(input) (nor Decode(fPort, bytes) or Decoder(bytes, port))' }; }
   c.entry = ctx.getProp(ctx.global, '__gridhubDecode');
   return { ok: true, value: true };
 }
