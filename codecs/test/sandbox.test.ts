@@ -19,6 +19,7 @@ const HOSTILE: [string, string, string][] = [
   ['a throw', "function decodeUplink(input) { throw new Error('bad frame'); }", 'HUB_ERR_CODEC_THREW'],
   ['deep recursion', 'function f(n) { return f(n + 1) + 1; } function decodeUplink(input) { return { data: { n: f(0) } }; }', 'HUB_ERR_CODEC_MEMORY'],
   ['a result that is not an object', 'function decodeUplink(input) { return 42; }', 'HUB_ERR_CODEC_OUTPUT'],
+  ['a result nested 1,000 deep', 'function decodeUplink(input) { var x = {}; for (var i = 0; i < 1000; i++) x = { x: x }; return { data: x }; }', 'HUB_ERR_CODEC_OUTPUT'],
   ['an enormous result', 'function decodeUplink(input) { var a = []; for (var i = 0; i < 20000; i++) a.push(i); return { data: { a: a } }; }', 'HUB_ERR_CODEC_OUTPUT'],
 ];
 
@@ -104,6 +105,23 @@ describe('uploaded codecs in the sandbox', () => {
     expect((await reg.decode('acme-v2', { fPort: 9, bytes: new Uint8Array([42]) })).decoded).toEqual({ distance: 42, port: 9 });
     await reg.upload({ modelId: 'acme-time', kind: 'bin', source: 'function decodeUplink(i) { return { data: { year: i.recvTime.getUTCFullYear() } }; }' });
     expect((await reg.decode('acme-time', { fPort: 1, bytes: new Uint8Array([0]) })).decoded).toEqual({ year: new Date().getUTCFullYear() });
+  });
+
+  it('keeps codecs apart: one cannot see or change another\'s globals or the built-ins it uses', async () => {
+    await reg.upload({ modelId: 'acme-a', kind: 'bin', source: 'globalThis.secret = 42; JSON.stringify = function () { return "{}"; }; function decodeUplink() { return { data: { distance: 1 } }; }' });
+    await reg.upload({ modelId: 'acme-b', kind: 'bin', source: 'function decodeUplink() { return { data: { seen: typeof secret, distance: 2 } }; }' });
+    await reg.decode('acme-a', { fPort: 1, bytes: new Uint8Array([0]) });
+    expect((await reg.decode('acme-b', { fPort: 1, bytes: new Uint8Array([0]) })).decoded).toEqual({ seen: 'undefined', distance: 2 });
+    // the entry point kept its own JSON: acme-a's replacement changed nothing for its frames either
+    expect((await reg.decode('acme-a', { fPort: 1, bytes: new Uint8Array([0]) })).decoded).toEqual({ distance: 1 });
+  });
+
+  it('drops own __proto__ keys from a result', async () => {
+    await reg.upload({ modelId: 'acme-proto', kind: 'bin', source: 'function decodeUplink() { var d = JSON.parse(\'{"__proto__": {"polluted": true}, "distance": 3}\'); return { data: d }; }' });
+    const r = await reg.decode('acme-proto', { fPort: 1, bytes: new Uint8Array([0]) });
+    expect(r.decoded).toEqual({ distance: 3 });
+    expect(Object.getPrototypeOf(r.decoded)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('refuses at upload: a syntax error, no decodeUplink, a model id that is not one, a loop at load', async () => {

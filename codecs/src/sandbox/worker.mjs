@@ -74,18 +74,24 @@ function timed(c, fn, limitMs = timeLimitMs) {
  * ChirpStack v3's `Decode(fPort, bytes, variables)` or TTN v2's `Decoder(bytes, port)` — is run through
  * them, its return value taken as `data`.
  */
-const ENTRY = `;globalThis.__gridhubDecode = (function (parse, stringify) {
+const PRELUDE = `globalThis.__gridhubMake = (function (parse, stringify) {
+  return function (d) {
+    return function (text) {
+      var input = parse(text);
+      input.recvTime = new Date(input.recvTime);
+      return stringify(d(input));
+    };
+  };
+})(JSON.parse, JSON.stringify);`;
+
+/** Run after the source: picks the entry point (JSON was captured before the source ran). */
+const ENTRY = `;globalThis.__gridhubDecode = (function () {
   var d = typeof decodeUplink === 'function' ? decodeUplink
     : typeof Decode === 'function' ? function (i) { return { data: Decode(i.fPort, i.bytes, i.variables) }; }
     : typeof Decoder === 'function' ? function (i) { return { data: Decoder(i.bytes, i.fPort) }; }
     : null;
-  if (d === null) return null;
-  return function (text) {
-    var input = parse(text);
-    input.recvTime = new Date(input.recvTime);
-    return stringify(d(input));
-  };
-})(JSON.parse, JSON.stringify);
+  return d === null || typeof __gridhubMake !== 'function' ? null : __gridhubMake(d);
+})();
 typeof globalThis.__gridhubDecode === 'function'`;
 
 function load(key, source) {
@@ -102,11 +108,33 @@ function load(key, source) {
   });
   codecs.set(key, c);
   // compiling a vendor's file (tens of KiB) gets its own, longer limit than a frame's decode
+  const prelude = timed(c, () => ctx.evalCode(PRELUDE, 'prelude.js'), loadTimeLimitMs);
+  if (!prelude.ok) { dispose(key); return prelude; }
   const r = timed(c, () => ctx.evalCode(`${source}\n${ENTRY}`, 'decoder.js'), loadTimeLimitMs);
   if (!r.ok) { dispose(key); return r; }
   if (r.value !== true) { dispose(key); return { ok: false, kind: 'invalid', message: 'defines no function decodeUplink(input) (nor Decode(fPort, bytes) or Decoder(bytes, port))' }; }
   c.entry = ctx.getProp(ctx.global, '__gridhubDecode');
   return { ok: true, value: true };
+}
+
+/** Deeper results are refused: copying them between threads and serialising them recurses. */
+const MAX_DEPTH = 32;
+
+/** How deeply the JSON text nests (brackets outside strings), by one scan. */
+function jsonDepth(text) {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) max = Math.max(max, ++depth);
+    else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return max;
 }
 
 function decode(key, input) {
@@ -133,7 +161,10 @@ function decode(key, input) {
   }
   if (typeof r.value !== 'string') return { ok: false, kind: 'output', message: 'decodeUplink returned nothing JSON can carry' };
   if (r.value.length > maxOutputChars) return { ok: false, kind: 'output', message: `output of ${r.value.length} characters exceeds ${maxOutputChars}` };
-  return { ok: true, value: JSON.parse(r.value) };
+  const depth = jsonDepth(r.value);
+  if (depth > MAX_DEPTH) return { ok: false, kind: 'output', message: `output nested ${depth} deep, over ${MAX_DEPTH}` };
+  // own `__proto__` keys are dropped: nothing downstream should meet one
+  return { ok: true, value: JSON.parse(r.value, (k, v) => (k === '__proto__' ? undefined : v)) };
 }
 
 parentPort.on('message', (msg) => {
