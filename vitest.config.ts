@@ -17,6 +17,8 @@ const SERIAL = [
   'hub/test/security.test.ts',
   'broker/test/overload.test.ts',
   'ingest/test/crash.test.ts',
+  'codecs/test/sandbox.test.ts',
+  'hub/test/device-models-page.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };
@@ -28,7 +30,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'parallel',
-          include: ['{core,store,broker,ingest,rules,hub,simulators,dashboard,testkit}/test/**/*.test.{ts,tsx}'],
+          include: ['{core,codecs,store,broker,ingest,rules,hub,simulators,dashboard,testkit}/test/**/*.test.{ts,tsx}'],
           exclude: ['**/node_modules/**', ...SERIAL],
         },
       },

@@ -10,6 +10,7 @@ import { buildApp } from './app.ts';
 import { LoginGuard, originAllowed, parseOrigins, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
 import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
 import { RULES_SPOOL_READER } from './rules-feed.ts';
+import { SqlCodecStore, createCodecRegistry, type CodecRegistry } from '@gridhub/codecs';
 import { resolveConfig, type HubConfig } from './config.ts';
 import { attachRealtime, type Realtime } from './realtime/index.ts';
 import { createMetrics, latencyHistogramsText } from './metrics.ts';
@@ -38,6 +39,8 @@ export interface Hub {
   /** The event log (outbox): every alert, ticket transition, occurrence, incident and device-state change, by cursor. */
   eventLog: EventLogReader;
   rules: HubRules;
+  /** Device models and their codecs (built in, or uploaded and run in the sandbox). */
+  codecs: CodecRegistry;
   users: UserStore;
   /** Socket.IO: live snapshots and deltas for the screens. */
   realtime: Realtime;
@@ -105,6 +108,8 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
 
     const rules = await createHubRules({ db: store.db, store, ingest, log: log.child({ part: 'rules' }), tickIntervalMs: config.rulesTickMs });
     closers.push(() => rules.close());
+    const codecs = await createCodecRegistry({ uploaded: new SqlCodecStore(store.db), logger: log.child({ part: 'codecs' }) });
+    closers.push(() => codecs.close());
     const users = new UserStore(store.db, { sessionTtlMs: config.sessionTtlMs });
     const { generatedPassword } = await seedAdmin(users, config.adminPassword);
     if (generatedPassword) {
@@ -163,6 +168,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       },
       rules,
       photos: new PhotoStore(store.db, new FilePhotoBlobs(join(config.dataDir, 'photos'))),
+      codecs,
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()) });
     const app = await buildApp(services);
@@ -199,6 +205,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       events: rules.events,
       eventLog: store.eventLog,
       rules,
+      codecs,
       users,
       realtime,
       demoSite,

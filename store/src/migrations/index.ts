@@ -10,6 +10,7 @@ import * as m0110 from './0110_login_audit_photos.ts';
 import * as m0111 from './0111_refusal_counts.ts';
 import * as m0120 from './0120_event_log.ts';
 import * as m0121 from './0121_arrival_time.ts';
+import * as m0150 from './0150_device_models.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -28,4 +29,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0111_refusal_counts': m0111,
   '0120_event_log': m0120,
   '0121_arrival_time': m0121,
+  '0150_device_models': m0150,
 };
