@@ -11,6 +11,7 @@ import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts
 import { resolveConfig, type HubConfig } from './config.ts';
 import { attachRealtime, type Realtime } from './realtime/index.ts';
 import { createMetrics, latencyHistogramsText } from './metrics.ts';
+import { bridgeSpecs, startBridge, type Bridge } from './bridges.ts';
 import type { HubServices, PartHealth } from './services.ts';
 
 /** MQTT packets above this close the connection before they are buffered. */
@@ -37,6 +38,8 @@ export interface Hub {
   realtime: Realtime;
   /** True when the demo site was loaded at this start. */
   demoSite: boolean;
+  /** Network-server bridges (ChirpStack, TTS) this hub subscribes through. */
+  bridges: Bridge[];
   close(): Promise<void>;
 }
 
@@ -115,6 +118,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     const broker = await createBroker({
       deviceCredentials: (id) => store.deviceSecretHash(id),
       onDeviceMessage: (msg) => ingest.handle(msg),
+      onIntegrationMessage: (msg) => ingest.handleIntegration(msg),
       onDeviceConnection: (deviceId, connected, atMs) => ingest.noteConnection(deviceId, connected, atMs),
       users: config.mqttUsersPath ? await loadUsersFile(config.mqttUsersPath) : [],
       allowAnonymous: config.mqttAllowAnonymous,
@@ -141,6 +145,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
         cookieSecure: config.cookieSecure,
       },
       rules,
+      networkIngest: ingest,
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }) });
     const app = await buildApp(services);
@@ -158,6 +163,11 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
         key: readFileSync(config.tlsKeyPath),
       });
     }
+    const bridges = bridgeSpecs(config.networks).map((spec) => startBridge(spec, ingest, log.child({ part: 'bridge' })));
+    // closed before ingest stops (closers run in reverse): nothing is handed in once the spool closes
+    closers.push(async () => {
+      await Promise.all(bridges.map((b) => b.close()));
+    });
     const host = config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost;
     const mqttHost = config.mqttHost === '0.0.0.0' || config.mqttHost === '::' ? 'localhost' : config.mqttHost;
     return {
@@ -178,6 +188,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       users,
       realtime,
       demoSite,
+      bridges,
       close,
     };
   } catch (err) {

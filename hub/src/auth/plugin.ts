@@ -35,9 +35,12 @@ export interface AuthPluginOptions {
   gridFilteredLists: string[];
 }
 
-/** Everything outside /api (dashboard, docs, metrics, sockets) and health and login are public. */
+/**
+ * Everything outside /api (dashboard, docs, metrics, sockets) and health and login are public;
+ * so are the platform pushes under /api/ingest/ (each checks its own signature or token).
+ */
 export function isPublicPath(path: string): boolean {
-  return !path.startsWith('/api/') || path === '/api/health' || path.startsWith('/api/health/') || path === '/api/auth/login';
+  return !path.startsWith('/api/') || path === '/api/health' || path.startsWith('/api/health/') || path === '/api/auth/login' || path.startsWith('/api/ingest/');
 }
 
 /** The session token of a request: the HttpOnly cookie, or `Authorization: Bearer <token>`. */
