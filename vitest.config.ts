@@ -16,6 +16,7 @@ const SERIAL = [
   'hub/test/dashboard.test.ts',
   'broker/test/overload.test.ts',
   'ingest/test/crash.test.ts',
+  'codecs/test/sandbox.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };
@@ -27,7 +28,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'parallel',
-          include: ['{core,store,broker,ingest,rules,hub,simulators,dashboard,testkit}/test/**/*.test.{ts,tsx}'],
+          include: ['{core,codecs,store,broker,ingest,rules,hub,simulators,dashboard,testkit}/test/**/*.test.{ts,tsx}'],
           exclude: ['**/node_modules/**', ...SERIAL],
         },
       },

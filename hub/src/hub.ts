@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
+import { createCodecRegistry, SqlCodecStore, type CodecRegistry } from '@gridhub/codecs';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
 import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore } from '@gridhub/store';
 import { buildApp } from './app.ts';
@@ -86,9 +87,14 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       : createEmbeddedSink(store, { retentionMs: config.embeddedRetentionMs });
     closers.push(() => sink.close());
 
+    // device models' codecs (built in, and uploaded ones from the store): network uplinks' frames
+    const codecLog = log.child({ part: 'codecs' });
+    const codecs: CodecRegistry = await createCodecRegistry({ uploaded: new SqlCodecStore(store.db), logger: codecLog });
+    closers.push(() => codecs.close());
     const ingest = createIngest({
       store,
       sink,
+      codecs,
       spool: { dir: join(config.dataDir, 'spool'), budgetBytes: config.spoolBudgetBytes },
       maxPayloadBytes: config.maxPayloadBytes,
       // Smaller batches keep each synchronous slice (read, parse, serialise) short, so an alarm

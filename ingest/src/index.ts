@@ -15,7 +15,7 @@ export {
   type LatencySnapshot,
 } from './spool/index.ts';
 export { binFillPct } from './handlers/index.ts';
-export type { CodecRegistry, ContractMessage, DecodeOutcome, UplinkFrame } from './network/codec-types.ts';
+export type { CodecRegistry, ContractMessage, DecodeOutcome, UplinkFrame } from '@gridhub/codecs';
 export type { NetworkOutcome, NetworkStats } from './network/path.ts';
 export { NETWORKS, type Network, type NetworkUplink, type SourceResult, type UplinkContent, type UplinkIdentity } from './network/uplink.ts';
 export type { IntegrationMessage } from './ingest.ts';

@@ -13,7 +13,7 @@ import {
 import type { HubStore, UnclaimedDevice } from '@gridhub/store';
 import type { DeviceMessage } from '@gridhub/broker';
 import { HANDLERS, type HandlerOutput } from './handlers/index.ts';
-import type { CodecRegistry } from './network/codec-types.ts';
+import type { CodecRegistry } from '@gridhub/codecs';
 import { DedupWindow } from './network/dedup.ts';
 import { createNetworkPath, type NetworkOutcome, type NetworkStats } from './network/path.ts';
 import type { NetworkUplink, SourceResult, UplinkIdentity } from './network/uplink.ts';

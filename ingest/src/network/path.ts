@@ -1,8 +1,8 @@
-import { HubError, toHubError, validatePayload, type DeviceInfo, type MessageKind } from '@gridhub/core';
+import { HUB_ERRORS, HubError, toHubError, validatePayload, type HubErrorCode, type DeviceInfo, type MessageKind } from '@gridhub/core';
 import type { DeviceStatePatch } from '@gridhub/store';
 import { HANDLERS } from '../handlers/index.ts';
 import type { HandlerOutput } from '../handlers/index.ts';
-import type { CodecRegistry, ContractMessage, DecodeOutcome } from './codec-types.ts';
+import type { CodecRegistry, ContractMessage, DecodeOutcome } from '@gridhub/codecs';
 import type { DedupWindow } from './dedup.ts';
 import type { Network, NetworkUplink, UplinkIdentity } from './uplink.ts';
 
@@ -36,6 +36,15 @@ export interface NetworkStats {
 }
 
 /** What became of one uplink: what an HTTP push answers (a PUBACK says only "durable or refused"). */
+/** A codec's `{code, message}` as a coded error: its own HUB_ERR_CODEC_* code when it is one. */
+function codecError(model: string, e: { code: string; message: string }): HubError {
+  const code = (e.code in HUB_ERRORS ? e.code : 'HUB_ERR_CODEC_DECODE') as HubErrorCode;
+  const err = new HubError(code, [model, e.message.slice(0, 300)]);
+  // a code whose template takes other arguments keeps the codec's own message
+  if (!HUB_ERRORS[code].message.startsWith('the %s codec')) err.message = `${model}: ${e.message.slice(0, 300)}`;
+  return err;
+}
+
 export type NetworkOutcome =
   | { status: 'spooled'; readings: number; refused: HubError[] }
   | { status: 'duplicate' }
@@ -65,7 +74,7 @@ export function createNetworkPath(deps: NetworkPathDeps) {
       return null;
     }
     if (!deps.codecs?.has(model)) {
-      refuse(new HubError('HUB_ERR_DEVICE_MODEL', [device.id, `model ${model} is not in the codec registry`]));
+      refuse(new HubError('HUB_ERR_CODEC_UNKNOWN_MODEL', [model]));
       return null;
     }
     const params = { ...device.params, ...(device.binDepthMm !== null ? { binDepthMm: device.binDepthMm } : {}), ...(device.sensorOffsetMm !== null ? { sensorOffsetMm: device.sensorOffsetMm } : {}) };
@@ -78,15 +87,13 @@ export function createNetworkPath(deps: NetworkPathDeps) {
         outcome = await deps.codecs.decode(model, { fPort, bytes: c.frame.bytes }, params);
       } else return [];
     } catch (err) {
-      refuse(new HubError('HUB_ERR_DECODE', [device.id, model, err instanceof Error ? err.message.slice(0, 200) : 'codec failed']));
+      refuse(new HubError('HUB_ERR_CODEC_THREW', [model, err instanceof Error ? err.message.slice(0, 200) : 'codec failed']));
       return null;
     }
-    if (outcome.errors.length > 0) {
-      // recorded even when some messages came out: the frame was not fully understood
-      const why = outcome.errors.map((e) => `${e.code}: ${e.message}`).join('; ').slice(0, 400);
-      refuse(new HubError('HUB_ERR_DECODE', [device.id, model, why]));
-    }
-    return outcome.messages;
+    // each codec error recorded with its own code, even when some messages came out: the frame
+    // was not fully understood
+    for (const e of outcome.errors) refuse(codecError(model, e));
+    return outcome.messages.length > 0 || outcome.errors.length === 0 ? outcome.messages : null;
   }
 
   async function ingest(device: DeviceInfo, u: NetworkUplink, key: string | null): Promise<NetworkOutcome> {
@@ -96,7 +103,7 @@ export function createNetworkPath(deps: NetworkPathDeps) {
       deps.refuse(u, device.id, err);
     };
     const messages = await messagesOf(device, u, refuse);
-    if (messages === null) return { status: 'refused', error: refused[0]! };
+    if (messages === null) return { status: 'refused', error: refused[0] ?? new HubError('HUB_ERR_CODEC_DECODE', [device.model ?? '?', 'no messages']) };
     const outs: Accepted[] = [];
     messages.forEach((m, i) => {
       const message: MessageKind = m.channel;

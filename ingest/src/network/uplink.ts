@@ -1,5 +1,5 @@
 import type { DeviceIdentity, RadioHealth } from '@gridhub/core';
-import type { ContractMessage, UplinkFrame } from './codec-types.ts';
+import type { ContractMessage, UplinkFrame } from '@gridhub/codecs';
 
 /** The networks whose messages the hub ingests besides the devices' own MQTT. */
 export const NETWORKS = ['chirpstack', 'tts', 'ctwing', 'onenet', 'camera'] as const;

@@ -1,4 +1,4 @@
-import type { ContractMessage } from '../network/codec-types.ts';
+import type { ContractMessage } from '@gridhub/codecs';
 import type { SourceResult, UplinkContent, UplinkIdentity } from '../network/uplink.ts';
 import { base64Bytes, counter, isObject, malformed, num, parseNetworkJson, str, timeMs, type Json } from './common.ts';
 

@@ -6,8 +6,9 @@ import * as m0101 from './0101_tickets.ts';
 import * as m0102 from './0102_users.ts';
 import * as m0103 from './0103_rules_config.ts';
 import * as m0104 from './0104_alert_pending_seen.ts';
-import * as m0150 from './0150_device_identity.ts';
-import * as m0151 from './0151_network_uplinks.ts';
+import * as m0150 from './0150_device_models.ts';
+import * as m0155 from './0155_device_identity.ts';
+import * as m0156 from './0156_network_uplinks.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -22,6 +23,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0102_users': m0102,
   '0103_rules_config': m0103,
   '0104_alert_pending_seen': m0104,
-  '0150_device_identity': m0150,
-  '0151_network_uplinks': m0151,
+  '0150_device_models': m0150,
+  '0155_device_identity': m0155,
+  '0156_network_uplinks': m0156,
 };
