@@ -40,8 +40,8 @@ export interface NetworkStats {
 function codecError(model: string, e: { code: string; message: string }): HubError {
   const code = (e.code in HUB_ERRORS ? e.code : 'HUB_ERR_CODEC_DECODE') as HubErrorCode;
   const err = new HubError(code, [model, e.message.slice(0, 300)]);
-  // a code whose template takes other arguments keeps the codec's own message
-  if (!HUB_ERRORS[code].message.startsWith('the %s codec')) err.message = `${model}: ${e.message.slice(0, 300)}`;
+  // the codec's message is already written from its code's template
+  err.message = e.message.slice(0, 400);
   return err;
 }
 
