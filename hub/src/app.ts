@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { deviceModelsRoutes } from './api/device-models.ts';
 import { devicesRoutes } from './api/devices.ts';
 import { errorsPlugin } from './api/errors.ts';
 import { healthRoutes } from './api/health.ts';
@@ -50,6 +51,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
         { name: 'rosters', description: 'Duty rosters per grid (值班表)' },
         { name: 'kpis', description: 'Closure rate and times (考核指标)' },
         { name: 'ingest', description: 'Carrier platforms (CTWing, OneNET) and camera boxes pushing uplinks (docs/devices.md)' },
+        { name: 'device-models', description: 'Device models (设备型号) and their codecs' },
       ],
     },
   });
@@ -77,6 +79,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(rostersRoutes, { prefix: '/api/rosters', hub });
   await app.register(kpisRoutes, { prefix: '/api/kpis', hub });
   await app.register(ingestRoutes, { prefix: '/api/ingest', hub });
+  await app.register(deviceModelsRoutes, { prefix: '/api/device-models', codecs: hub.codecs });
   await app.register(metricsRoutes, { hub });
   // Last: the dashboard (desk /, wall /wall, phone /m) from dashboard/dist, SPA fallback outside /api.
   await app.register(staticRoutes);

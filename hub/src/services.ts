@@ -4,6 +4,7 @@ import type { HubConfig } from './config.ts';
 import type { AttemptLimiter, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
 import type { Ingest } from '@gridhub/ingest';
+import type { CodecRegistry } from '@gridhub/codecs';
 
 /** A part of the hub as /api/health sees it. */
 export interface PartHealth {
@@ -31,6 +32,8 @@ export interface HubServices {
   rules: HubRules;
   /** Network servers' and platforms' uplinks (HTTP pushes, camera boxes) into the one spool. */
   networkIngest: Pick<Ingest, 'handleSource' | 'handleNetwork'>;
+  /** Device models (设备型号) and their codecs, built in or uploaded (sandboxed). */
+  codecs: CodecRegistry;
 }
 
 export type DeviceView = DeviceInfo & { state: DeviceState | null };
