@@ -11,6 +11,7 @@ import { defineConfig } from 'vitest/config';
 const SERIAL = [
   'hub/test/influx.test.ts',
   'hub/test/crash.test.ts',
+  'hub/test/networks-zero-loss.test.ts',
   'hub/test/overload.test.ts',
   'hub/test/malformed.test.ts',
   'hub/test/dashboard.test.ts',

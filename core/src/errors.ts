@@ -15,6 +15,12 @@ export const HUB_ERRORS = {
   HUB_ERR_SHED: { status: 503, message: 'message shed under load: %s' },
   HUB_ERR_SPOOL_FULL: { status: 507, message: 'spool disk budget exhausted' },
   HUB_ERR_SPOOL_IO: { status: 503, message: 'spool could not write to disk: %s' },
+  // Network servers and carrier platforms (ChirpStack, The Things Stack, CTWing, OneNET, camera boxes)
+  HUB_ERR_UNCLAIMED_DEVICE: { status: 404, message: 'no device in the site has %s %s' },
+  HUB_ERR_NETWORK_MESSAGE: { status: 400, message: '%s message is malformed: %s' },
+  HUB_ERR_NETWORK_MISMATCH: { status: 403, message: '%s' },
+  HUB_ERR_DEVICE_MODEL: { status: 400, message: 'device %s: %s' },
+  HUB_ERR_SIGNATURE: { status: 401, message: '%s' },
   // Device models and codecs (设备型号): a vendor frame that could not become contract messages
   HUB_ERR_CODEC_UNKNOWN_MODEL: { status: 404, message: 'device model %s is not known' },
   HUB_ERR_CODEC_DECODE: { status: 422, message: 'the %s codec refused the frame: %s' },

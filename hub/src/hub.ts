@@ -17,6 +17,7 @@ import { createMetrics, latencyHistogramsText } from './metrics.ts';
 import { FilePhotoBlobs, PhotoStore } from './photos/store.ts';
 import { healthOf, type PartHealth, type PartStatus } from './health.ts';
 import type { HubServices } from './services.ts';
+import { bridgeSpecs, startBridge, type Bridge } from './bridges.ts';
 
 /** MQTT packets above this close the connection before they are buffered. */
 export const MAX_MQTT_PACKET_BYTES = 2 * 1024 * 1024;
@@ -46,6 +47,8 @@ export interface Hub {
   realtime: Realtime;
   /** True when the demo site was loaded at this start. */
   demoSite: boolean;
+  /** Network-server bridges (ChirpStack, TTS) this hub subscribes through. */
+  bridges: Bridge[];
   close(): Promise<void>;
 }
 
@@ -92,9 +95,14 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       : createEmbeddedSink(store, { retentionMs: config.embeddedRetentionMs });
     closers.push(() => sink.close());
 
+    // device models' codecs (built in, and uploaded ones from the store): before ingest, which
+    // decodes network uplinks' frames with them
+    const codecs = await createCodecRegistry({ uploaded: new SqlCodecStore(store.db), logger: log.child({ part: 'codecs' }) });
+    closers.push(() => codecs.close());
     const ingest = createIngest({
       store,
       sink,
+      codecs,
       spool: { dir: join(config.dataDir, 'spool'), budgetBytes: config.spoolBudgetBytes, readers: [RULES_SPOOL_READER] },
       maxPayloadBytes: config.maxPayloadBytes,
       maxClockSkewMs: config.maxClockSkewMs,
@@ -108,8 +116,6 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
 
     const rules = await createHubRules({ db: store.db, store, ingest, log: log.child({ part: 'rules' }), tickIntervalMs: config.rulesTickMs });
     closers.push(() => rules.close());
-    const codecs = await createCodecRegistry({ uploaded: new SqlCodecStore(store.db), logger: log.child({ part: 'codecs' }) });
-    closers.push(() => codecs.close());
     const users = new UserStore(store.db, { sessionTtlMs: config.sessionTtlMs });
     const { generatedPassword } = await seedAdmin(users, config.adminPassword);
     if (generatedPassword) {
@@ -141,6 +147,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     const broker = await createBroker({
       deviceCredentials: (id) => store.deviceSecretHash(id),
       onDeviceMessage: (msg) => ingest.handle(msg),
+      onIntegrationMessage: (msg) => ingest.handleIntegration(msg),
       onDeviceConnection: (deviceId, connected, atMs) => ingest.noteConnection(deviceId, connected, atMs),
       users: config.mqttUsersPath ? await loadUsersFile(config.mqttUsersPath) : [],
       allowAnonymous: config.mqttAllowAnonymous,
@@ -168,6 +175,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       },
       rules,
       photos: new PhotoStore(store.db, new FilePhotoBlobs(join(config.dataDir, 'photos'))),
+      networkIngest: ingest,
       codecs,
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()) });
@@ -187,6 +195,11 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
         key: readFileSync(config.tlsKeyPath),
       });
     }
+    const bridges = bridgeSpecs(config.networks).map((spec) => startBridge(spec, ingest, log.child({ part: 'bridge' })));
+    // closed before ingest stops (closers run in reverse): nothing is handed in once the spool closes
+    closers.push(async () => {
+      await Promise.all(bridges.map((b) => b.close()));
+    });
     const host = config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost;
     const mqttHost = config.mqttHost === '0.0.0.0' || config.mqttHost === '::' ? 'localhost' : config.mqttHost;
     return {
@@ -209,6 +222,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       users,
       realtime,
       demoSite,
+      bridges,
       close,
     };
   } catch (err) {

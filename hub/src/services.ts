@@ -4,6 +4,7 @@ import type { HubConfig } from './config.ts';
 import type { LoginGuard, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
 import type { PhotoStore } from './photos/store.ts';
+import type { Ingest } from '@gridhub/ingest';
 import type { CodecRegistry } from '@gridhub/codecs';
 
 import type { PartHealth, PartStatus } from './health.ts';
@@ -29,6 +30,8 @@ export interface HubServices {
   rules: HubRules;
   /** Where resolution photos' bytes are kept (files under HUB_DATA_DIR). */
   photos: PhotoStore;
+  /** Network servers' and platforms' uplinks (HTTP pushes, camera boxes) into the one spool. */
+  networkIngest: Pick<Ingest, 'handleSource' | 'handleNetwork'>;
   /** Device models (设备型号) and their codecs, built in or uploaded (sandboxed). */
   codecs: CodecRegistry;
 }
