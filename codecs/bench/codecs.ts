@@ -133,6 +133,43 @@ async function sandboxPhase(): Promise<void> {
   await reg.close();
 }
 
+/**
+ * The decision's evidence: the same QuickJS, run on the hub's own thread (as it is not), with a
+ * decoder looping to its 100 ms limit: the thread is held for the whole limit, and every alarm
+ * arriving meanwhile waits. In the worker thread (above) the hub thread's stall stays that of the
+ * machine's scheduler.
+ */
+async function inThreadPhase(): Promise<void> {
+  const { getQuickJS } = await import('quickjs-emscripten');
+  const QuickJS = await getQuickJS();
+  const runtime = QuickJS.newRuntime();
+  runtime.setMemoryLimit(32 * 1024 * 1024);
+  const ctx = runtime.newContext();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const ticks: number[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    ticks.push(now - last);
+    last = now;
+  }, 1);
+  await sleep(50);
+  for (let k = 0; k < 5; k++) {
+    const deadline = Date.now() + 100;
+    runtime.setInterruptHandler(() => Date.now() > deadline);
+    const r = ctx.evalCode('for (;;) {}');
+    if (r.error) r.error.dispose();
+    else r.value.dispose();
+    await sleep(20);
+  }
+  clearInterval(timer);
+  loop.disable();
+  ctx.dispose();
+  runtime.dispose();
+  console.log(`\nnot used — QuickJS on the hub's own thread, a decoder looping to 100 ms, 5 frames: hub thread max stall ${round(Math.max(...ticks), 1)} ms (the worker thread keeps it off)`);
+}
+
 async function extraPhases(): Promise<void> {
   const dir = join(import.meta.dirname, 'phases');
   const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
@@ -148,4 +185,5 @@ async function extraPhases(): Promise<void> {
 console.log(`bench:codecs — node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${DURATION_MS} ms per measurement`);
 await builtinPhase();
 await sandboxPhase();
+await inThreadPhase();
 await extraPhases();

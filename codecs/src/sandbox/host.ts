@@ -138,6 +138,13 @@ export class TtnSandbox {
     return this.result(key, r);
   }
 
+  stats(): { restarts: number; pending: number; suspended: number } {
+    const now = Date.now();
+    let suspended = 0;
+    for (const until of this.suspendedUntil.values()) if (until > now) suspended++;
+    return { restarts: this.restarts, pending: this.pending.size, suspended };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.watchdog) clearInterval(this.watchdog);
