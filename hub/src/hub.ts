@@ -156,7 +156,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       networkIngest: ingest,
       codecs,
     };
-    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }) });
+    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), codecs: () => codecs.stats() });
     const app = await buildApp(services);
     closers.push(() => app.close());
     broker.attachWebSocket(app.server, '/mqtt');

@@ -22,6 +22,11 @@ export function Header({ user, logout, title, compact }: { user: User; logout():
             {user.name} · {pick(USER_ROLE_LABELS[user.role], lang)}
           </Tag>
         )}
+        {user.role === 'admin' && !compact && (
+          <Button size="small" href="/models">
+            {t('models')}
+          </Button>
+        )}
         <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label="language">
           {t('language')}
         </Button>
