@@ -5,7 +5,7 @@ import type { EventLogReader } from '@gridhub/core';
 import type { FastifyInstance } from 'fastify';
 import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
-import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore } from '@gridhub/store';
+import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore, type SqlHubStore } from '@gridhub/store';
 import { buildApp } from './app.ts';
 import { AttemptLimiter, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
 import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
@@ -26,7 +26,7 @@ export interface Hub {
   mqttPort: number;
   wsUrl: string;
   mqttTlsPort: number | null;
-  store: HubStore;
+  store: SqlHubStore;
   sink: TelemetrySink;
   ingest: Ingest;
   broker: HubBroker;
