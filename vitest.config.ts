@@ -16,6 +16,8 @@ const SERIAL = [
   'hub/test/dashboard.test.ts',
   'broker/test/overload.test.ts',
   'ingest/test/crash.test.ts',
+  'hub/test/store-outage.test.ts',
+  'hub/test/alarm-crash.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };

@@ -104,6 +104,11 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
 
     const rules = await createHubRules({ db: store.db, store, ingest, log: log.child({ part: 'rules' }), tickIntervalMs: config.rulesTickMs });
     closers.push(() => rules.close());
+    // Event log retention (HUB_EVENT_RETENTION_DAYS): a consumer further behind takes a snapshot.
+    const pruneEvents = () => void store.eventLog.prune(Date.now() - config.eventRetentionMs).catch((err) => log.warn({ err }, 'pruning the event log failed; will retry'));
+    const pruneTimer = setInterval(pruneEvents, 10 * 60_000);
+    pruneTimer.unref();
+    closers.push(async () => clearInterval(pruneTimer));
     const users = new UserStore(store.db, { sessionTtlMs: config.sessionTtlMs });
     const { generatedPassword } = await seedAdmin(users, config.adminPassword);
     if (generatedPassword) {

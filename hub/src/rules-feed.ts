@@ -66,7 +66,7 @@ export async function startRulesFeed(opts: { store: SqlHubStore; ingest: Ingest;
         consecutiveFailures++;
         lastError = { message: err instanceof Error ? err.message : String(err), atMs: clock() };
         if (consecutiveFailures === 1 || consecutiveFailures % 30 === 0) {
-          opts.log.error({ err, failures: consecutiveFailures, readings: batch.values.length }, 'rules engine could not commit a batch of readings; retrying (nothing is dropped)');
+          opts.log.error({ err: String(err), failures: consecutiveFailures, readings: batch.values.length }, 'rules engine could not commit a batch of readings; retrying (nothing is dropped)');
         }
         await sleep(Math.min(maxBackoffMs, 50 * 2 ** Math.min(attempt, 10)));
       }

@@ -183,6 +183,15 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
       deltasSent++;
     }
   };
+  let soon = false;
+  const flushSoon = () => {
+    if (soon) return;
+    soon = true;
+    setImmediate(() => {
+      soon = false;
+      flush();
+    });
+  };
   let flushTimer: NodeJS.Timeout | null = null;
   let livenessTimer: NodeJS.Timeout | null = null;
 
@@ -209,6 +218,8 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
       for (const f of feed) pushFeed(f, [ALL_ROOM, gridRoom(f.gridId)]);
     },
     ticket(ticket, feed, notice) {
+      // A P1 (a fire alarm) does not wait for the next coalescing window: it goes out this turn.
+      if (ticket.priority === 'P1') flushSoon();
       const change = model.applyTicket(ticket);
       const rooms = ticketRooms(ticket);
       toRooms(rooms, (b) => b.ticket(ticket));
