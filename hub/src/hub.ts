@@ -153,7 +153,10 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       },
       rules,
     };
-    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }) });
+    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => {
+        const f = rules.feed();
+        return { alertStates: rules.engine.alertStates(), backlog: f.backlog, backlogAgeMs: f.backlogAgeMs, commitFailures: f.consecutiveFailures, eventsAppended: store.eventLog.appended };
+      } });
     const app = await buildApp(services);
     closers.push(() => app.close());
     broker.attachWebSocket(app.server, '/mqtt');
