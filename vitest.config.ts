@@ -21,6 +21,8 @@ const SERIAL = [
   'codecs/test/sandbox.test.ts',
   'hub/test/device-models-page.test.ts',
   'hub/test/codec-alarm-latency.test.ts',
+  'hub/test/store-outage.test.ts',
+  'hub/test/alarm-crash.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };

@@ -1,12 +1,16 @@
 /**
  * npm run bench:rules — the rules engine, printed as figures (not a test).
  *   1. Rule evaluations per second in process, one core (observe + step; rules/bench/evaluate.ts).
- *   2. Breach published over MQTT -> ingest (spool, store) -> rules engine -> ticket stored ->
- *      `occurrence` event on hub.events: p50 / p99 / max, while a child process offers background
- *      QoS 1 telemetry from the demo site's other devices (the simulators' runLoad, each device its
- *      own MQTT connection). The hub runs in this process (it owns hub.events), on embedded defaults
- *      (SQLite store and telemetry) in a temp dir.
- * Options: --rate 5000 --seconds 20 --probes-per-sec 20
+ *   2. Breach published over MQTT -> ingest (spool) -> rules engine -> ticket stored (one
+ *      transaction with its events) -> event log -> realtime -> the ticket in a delta received by a
+ *      Socket.IO client: p50 / p99 / max, while a child process offers background QoS 1 telemetry
+ *      from the demo site's other devices (the simulators' runLoad, each device its own MQTT
+ *      connection). The hub runs in this process, on embedded defaults (SQLite store and
+ *      telemetry) in a temp dir; --influx: telemetry to a real influxd.
+ *   3. --outage 60: the store (a real PostgreSQL) stopped for that many seconds under the same
+ *      load and probes; then the rules backlog's catch-up: readings/s and alarms/s until every
+ *      alarm of the outage has its ticket.
+ * Options: --rate 5000 --seconds 20 --probes-per-sec 20 [--influx] [--outage 60]
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -15,7 +19,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { uplinkTopic } from '@gridhub/core';
 import { loadDemoSite, runLoad } from '@gridhub/simulators';
 import { demoDeviceSecret } from '@gridhub/store';
-import { startInfluxd, stopInfluxdAndClean, tempDir } from '@gridhub/testkit';
+import { io as ioClient } from 'socket.io-client';
+import { REALTIME_PATH, type ClientToServerEvents, type ServerToClientEvents } from '@gridhub/core';
+import type { Socket } from 'socket.io-client';
+import { startInfluxd, startPostgres, stopInfluxdAndClean, tempDir } from '@gridhub/testkit';
 import { measureEvaluations } from '../../rules/bench/evaluate.ts';
 import { startHub } from '../src/index.ts';
 import { quantile } from './proc.ts';
@@ -28,6 +35,7 @@ const { values: args } = parseArgs({
     'probes-per-sec': { type: 'string', default: '20' },
     'load-child': { type: 'string' },
     influx: { type: 'boolean', default: false },
+    outage: { type: 'string' },
   },
 });
 const PROBES = 24;
@@ -58,9 +66,12 @@ log(`in process: ${evals.perSec.toLocaleString('en')} rule evaluations/s on one 
 const dataDir = tempDir('bench-rules');
 // --influx: the production shape (readings to a real influxd); default: embedded SQLite telemetry.
 const influx = args.influx ? await startInfluxd('gridhub') : null;
+const outageS = args.outage ? Number(args.outage) : 0;
+const pg = outageS ? await startPostgres() : null;
 const hub = await startHub({
-  dataDir, httpPort: 0, mqttPort: 0, httpHost: '127.0.0.1', mqttHost: '127.0.0.1', logLevel: 'error', adminPassword: 'bench-admin-password',
+  dataDir, httpPort: 0, mqttPort: 0, httpHost: '127.0.0.1', mqttHost: '127.0.0.1', logLevel: 'fatal', adminPassword: 'bench-admin-password',
   ...(influx ? { influx: { url: influx.url, api: 'v1' as const, bucket: influx.db, org: null, token: null } } : {}),
+  ...(pg ? { databaseUrl: pg.url } : {}),
 });
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
@@ -69,14 +80,22 @@ const probeRate = Number(args['probes-per-sec']);
 const probes = await probeDevices();
 const sentAt = new Map<string, number>();
 const latencies: number[] = [];
-hub.events.on('occurrence', (e) => {
-  const key = `${e.ticket.deviceId}|${e.ticket.lastSeenMs}`;
-  const t = sentAt.get(key);
-  if (t !== undefined) {
-    latencies.push(performance.now() - t);
-    sentAt.delete(key);
+// The screen: a Socket.IO client logged in as admin; the kth alarm of a probe is its ticket with k occurrences.
+const login = await fetch(`${hub.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }) });
+const token = ((await login.json()) as { token: string }).token;
+const screen: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(hub.httpUrl, { path: REALTIME_PATH, auth: { token }, transports: ['websocket'] });
+screen.on('delta', (d) => {
+  const at = performance.now();
+  for (const t of d.tickets) {
+    const key = `${t.deviceId}|${t.occurrences}`;
+    const sent = sentAt.get(key);
+    if (sent !== undefined) {
+      latencies.push(at - sent);
+      sentAt.delete(key);
+    }
   }
 });
+await new Promise<void>((resolve) => screen.once('snapshot', () => resolve()));
 
 // Where the time goes: the engine's share per batch of readings.
 const engineMs: number[] = [];
@@ -115,24 +134,53 @@ while (hub.broker.stats().devicesConnected < demoDevices && Date.now() < connect
 await new Promise((r) => setTimeout(r, 2000));
 const probeUntil = Date.now() + (seconds - 6) * 1000;
 let seq = 0;
-let lastTs = 0;
-while (Date.now() < probeUntil) {
+const alarmsOf = new Map<string, number>();
+let outage: { fromMs: number; untilMs: number; resumedMs: number; backlogAtResume: number; alarms: number; caughtUpMs: number } | null = null;
+const probe = (measured: boolean) => {
   const i = seq % clients.length;
-  const ts = Math.max(Date.now(), lastTs + 1);
-  lastTs = ts;
-  sentAt.set(`${probes[i]}|${ts}`, performance.now());
-  void clients[i]!.publishAsync(uplinkTopic('smoke', probes[i]!, 'event'), JSON.stringify({ ts, seq: ++seq, event: 'alarm', obscuration_pct: 12 }), { qos: 1 });
+  const id = probes[i]!;
+  const k = (alarmsOf.get(id) ?? 0) + 1;
+  alarmsOf.set(id, k);
+  if (measured) sentAt.set(`${id}|${k}`, performance.now());
+  void clients[i]!.publishAsync(uplinkTopic('smoke', id, 'event'), JSON.stringify({ ts: Date.now(), seq: ++seq, event: 'alarm', obscuration_pct: 12 }), { qos: 1 });
+};
+while (Date.now() < probeUntil) {
+  probe(true);
   await new Promise((r) => setTimeout(r, 1000 / probeRate));
+}
+if (pg && outageS) {
+  // The store away for outageS seconds: probes keep coming (acknowledged by the spool).
+  const fromMs = Date.now();
+  await pg.halt();
+  const alarmsBefore = seq;
+  while (Date.now() - fromMs < outageS * 1000) {
+    probe(false);
+    await new Promise((r) => setTimeout(r, 1000 / probeRate));
+  }
+  const alarms = seq - alarmsBefore;
+  await pg.resume();
+  const resumedMs = Date.now();
+  const backlogAtResume = hub.rules.backlog();
+  const want = [...alarmsOf.entries()];
+  for (;;) {
+    const tickets = await hub.rules.tickets.list({ ruleId: 'smoke.alarm', limit: 1000 }).catch(() => []);
+    const done = want.every(([id, k]) => tickets.some((t) => t.deviceId === id && t.occurrences >= k));
+    if (done && hub.rules.backlog() < 1000) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  outage = { fromMs, untilMs: resumedMs, resumedMs, backlogAtResume, alarms, caughtUpMs: Date.now() - resumedMs };
 }
 await childDone;
 await new Promise((r) => setTimeout(r, 3000));
 const load = childOut ? (JSON.parse(childOut) as Record<string, number>) : null;
 await Promise.all(clients.map((c) => c.endAsync(true)));
+screen.disconnect();
 const backlog = hub.rules.backlog();
 const confirm = hub.ingest.stats().spool?.confirmLatency;
 loopDelay.disable();
 await hub.close();
 if (influx) await stopInfluxdAndClean(influx);
+if (pg) await pg.stop();
 rmSync(dataDir, { recursive: true, force: true });
 
 const sorted = [...latencies].sort((a, b) => a - b);
@@ -141,9 +189,15 @@ const lines = [
   'npm run bench:rules',
   `  rule evaluations in process        ${evals.perSec.toLocaleString('en')} /s on one core (target >= 500,000)`,
   `  background load (QoS 1 telemetry)  offered ${args.rate} msg/s for ${seconds} s from ${load?.devices ?? '?'} devices; acknowledged ${load?.ackedPerSec !== undefined ? Math.round(load.ackedPerSec).toLocaleString('en') : '?'} msg/s (${load?.acked ?? '?'} of ${load?.sent ?? '?'})`,
-  `  breach published -> ticket stored -> event emitted, ${sorted.length} of ${seq} probes:`,
+  `  breach published -> ticket stored -> event received by a Socket.IO client, ${sorted.length} probes:`,
   `    p50 ${quantile(sorted, 0.5).toFixed(1)} ms   p99 ${quantile(sorted, 0.99).toFixed(1)} ms   max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms (target p99 < 50 ms)`,
-  `  telemetry store: ${influx ? 'InfluxDB (real influxd)' : 'embedded SQLite (npm start default; --influx for InfluxDB)'}`,
+  `  telemetry store: ${influx ? 'InfluxDB (real influxd)' : pg ? 'embedded telemetry in PostgreSQL' : 'embedded SQLite (npm start default; --influx for InfluxDB)'}`,
+  ...(outage
+    ? [
+        `  store (PostgreSQL) stopped ${outageS} s under the load: ${outage.alarms} alarms acknowledged meanwhile; rules backlog at its return ${outage.backlogAtResume.toLocaleString('en')} readings`,
+        `  catch-up: every alarm's ticket ${(outage.caughtUpMs / 1000).toFixed(1)} s after the store returned = ${(outage.backlogAtResume / (outage.caughtUpMs / 1000)).toFixed(0)} readings/s, ${(outage.alarms / (outage.caughtUpMs / 1000)).toFixed(1)} alarms/s`,
+      ]
+    : []),
   `  hub event-loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
   `  readings waiting for the engine at the end: ${backlog}`,
   `  engine per batch: ${engineMs.length} batches, mean ${(batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, batchSizes.length)).toFixed(0)} readings, p50 ${quantile([...engineMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...engineMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms`,

@@ -68,7 +68,7 @@ export function healthOf(h: HealthInput): { status: PartStatus; parts: Record<st
     })(),
     rules: (() => {
       const r = h.rules;
-      const extra = { backlog: r.backlog, backlogAgeMs: r.backlogAgeMs, consecutiveFailures: r.consecutiveFailures, lastError: r.lastError };
+      const extra = { backlog: r.backlog, backlogAgeMs: r.backlogAgeMs, consecutiveFailures: r.consecutiveFailures, lastError: r.lastError, skipped: r.skipped };
       if (r.consecutiveFailures > 0) return part('degraded', `cannot commit (${r.consecutiveFailures} tries): ${r.lastError?.message ?? 'unknown'}; ${r.backlog} readings waiting, oldest ${Math.round(r.backlogAgeMs / 1000)} s`, extra);
       if (r.backlogAgeMs > RULES_BACKLOG_DEGRADED_MS) return part('degraded', `backlog: ${r.backlog} readings waiting, oldest ${Math.round(r.backlogAgeMs / 1000)} s`, extra);
       return part('ok', r.backlog > 0 ? `${r.backlog} readings being evaluated` : 'ok', extra);

@@ -5,7 +5,7 @@ import type { EventLogReader } from '@gridhub/core';
 import type { FastifyInstance } from 'fastify';
 import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
-import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore } from '@gridhub/store';
+import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore, type SqlHubStore } from '@gridhub/store';
 import { buildApp } from './app.ts';
 import { LoginGuard, originAllowed, parseOrigins, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
 import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
@@ -29,7 +29,7 @@ export interface Hub {
   mqttPort: number;
   wsUrl: string;
   mqttTlsPort: number | null;
-  store: HubStore;
+  store: SqlHubStore;
   sink: TelemetrySink;
   ingest: Ingest;
   broker: HubBroker;
@@ -116,6 +116,11 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
 
     const rules = await createHubRules({ db: store.db, store, ingest, log: log.child({ part: 'rules' }), tickIntervalMs: config.rulesTickMs });
     closers.push(() => rules.close());
+    // Event log retention (HUB_EVENT_RETENTION_DAYS): a consumer further behind takes a snapshot.
+    const pruneEvents = () => void store.eventLog.prune(Date.now() - config.eventRetentionMs).catch((err) => log.warn({ err }, 'pruning the event log failed; will retry'));
+    const pruneTimer = setInterval(pruneEvents, 10 * 60_000);
+    pruneTimer.unref();
+    closers.push(async () => clearInterval(pruneTimer));
     const users = new UserStore(store.db, { sessionTtlMs: config.sessionTtlMs });
     const { generatedPassword } = await seedAdmin(users, config.adminPassword);
     if (generatedPassword) {
@@ -178,7 +183,10 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       networkIngest: ingest,
       codecs,
     };
-    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()), codecs: () => codecs.stats() });
+    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => {
+        const f = rules.feed();
+        return { alertStates: rules.engine.alertStates(), backlog: f.backlog, backlogAgeMs: f.backlogAgeMs, commitFailures: f.consecutiveFailures, eventsAppended: store.eventLog.appended };
+      }, logins: () => logins.stats(Date.now()), codecs: () => codecs.stats() });
     const app = await buildApp(services);
     closers.push(() => app.close());
     // MQTT over WebSocket from a browser page only from the hub's own origin or HUB_ALLOWED_ORIGINS.

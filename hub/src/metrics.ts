@@ -9,7 +9,7 @@ import type { LoginStats } from './auth/index.ts';
  * Prometheus metrics for one hub. Each part keeps its own plain counters (`stats()`); this file
  * turns them into metrics at scrape time, so the hot paths never touch prom-client.
  */
-export function createMetrics(source: { broker: () => BrokerStats; ingest: () => IngestStats; rules: () => { alertStates: number; backlog: number }; logins?: () => LoginStats; codecs?: () => CodecStats }): Registry {
+export function createMetrics(source: { broker: () => BrokerStats; ingest: () => IngestStats; rules: () => { alertStates: number; backlog: number; backlogAgeMs: number; commitFailures: number; eventsAppended: number }; logins?: () => LoginStats; codecs?: () => CodecStats }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
 
@@ -41,7 +41,10 @@ export function createMetrics(source: { broker: () => BrokerStats; ingest: () =>
   gaugeFrom('hub_mqtt_connections', 'Open MQTT connections', () => source.broker().connections);
   gaugeFrom('hub_mqtt_devices_connected', 'Devices with an open MQTT connection', () => source.broker().devicesConnected);
   gaugeFrom('hub_rules_alert_states', 'Alert states the rules engine holds (one per rule and subject that observed something)', () => source.rules().alertStates);
-  gaugeFrom('hub_rules_backlog', 'Readings handed to the rules engine and not yet evaluated', () => source.rules().backlog);
+  gaugeFrom('hub_rules_backlog', 'Durable readings the rules engine has not evaluated and committed yet', () => source.rules().backlog);
+  gaugeFrom('hub_rules_backlog_age_seconds', 'How long the oldest reading of the rules backlog has waited', () => source.rules().backlogAgeMs / 1000);
+  gaugeFrom('hub_rules_commit_failures', 'Failed attempts in a row to commit the rules engine\'s current batch (the store away)', () => source.rules().commitFailures);
+  gaugeFrom('hub_events_appended', 'Events this process appended to the event log since start', () => source.rules().eventsAppended);
   counterFrom('hub_process_idle_compactions_total', 'Heap compactions run once the process went idle after a burst', [], (set) => set({}, idleCompactionStats().compactions));
   gaugeFrom('hub_process_idle_compaction_pause_ms', 'Pause of the last idle heap compaction, ms', () => idleCompactionStats().lastPauseMs);
   if (source.logins) {

@@ -122,6 +122,7 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
   const feed = await startRulesFeed({ store: opts.store, ingest: opts.ingest, engine, log });
 
   let ticking = false;
+  let tickFailures = 0;
   const timer =
     opts.tickIntervalMs > 0
       ? setInterval(() => {
@@ -130,7 +131,11 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
           track(
             engine
               .tick()
-              .catch((err) => log.error({ err }, 'rules engine tick failed'))
+              .then(
+                () => void (tickFailures = 0),
+                // The store away fails every tick: say so once, then every 30th (the feed says the rest).
+                (err) => void (tickFailures++ % 30 === 0 && log.error({ err: String(err), failures: tickFailures }, 'rules engine tick failed; retrying')),
+              )
               .finally(() => void (ticking = false)),
           );
         }, opts.tickIntervalMs)

@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
-import type { Reading } from '@gridhub/core';
+import { readingKey, type Reading } from '@gridhub/core';
 import type { Ingest, SpoolBatch, SpoolPos, SpoolReader } from '@gridhub/ingest';
-import { readCursor, type SqlHubStore } from '@gridhub/store';
+import { isStoreUnavailable, readCursor, type SqlHubStore } from '@gridhub/store';
 import type { RulesEngine } from '@gridhub/rules';
 
 /** The spool reader the rules engine reads by (declared in the spool's `readers`). */
 export const RULES_SPOOL_READER = 'rules';
 /** Its durable position, in the `cursors` table, moved in the same transaction as what the readings caused. */
 export const RULES_CURSOR = 'rules.spool';
+/** Tries of a batch failing for another reason than the store before it is split (then a reading skipped). */
+const POISON_TRIES = 3;
 
 export interface RulesFeedStatus {
   /** Durable readings the engine has not committed yet. */
@@ -19,6 +21,8 @@ export interface RulesFeedStatus {
   lastError: { message: string; atMs: number } | null;
   /** Readings committed since start. */
   evaluated: number;
+  /** Readings the engine could not evaluate (not the store: the reading), skipped after retries. */
+  skipped: number;
 }
 
 export interface RulesFeed {
@@ -43,6 +47,7 @@ export async function startRulesFeed(opts: { store: SqlHubStore; ingest: Ingest;
   let consecutiveFailures = 0;
   let lastError: RulesFeedStatus['lastError'] = null;
   let evaluated = 0;
+  let skipped = 0;
   let wakeSleep: (() => void) | null = null;
   const sleep = (ms: number) =>
     new Promise<void>((r) => {
@@ -55,30 +60,44 @@ export async function startRulesFeed(opts: { store: SqlHubStore; ingest: Ingest;
       wakeSleep = done;
     });
 
-  async function commit(batch: SpoolBatch<Reading>): Promise<boolean> {
-    for (let attempt = 0; !stopped; attempt++) {
+  /**
+   * Commits a batch, retrying while the store is away (as long as it takes). An error that is not
+   * the store (a reading the engine cannot evaluate) is retried a few times, then answered with
+   * 'split' (the batch again one reading at a time) or, for a single reading, 'skip': one
+   * poisoned reading must never hold back every alarm behind it.
+   */
+  async function commit(batch: SpoolBatch<Reading>): Promise<'done' | 'split' | 'skip' | 'stopped'> {
+    for (let attempt = 0, other = 0; !stopped; attempt++) {
       try {
         await opts.engine.ingest(batch.values, { name: RULES_CURSOR, position: batch.end });
         if (consecutiveFailures > 0) opts.log.warn({ failures: consecutiveFailures }, 'rules engine commits again');
         consecutiveFailures = 0;
-        return true;
+        return 'done';
       } catch (err) {
         consecutiveFailures++;
         lastError = { message: err instanceof Error ? err.message : String(err), atMs: clock() };
+        if (!isStoreUnavailable(err) && ++other >= POISON_TRIES) {
+          consecutiveFailures = 0;
+          if (batch.values.length > 1) return 'split';
+          opts.log.error({ err: String(err), reading: readingKey(batch.values[0]!) }, 'rules engine cannot evaluate this reading; skipped (it stays in the telemetry store)');
+          return 'skip';
+        }
         if (consecutiveFailures === 1 || consecutiveFailures % 30 === 0) {
-          opts.log.error({ err, failures: consecutiveFailures, readings: batch.values.length }, 'rules engine could not commit a batch of readings; retrying (nothing is dropped)');
+          opts.log.error({ err: String(err), failures: consecutiveFailures, readings: batch.values.length }, 'rules engine could not commit a batch of readings; retrying (nothing is dropped)');
         }
         await sleep(Math.min(maxBackoffMs, 50 * 2 ** Math.min(attempt, 10)));
       }
     }
-    return false;
+    return 'stopped';
   }
 
+  /** Readings still to take one at a time (after a batch that could not be committed whole). */
+  let singles = 0;
   const loop = (async () => {
     while (!stopped) {
       let batch: SpoolBatch<Reading> | null;
       try {
-        batch = await reader.read(opts.batchSize ?? 500);
+        batch = await reader.read(singles > 0 ? 1 : (opts.batchSize ?? 500));
       } catch (err) {
         lastError = { message: err instanceof Error ? err.message : String(err), atMs: clock() };
         opts.log.error({ err }, 'reading the spool for the rules engine failed; retrying');
@@ -91,9 +110,20 @@ export async function startRulesFeed(opts: { store: SqlHubStore; ingest: Ingest;
         continue;
       }
       current = batch;
-      if (!(await commit(batch))) return;
-      evaluated += batch.values.length;
+      const outcome = await commit(batch);
+      if (outcome === 'stopped') return;
       current = null;
+      if (outcome === 'split') {
+        singles = batch.values.length;
+        reader.rewind();
+        continue;
+      }
+      if (outcome === 'skip') {
+        skipped++;
+        // The cursor moves past it (alone, nothing else to commit); if even that fails the next commit moves it.
+        await opts.engine.ingest([], { name: RULES_CURSOR, position: batch.end }).catch(() => {});
+      } else evaluated += batch.values.length;
+      if (singles > 0) singles--;
       await reader.confirm(batch).catch((err) => opts.log.error({ err }, 'releasing spool segments failed'));
     }
   })();
@@ -105,6 +135,7 @@ export async function startRulesFeed(opts: { store: SqlHubStore; ingest: Ingest;
       consecutiveFailures,
       lastError,
       evaluated,
+      skipped,
     }),
     async stop() {
       stopped = true;

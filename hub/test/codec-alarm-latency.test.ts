@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uplinkTopic, type RulesEvent } from '@gridhub/core';
+import { uplinkTopic, type HubEvent } from '@gridhub/core';
 import { demoDeviceSecret } from '@gridhub/store';
 import { api, connect, testHub } from './support.ts';
 
@@ -19,7 +19,7 @@ const HOSTILE = [
 describe('alarm latency while hostile codecs run', () => {
   let hub: TestHub;
   let smoke: { id: string }[];
-  const events: RulesEvent[] = [];
+  const events: HubEvent[] = [];
   let seq = 5000;
   beforeAll(async () => {
     hub = await testHub();
@@ -39,7 +39,7 @@ describe('alarm latency while hostile codecs run', () => {
       await new Promise((r) => setTimeout(r, gapMs));
       const client = await connect(hub.mqttUrl, { clientId: d.id, username: d.id, password: demoDeviceSecret(d.id) });
       const seen = new Promise<number>((resolve) => {
-        const on = (e: RulesEvent) => {
+        const on = (e: HubEvent) => {
           if (e.type === 'alert' && e.deviceId === d.id) {
             hub.events.off('event', on);
             resolve(performance.now());

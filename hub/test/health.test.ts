@@ -12,7 +12,7 @@ const fine: HealthInput = {
   storeError: null, storeLatencyMs: 1, dialect: 'postgres',
   sinkError: null, sinkLatencyMs: 2, sink: 'influxdb',
   ingest: { spool, drain: { consecutiveFailures: 0, lastError: null } as NonNullable<HealthInput['ingest']['drain']> },
-  rules: { backlog: 0, backlogAgeMs: 0, consecutiveFailures: 0, lastError: null, evaluated: 10 },
+  rules: { backlog: 0, backlogAgeMs: 0, consecutiveFailures: 0, lastError: null, evaluated: 10, skipped: 0 },
   nowMs: 0,
 };
 

@@ -37,11 +37,11 @@ export interface StreamResult {
 export async function qos1Stream(
   url: string,
   devices: TestDevice[],
-  opts: { ratePerSec: number; durationMs?: number; perDevice?: number; seqStart?: number; onTick?: (elapsedMs: number) => void },
+  opts: { ratePerSec: number; durationMs?: number; perDevice?: number; seqStart?: number; onTick?: (elapsedMs: number) => void; secretOf?: (id: string) => string },
 ): Promise<StreamResult> {
   const clients: MqttClient[] = [];
   for (let i = 0; i < devices.length; i += 20) {
-    clients.push(...(await Promise.all(devices.slice(i, i + 20).map((d) => connect(url, { clientId: d.id, username: d.id, password: demoDeviceSecret(d.id), reconnectPeriod: 0 })))));
+    clients.push(...(await Promise.all(devices.slice(i, i + 20).map((d) => connect(url, { clientId: d.id, username: d.id, password: (opts.secretOf ?? demoDeviceSecret)(d.id), reconnectPeriod: 0 })))));
   }
   const acked = new Map(devices.map((d) => [d.id, new Set<number>()]));
   let sent = 0;

@@ -13,6 +13,21 @@ import { observe, tickObservation, type Rule } from './kinds/index.ts';
 /** How many reading identities an alert state remembers to tell a replay from a new message. */
 export const REMEMBERED_KEYS = 8;
 
+/** A copy of a rule's memory to change (its fields are numbers and lists of numbers or strings). */
+function copyMemory(m: KindMemory): KindMemory {
+  const c: KindMemory = { ...m };
+  if (m.times) c.times = m.times.slice();
+  if (m.keys) c.keys = m.keys.slice();
+  return c;
+}
+
+/**
+ * Kinds where a message seen twice would count twice (an event's occurrence, a count rule's
+ * tally) remember identities; for a level (threshold, battery) or liveness, a repeated sample
+ * says nothing new and costs nothing, so they keep none.
+ */
+const KEEPS_KEYS = new Set<Rule['kind']>(['event', 'count']);
+
 /** What a decision asks of the tickets. */
 export type TicketEffect =
   /** Open a ticket (or add an occurrence to the open one) at `atMs`. */
@@ -63,15 +78,16 @@ export function ticketEffects(transitions: readonly AlertTransition[], repeatAtM
  * that is wrong never hides an alarm behind an earlier clear (docs/protocol.md).
  */
 export function decideReading(rule: Rule, alert: AlertState, memory: KindMemory, reading: Reading, nowMs: number, silenced: boolean): Decision | null {
-  const mem: KindMemory = structuredClone(memory);
-  const key = readingKey(reading);
-  if (mem.keys?.includes(key)) {
+  const mem = copyMemory(memory);
+  const keeps = KEEPS_KEYS.has(rule.kind);
+  const key = keeps ? readingKey(reading) : '';
+  if (keeps && mem.keys?.includes(key)) {
     // Replays make no observation at all (a count rule would count one message twice).
-    return observe(rule, reading, structuredClone(memory)) ? { alert, memory, transitions: [], effects: [], replay: true } : null;
+    return observe(rule, reading, copyMemory(memory)) ? { alert, memory, transitions: [], effects: [], replay: true } : null;
   }
   const raw = observe(rule, reading, mem);
   if (!raw) return null;
-  mem.keys = [...(mem.keys ?? []), key].slice(-REMEMBERED_KEYS);
+  if (keeps) mem.keys = [...(mem.keys ?? []), key].slice(-REMEMBERED_KEYS);
   const obs = scheduled(rule, raw, nowMs);
   const r = step(alert, obs, rule, nowMs);
   const repeat = obs && isRepeat(rule, alert.state === 'firing', obs, alert, r.next, r.transitions) ? (r.next.lastSampleMs ?? nowMs) : null;
@@ -83,7 +99,7 @@ export function decideReading(rule: Rule, alert: AlertState, memory: KindMemory,
  * heard for `no_data_after`: the rule's no-data policy applies). Null when nothing changes.
  */
 export function decideTick(rule: Rule, alert: AlertState, memory: KindMemory, nowMs: number, silenced: boolean): Decision | null {
-  const mem: KindMemory = structuredClone(memory);
+  const mem = copyMemory(memory);
   let obs = tickObservation(rule, mem, nowMs);
   const last = alert.lastSampleMs;
   if (!obs && rule.noDataAfterMs !== null && last !== null && nowMs - last >= rule.noDataAfterMs) obs = { type: 'nodata', tsMs: nowMs, source: 'clock' };

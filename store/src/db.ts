@@ -31,6 +31,9 @@ export function openDatabase(opts: StoreOptions): { db: Kysely<StoreDatabase>; d
     // An idle client losing its server emits 'error' on the pool, which would kill the process
     // unhandled; the pool drops that client and the next query reports the failure to its caller.
     pool.on('error', () => {});
+    // A client checked out (in a query or a transaction) when the server goes away emits 'error'
+    // too, besides failing its query: without a listener that would kill the process.
+    pool.on('connect', (client) => client.on('error', () => {}));
     return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   mkdirSync(opts.dataDir, { recursive: true });

@@ -205,6 +205,10 @@ export async function stopInfluxdAndClean(i: Influxd): Promise<void> {
 
 export interface Postgres {
   url: string;
+  /** Stops the server (fast shutdown: connections are cut), keeping its data for `resume`. */
+  halt(): Promise<void>;
+  /** Starts it again on the same port and data after `halt`. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -224,9 +228,16 @@ export async function startPostgres(): Promise<Postgres> {
     if (r.status !== 0) throw new Error(`${cmd}\n${r.stdout}\n${r.stderr}`);
   };
   run(`${bin}/initdb -D ${data} -U postgres -A trust --no-sync -E UTF8 >/dev/null`);
-  run(`${bin}/pg_ctl -D ${data} -l ${dir}/pg.log -w -t 60 -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null`);
+  const start = () => run(`${bin}/pg_ctl -D ${data} -l ${dir}/pg.log -w -t 60 -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null`);
+  start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async halt() {
+      run(`${bin}/pg_ctl -D ${data} -m fast -w stop >/dev/null`);
+    },
+    async resume() {
+      start();
+    },
     async stop() {
       try {
         run(`${bin}/pg_ctl -D ${data} -m immediate -w stop >/dev/null`);
