@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'parallel',
-          include: ['{core,store,broker,ingest,rules,hub,simulators,dashboard,testkit}/test/**/*.test.{ts,tsx}'],
+          include: ['{core,store,broker,ingest,rules,notify,hub,simulators,dashboard,testkit}/test/**/*.test.{ts,tsx}'],
           exclude: ['**/node_modules/**', ...SERIAL],
         },
       },

@@ -32,6 +32,9 @@ export const HUB_ERRORS = {
   HUB_ERR_LOGIN: { status: 401, message: 'wrong user name or password' },
   HUB_ERR_LOGIN_RATE: { status: 429, message: 'too many login attempts; try again in %s s' },
   HUB_ERR_FORBIDDEN: { status: 403, message: 'your role may not %s' },
+  // Notifications
+  HUB_ERR_NOTIFY_CONFIG: { status: 400, message: 'notification file is invalid: %s' },
+  HUB_ERR_SECRET_KEY: { status: 500, message: 'secret key problem: %s' },
   // HTTP API
   HUB_ERR_VALIDATION: { status: 400, message: 'request is invalid: %s' },
   HUB_ERR_NOT_FOUND: { status: 404, message: '%s not found' },

@@ -1,0 +1,115 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@gridhub/testkit';
+import { MASK } from '../src/index.ts';
+import { aliyunStandIn, dingtalkStandIn, feishuStandIn, tencentStandIn, webhookStandIn, wecomStandIn, type StandIn } from './standins.ts';
+import { notifyYaml } from './fixtures.ts';
+import { accepted, dispatched, P1_TICKET } from './events.ts';
+import { testBed, type Bed } from './support.ts';
+
+/**
+ * The notification path end to end, minus the hub: events committed to a real SQL event log are
+ * read by cursor, routed, queued durably and sent to real HTTP servers on loopback standing in
+ * for WeCom, DingTalk, Feishu, Alibaba Cloud SMS, Tencent Cloud SMS and a city webhook, each
+ * checking requests as the provider documents them (notify/test/standins.ts).
+ */
+describe('notifications through the log', () => {
+  let wecom: StandIn, ding: StandIn, feishu: StandIn, ali: StandIn, tc: StandIn, hook: StandIn;
+  let bed: Bed;
+  beforeAll(async () => {
+    [wecom, ding, feishu, ali, tc, hook] = await Promise.all([
+      wecomStandIn('wk-secret-1'), dingtalkStandIn('dt-token', 'SEC-ding-secret'), feishuStandIn('fs-hook', 'fs-secret'),
+      aliyunStandIn('LTAI-test', 'ali-secret', ['SMS_100', 'SMS_101', 'SMS_102', 'SMS_103']), tencentStandIn('AKID-test', 'tc-secret', '1400000001', ['1001', '1002', '1003']), webhookStandIn('city-secret'),
+    ]);
+  });
+  afterAll(async () => {
+    for (const s of [wecom, ding, feishu, ali, tc, hook]) await s?.close();
+  });
+  afterEach(async () => bed?.close());
+  const urls = () => ({ wecom: wecom.url, dingtalk: ding.url, feishu: feishu.url, aliyun: ali.url, tencent: tc.url, webhook: hook.url });
+  const hasTicket = (s: StandIn, id: string) => s.accepted.filter((r) => r.raw.includes(`/m/tickets/${id}`) || r.raw.includes(id)).length;
+
+  it('a P1 smoke alarm: WeCom within 2 s; DingTalk and Feishu signed; the warden by SMS (Alibaba); the webhook signed; each once', async () => {
+    bed = await testBed('notify-p1');
+    const n = await bed.notifier(notifyYaml(urls()));
+    const t = P1_TICKET(1);
+    const committed = Date.now();
+    await bed.log.append([dispatched(t)]);
+    await waitFor(() => hasTicket(wecom, 'T-1') > 0, 2000, 'WeCom stand-in got the P1 within 2 s');
+    const latency = wecom.accepted.at(-1)!.atMs - committed;
+    expect(latency).toBeLessThan(2000);
+    await waitFor(async () => (await n.store.list({ ticketId: 'T-1' })).every((d) => d.state === 'delivered'), 5000, 'every page delivered');
+    const pages = await n.store.list({ ticketId: 'T-1' });
+    expect(pages.map((d) => `${d.recipient}@${d.channelId}`).sort()).toEqual(['group:city@city', 'group:ding-ga@ding-ga', 'group:feishu-ga@feishu-ga', 'group:wecom-ga@wecom-ga', 'user:warden-a1@sms-ali']);
+    for (const s of [wecom, ding, feishu, hook]) expect(hasTicket(s, 'T-1')).toBe(1);
+    expect(ali.accepted.filter((r) => (r.body as Record<string, string>).PhoneNumbers === '13800000002')).toHaveLength(1);
+    expect([wecom, ding, feishu, ali, hook].every((s) => s.refused.length === 0)).toBe(true);
+    // Read again from the start (a crash before anything was remembered): the keys insert nothing twice.
+    await n.store.setCursor('notify', 0, Date.now());
+    await n.drain();
+    expect(await n.store.list({ ticketId: 'T-1' })).toHaveLength(5);
+    expect(hasTicket(wecom, 'T-1')).toBe(1);
+  });
+
+  it('Tencent Cloud SMS as the SMS provider: the stand-in verifies TC3-HMAC-SHA256', async () => {
+    bed = await testBed('notify-tc');
+    const n = await bed.notifier(notifyYaml({ tencent: tc.url }, 'tencent'));
+    await bed.log.append([dispatched(P1_TICKET(2))]);
+    await waitFor(() => tc.accepted.length > 0, 5000, 'Tencent stand-in got the SMS');
+    expect((tc.accepted[0]!.body as { PhoneNumberSet: string[] }).PhoneNumberSet).toEqual(['+8613800000002']);
+    await waitFor(async () => (await n.store.list({ ticketId: 'T-2' }))[0]?.state === 'delivered', 5000, 'delivered');
+  });
+
+  it('committed while no notifier ran (the hub crashed after the commit): paged when it starts', async () => {
+    bed = await testBed('notify-crash');
+    const first = await bed.notifier(notifyYaml({ wecom: wecom.url }));
+    await first.close();
+    await bed.log.append([dispatched(P1_TICKET(3))]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hasTicket(wecom, 'T-3')).toBe(0);
+    await bed.notifier(notifyYaml({ wecom: wecom.url }));
+    await waitFor(() => hasTicket(wecom, 'T-3') === 1, 3000, 'paged after the restart');
+  });
+
+  it('an accepted ticket: its pages still waiting (provider down) are cancelled, never sent', async () => {
+    bed = await testBed('notify-cancel');
+    const n = await bed.notifier(notifyYaml({ feishu: feishu.url }));
+    feishu.outageUntilMs = Date.now() + 3000;
+    const t = P1_TICKET(4);
+    await bed.log.append([dispatched(t)]);
+    await waitFor(async () => (await n.store.list({ ticketId: 'T-4' }))[0]?.state === 'failed', 3000, 'the first attempt failed');
+    await bed.log.append([accepted(t)]);
+    await waitFor(async () => (await n.store.list({ ticketId: 'T-4' }))[0]?.state === 'cancelled', 3000, 'cancelled');
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(hasTicket(feishu, 'T-4')).toBe(0);
+    expect((await n.store.list({ ticketId: 'T-4' }))[0]).toMatchObject({ state: 'cancelled', lastError: 'ticket accepted: no longer relevant' });
+  });
+
+  it('refused for good (a wrong robot key): the dead-letter list at once, and an operator can requeue it', async () => {
+    bed = await testBed('notify-dead');
+    const n = await bed.notifier(notifyYaml({ wecom: wecom.url }).replace('wk-secret-1', 'wk-wrong'));
+    await bed.log.append([dispatched(P1_TICKET(5))]);
+    await waitFor(async () => (await n.store.list({ state: 'dead' })).length === 1, 3000, 'dead-lettered');
+    const [dead] = await n.store.list({ state: 'dead' });
+    expect(dead!.lastError).toContain('93000');
+    expect(n.stats.byType.get('wecom')?.dead).toBe(1);
+    await n.putConfig(notifyYaml({ wecom: wecom.url }), 'admin');
+    expect(await n.store.requeue(dead!.key, Date.now())).toBe(true);
+    n.kick();
+    await waitFor(async () => (await n.store.get(dead!.key))?.state === 'delivered', 3000, 'delivered after requeue');
+  });
+
+  it('secrets: masked in what the API returns, encrypted at rest, a mask sent back keeps them', async () => {
+    bed = await testBed('notify-secrets');
+    const n = await bed.notifier(notifyYaml(urls()));
+    const shown = JSON.stringify(n.config().file);
+    for (const s of ['wk-secret-1', 'SEC-ding-secret', 'fs-hook', 'fs-secret', 'ali-secret', 'tc-secret', 'city-secret']) expect(shown).not.toContain(s);
+    expect(shown).toContain(MASK);
+    const row = await bed.store.db.selectFrom('notify_config' as never).selectAll().executeTakeFirstOrThrow() as { body: string };
+    for (const s of ['wk-secret-1', 'SEC-ding-secret', 'fs-secret', 'ali-secret', 'tc-secret', 'city-secret']) expect(row.body).not.toContain(s);
+    expect(row.body).toContain('enc:v1:');
+    // The admin edits a route and sends the masked file back: the robot still works.
+    await n.putConfig(notifyYaml(urls()).replaceAll(/(key|accessToken|secret|hook|accessKeySecret|secretKey): [^,}]+/g, `$1: "${MASK}"`), 'admin');
+    await bed.log.append([dispatched(P1_TICKET(6))]);
+    await waitFor(() => hasTicket(wecom, 'T-6') === 1 && hasTicket(ding, 'T-6') === 1, 3000, 'still signed right after the masked save');
+  });
+});
