@@ -11,7 +11,10 @@ export interface Reading {
   deviceId: string;
   kind: DeviceKind;
   message: MessageKind;
-  /** Device clock, epoch ms. */
+  /**
+   * When the reading happened, epoch ms: the device's clock when it is plausible, else the hub's
+   * arrival time (and `clockSuspect` is set, `deviceTsMs` keeps what the device said).
+   */
   tsMs: number;
   seq: number;
   /** Hub arrival time, epoch ms. */
@@ -19,6 +22,18 @@ export interface Reading {
   place: DevicePlace;
   /** Measured values and, for events, `event`; for status, `state`. */
   fields: Record<string, FieldValue>;
+  /** The device's clock was implausible (unset, before install, too far ahead): `tsMs` is the arrival time. */
+  clockSuspect?: true;
+  /** What the device's clock said, when `clockSuspect`. */
+  deviceTsMs?: number;
+}
+
+/**
+ * A reading's identity as the device sent it: (device ts, seq). The same message delivered twice
+ * (a QoS 1 redelivery) has the same key, whatever time it arrived.
+ */
+export function readingKey(r: Pick<Reading, 'deviceId' | 'tsMs' | 'seq' | 'deviceTsMs'>): string {
+  return `${r.deviceId}:${r.deviceTsMs ?? r.tsMs}:${r.seq}`;
 }
 
 /** A message the hub refused, with its coded reason: recorded per device, never a reading. */

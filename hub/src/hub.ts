@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import type { EventLogReader } from '@gridhub/core';
 import type { FastifyInstance } from 'fastify';
 import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
@@ -29,8 +30,10 @@ export interface Hub {
   broker: HubBroker;
   app: FastifyInstance;
   log: Logger;
-  /** The one typed in-process event stream: every alert, ticket transition, occurrence, incident. */
+  /** An in-process view of the event log (committed events only, from this start on). */
   events: HubEvents;
+  /** The event log (outbox): every alert, ticket transition, occurrence, incident and device-state change, by cursor. */
+  eventLog: EventLogReader;
   rules: HubRules;
   users: UserStore;
   /** Socket.IO: live snapshots and deltas for the screens. */
@@ -174,6 +177,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       app,
       log,
       events: rules.events,
+      eventLog: store.eventLog,
       rules,
       users,
       realtime,

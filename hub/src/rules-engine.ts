@@ -1,20 +1,22 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
-import type { RulesEvent } from '@gridhub/core';
+import type { EventLogReader, HubEvent } from '@gridhub/core';
 import type { Ingest } from '@gridhub/ingest';
-import type { HubStore } from '@gridhub/store';
+import type { SqlHubStore } from '@gridhub/store';
+import { followEventLog } from './event-follower.ts';
 import {
   buildRuleSet, createRulesEngine, parseRuleSetYaml, RulesConfigStore, type RuleSet, type RulesEngine, type SavedRuleSet, type SlaConfig, type TicketStore,
 } from '@gridhub/rules';
 
-/** Channels of the hub's event stream: every RulesEvent on `event`, and each on its own type. */
-export type HubEventMap = { event: [RulesEvent] } & { [K in RulesEvent['type']]: [Extract<RulesEvent, { type: K }>] };
+/** Channels of the hub's event stream: every HubEvent on `event`, and each on its own type. */
+export type HubEventMap = { event: [HubEvent] } & { [K in HubEvent['type']]: [Extract<HubEvent, { type: K }>] };
 
 /**
- * The ONE typed in-process event stream (`hub.events`): every alert and ticket transition, every
- * occurrence and incident. The realtime layer and notifications subscribe; a listener that throws
- * is logged and never reaches the engine.
+ * An in-process view of the event log (`hub.events`), for listeners that need no position of
+ * their own (tests, logs): it follows `hub.eventLog` from the id it had at start, so it carries
+ * only committed events, in log order. Consumers that must not miss one (realtime, notifications)
+ * read `hub.eventLog` by cursor instead. A listener that throws is logged and reaches nobody else.
  */
 export class HubEvents extends EventEmitter<HubEventMap> {
   constructor(private readonly log?: Pick<Logger, 'error'>) {
@@ -22,9 +24,9 @@ export class HubEvents extends EventEmitter<HubEventMap> {
     this.setMaxListeners(100);
   }
 
-  publish(e: RulesEvent): void {
+  publish(e: HubEvent): void {
     try {
-      const emit = this.emit.bind(this) as unknown as (name: string, event: RulesEvent) => boolean;
+      const emit = this.emit.bind(this) as unknown as (name: string, event: HubEvent) => boolean;
       emit('event', e);
       emit(e.type, e);
     } catch (err) {
@@ -36,7 +38,7 @@ export class HubEvents extends EventEmitter<HubEventMap> {
 export interface HubRulesOptions {
   /** The store package's Kysely instance (`SqlHubStore.db`), migrated. */
   db: ConstructorParameters<typeof RulesConfigStore>[0];
-  store: HubStore;
+  store: SqlHubStore;
   ingest: Ingest;
   log: Logger;
   clock?: () => number;
@@ -50,6 +52,10 @@ export interface HubRules {
   readonly tickets: TicketStore;
   readonly config: RulesConfigStore;
   readonly events: HubEvents;
+  /** The event log (outbox) the engine writes in each decision's transaction; read it by cursor. */
+  readonly eventLog: EventLogReader;
+  /** Resolves once `events` has handed out everything committed so far (tests). */
+  eventsCaughtUp(): Promise<void>;
   /** The rule set in force and the saved file it came from (null: the shipped defaults). */
   current(): { set: RuleSet; saved: SavedRuleSet | null };
   /** Validates a rule-set file (YAML or JSON text), then saves it and puts it in force. */
@@ -93,11 +99,15 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
     db: opts.db as never,
     rules: effective(),
     clock,
-    emit: (e) => events.publish(e),
+    eventLog: opts.store.eventLog,
     wardens: (gridId) => opts.store.listWardens(gridId),
     devicePlace: async (id) => (await opts.store.deviceInfo(id))?.place,
     sla: opts.sla,
   });
+
+  const follower = followEventLog(opts.store.eventLog, await opts.store.eventLog.lastId(), (page) => {
+    for (const e of page) events.publish(e.event);
+  }, { onError: (err) => log.warn({ err }, 'reading the event log failed; retrying') });
 
   let backlog = 0;
   const inFlight = new Set<Promise<void>>();
@@ -138,6 +148,8 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
     tickets: engine.tickets,
     config,
     events,
+    eventLog: opts.store.eventLog,
+    eventsCaughtUp: () => follower.caughtUp(),
     current: () => ({ set: effective(), saved }),
     async putRuleSet(text, by) {
       const next = buildRuleSet(parseRuleSetText(text));
@@ -157,6 +169,7 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
       if (timer) clearInterval(timer);
       unsubscribe();
       await Promise.allSettled([...inFlight]);
+      follower.stop();
       events.removeAllListeners();
     },
   };

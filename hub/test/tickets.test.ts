@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { uplinkTopic, type RulesEvent } from '@gridhub/core';
+import { uplinkTopic, type HubEvent } from '@gridhub/core';
 import { demoDeviceSecret } from '@gridhub/store';
 import { tempDir, waitFor } from '@gridhub/testkit';
 import { demoPassword } from '../src/auth/index.ts';
@@ -26,7 +26,7 @@ describe('tickets through MQTT and the API (demo site)', () => {
   let hub: Awaited<ReturnType<typeof testHub>>;
   let smokeA: Dev[];
   let smokeB: Dev[];
-  const events: RulesEvent[] = [];
+  const events: HubEvent[] = [];
   const clients: MqttClient[] = [];
   let seq = 1000;
 
@@ -77,6 +77,7 @@ describe('tickets through MQTT and the API (demo site)', () => {
     expect(detail.history.map((h: any) => [h.action, h.to, h.by])).toEqual([['dispatch', 'dispatched', 'system']]);
     expect(detail.deadlines.accept).toBe(tickets[0].dispatchedMs + 2 * 60_000);
     // The same went out on the one event stream.
+    await hub.rules.eventsCaughtUp();
     expect(events.filter((e) => e.type === 'incident' && e.incident.id === tickets[0].incidentId)).not.toHaveLength(0);
     expect(events.filter((e) => e.type === 'ticket' && e.transition.action === 'dispatch' && three.some((d) => d.id === e.ticket.deviceId))).toHaveLength(3);
   });
@@ -89,6 +90,7 @@ describe('tickets through MQTT and the API (demo site)', () => {
     expect(list).toHaveLength(1);
     const detail = (await api(hub, 'GET', `/api/tickets/${list[0].id}`)).body;
     expect(detail.occurrences).toHaveLength(100);
+    await hub.rules.eventsCaughtUp();
     expect(events.filter((e) => e.type === 'occurrence' && e.ticket.deviceId === d.id && e.created)).toHaveLength(1);
   });
 

@@ -1,10 +1,11 @@
-import type { DevicePlace, Reading, Warden } from '@gridhub/core';
-import { INITIAL_ALERT_STATE, isFiring, isResolution, step, type AlertTransition } from './alert/step.ts';
+import type { DevicePlace, HubEvent, Reading, Warden } from '@gridhub/core';
+import { writeCursor } from '@gridhub/store';
+import type { Transaction } from 'kysely';
+import { INITIAL_ALERT_STATE } from './alert/step.ts';
 import { rulesFor, type RuleSet } from './config/ruleset.ts';
-import { inSchedule, isSilenced } from './config/schedule.ts';
-import type { Emit } from './events.ts';
-import type { Observation } from './kinds/common.ts';
-import { observe, subjectKey, tickObservation, type Rule } from './kinds/index.ts';
+import { isSilenced } from './config/schedule.ts';
+import { decideReading, decideTick, type Decision } from './decide.ts';
+import { subjectKey, type Rule } from './kinds/index.ts';
 import type { StoredAlert } from './store/rows.ts';
 import { TicketStore } from './store/ticket-store.ts';
 import { correlateFire, FIRE_RULE_ID, FIRE_WINDOW_MS } from './tickets/correlate.ts';
@@ -12,13 +13,27 @@ import { SYSTEM, type Actor, type Ticket, type TicketAction } from './tickets/mo
 import { dutyAssignee, escalationTarget } from './tickets/roster.ts';
 import type { SlaConfig } from './tickets/sla.ts';
 
+/** Where the engine's events go: the event log (store's EventLog), appended inside the engine's transaction. */
+export interface EventAppender {
+  append(tx: Transaction<any>, events: readonly HubEvent[], atMs: number): Promise<void>;
+  /** Called after a transaction that appended events has committed. */
+  committed(): void;
+}
+
+/** A consumer's position, written in the same transaction as what the readings caused. */
+export interface CursorWrite {
+  name: string;
+  position: unknown;
+}
+
 export interface RulesEngineOptions {
   /** The store package's Kysely instance (`SqlHubStore.db`), migrated. */
   db: ConstructorParameters<typeof TicketStore>[0];
   rules: RuleSet;
   clock: () => number;
-  emit: Emit;
-  /** Wardens of a grid (the store's `listWardens`). */
+  /** The event log: every alert and ticket transition, occurrence and incident is appended with its change. */
+  eventLog: EventAppender;
+  /** Wardens of a grid (the store's `listWardens`); read before a decision's transaction, never inside it. */
   wardens: (gridId: string) => Promise<Warden[]>;
   /** Where a device stands (the store's `deviceInfo`), for alert states restored after a restart. */
   devicePlace?: (deviceId: string) => Promise<DevicePlace | undefined>;
@@ -27,8 +42,12 @@ export interface RulesEngineOptions {
 
 export interface RulesEngine {
   readonly tickets: TicketStore;
-  /** Evaluates a batch of readings, in order. */
-  ingest(readings: readonly Reading[]): Promise<void>;
+  /**
+   * Evaluates a batch of readings, in order, and commits everything they caused (alert states,
+   * tickets, occurrences, incidents, events, and `cursor` when given) in one transaction. On a
+   * failure nothing is kept, in the database or in memory: the same batch may be offered again.
+   */
+  ingest(readings: readonly Reading[], cursor?: CursorWrite): Promise<void>;
   /** The periodic tick: `for` windows, liveness, no-data, event hold, SLA timers. */
   tick(): Promise<void>;
   /** A person's action on a ticket (the API calls this). */
@@ -38,26 +57,36 @@ export interface RulesEngine {
   alertStates(): number;
 }
 
+type LiveAlert = StoredAlert & { place: DevicePlace | null };
+
 interface Pending {
   rule: Rule;
-  alert: StoredAlert;
-  place: Reading['place'];
-  transitions: readonly AlertTransition[];
-  repeat: boolean;
+  alert: LiveAlert;
+  place: DevicePlace;
+  decision: Decision;
+}
+
+/** What one decision's transaction writes with: the store bound to it, the events it records. */
+interface Unit {
+  store: TicketStore;
+  record(e: HubEvent): void;
+  wardens: ReadonlyMap<string, Warden[]>;
+  nowMs: number;
 }
 
 /**
- * Glues the pure cores to the store, effects at the edges: readings -> observations -> alert
- * step -> (persist) -> tickets, dispatch, correlation -> events. Work is serialised: one batch
- * or tick at a time. Alert states are loaded at start, so a restart keeps `for` windows.
+ * Glues the pure cores to the store, effects at the edges: readings -> decisions (decide.ts,
+ * pure) -> one transaction: alert states, tickets, dispatch, correlation, events, cursor. Work
+ * is serialised: one batch or tick at a time. In-memory alert states change only after their
+ * transaction commits. Alert states are loaded at start, so a restart keeps `for` windows.
  */
 export async function createRulesEngine(opts: RulesEngineOptions): Promise<RulesEngine> {
   const store = new TicketStore(opts.db, { sla: opts.sla });
   let rules = opts.rules;
   let ruleCache = new Map<string, Rule[]>();
-  const alerts = new Map<string, StoredAlert & { place: Reading['place'] | null }>();
+  const alerts = new Map<string, LiveAlert>();
   for (const a of await store.loadAlerts()) alerts.set(`${a.ruleId}|${a.subjectKey}`, { ...a, place: null });
-  const places = new Map<string, Reading['place']>();
+  const places = new Map<string, DevicePlace>();
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(fn, fn);
@@ -73,73 +102,103 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
     return list;
   }
 
-  function evaluate(rule: Rule, alert: StoredAlert, obs: Observation | null, nowMs: number) {
-    const o = obs && !inSchedule(rule.schedule, nowMs) ? { ...obs, type: 'clear' as const } : obs;
-    const r = step(alert.alert, o, rule, nowMs);
-    alert.alert = r.next;
-    return r.transitions;
+  /** Wardens of the grids a decision may dispatch or escalate in, read before its transaction. */
+  async function wardensOf(gridIds: Iterable<string>): Promise<Map<string, Warden[]>> {
+    const out = new Map<string, Warden[]>();
+    for (const g of new Set(gridIds)) out.set(g, await opts.wardens(g));
+    return out;
   }
 
-  async function effects(batch: Pending[], nowMs: number): Promise<void> {
+  /** One transaction: `fn` writes through the bound store and records events; they are appended before the commit. */
+  async function commit<T>(wardens: ReadonlyMap<string, Warden[]>, fn: (u: Unit) => Promise<T>): Promise<T> {
+    let appended = false;
+    const nowMs = opts.clock();
+    const result = await store.transaction(async (tx) => {
+      const events: HubEvent[] = [];
+      const r = await fn({ store: store.within(tx), record: (e) => void events.push(e), wardens, nowMs });
+      await opts.eventLog.append(tx, events, nowMs);
+      appended = events.length > 0;
+      return r;
+    });
+    if (appended) opts.eventLog.committed();
+    return result;
+  }
+
+  async function effects(u: Unit, batch: readonly Pending[]): Promise<void> {
     // One row per alert even when a batch holds several readings of one device (PostgreSQL refuses
-    // an upsert that touches a row twice in one statement).
-    await store.saveAlerts([...new Set(batch.map((p) => p.alert))], nowMs);
+    // an upsert that touches a row twice in one statement): the last decision of each wins.
+    const last = new Map<LiveAlert, StoredAlert>();
+    for (const p of batch) last.set(p.alert, { ...p.alert, alert: p.decision.alert, memory: p.decision.memory });
+    await u.store.saveAlerts([...last.values()], u.nowMs);
     for (const p of batch) {
-      for (const t of p.transitions) {
-        const silenced = isSilenced(rules.silences, p.alert.deviceId, p.place, p.rule.id, nowMs);
-        opts.emit({ type: 'alert', ruleId: p.rule.id, subjectKey: p.alert.subjectKey, deviceId: p.alert.deviceId, priority: p.rule.priority, transition: t, silenced });
-        if (isFiring(t) && !silenced) await openTicket(p, t.atMs);
-        if (isResolution(t)) await conditionCleared(p, nowMs);
+      const silenced = isSilenced(rules.silences, p.alert.deviceId, p.place, p.rule.id, u.nowMs);
+      for (const t of p.decision.transitions) {
+        u.record({ type: 'alert', ruleId: p.rule.id, subjectKey: p.alert.subjectKey, deviceId: p.alert.deviceId, priority: p.rule.priority, transition: t, silenced });
       }
-      if (p.repeat && !isSilenced(rules.silences, p.alert.deviceId, p.place, p.rule.id, nowMs)) await openTicket(p, p.alert.alert.lastSampleMs ?? nowMs);
+      for (const e of p.decision.effects) {
+        if (e.type === 'open') await openTicket(u, p, e.atMs);
+        else await conditionCleared(u, p);
+      }
     }
   }
 
-  async function openTicket(p: Pending, atMs: number): Promise<void> {
-    const { ticket, created } = await store.openOrRepeat({
+  async function openTicket(u: Unit, p: Pending, atMs: number): Promise<void> {
+    const { ticket, created } = await u.store.openOrRepeat({
       ruleId: p.rule.id, subjectKey: p.alert.subjectKey, deviceId: p.alert.deviceId, deviceKind: p.rule.deviceKind, priority: p.rule.priority,
-      title: p.rule.title, place: p.place, atMs, nowMs: opts.clock(), value: p.alert.alert.value,
+      title: p.rule.title, place: p.place, atMs, nowMs: u.nowMs, value: p.decision.alert.value,
     });
-    opts.emit({ type: 'occurrence', ticket, created });
+    u.record({ type: 'occurrence', ticket, created });
     if (!created) return;
-    const nowMs = opts.clock();
-    const duty = dutyAssignee(await store.shifts(ticket.gridId, nowMs), await opts.wardens(ticket.gridId), ticket.gridId, nowMs);
-    const dispatched = duty.assigneeId ? await apply(ticket.id, { type: 'dispatch', assigneeId: duty.assigneeId, note: `on duty (${duty.via})` }, SYSTEM) : ticket;
-    if (p.rule.id === FIRE_RULE_ID && dispatched.place.building) await correlate(dispatched, nowMs);
+    const duty = dutyAssignee(await u.store.shifts(ticket.gridId, u.nowMs), u.wardens.get(ticket.gridId) ?? [], ticket.gridId, u.nowMs);
+    const dispatched = duty.assigneeId ? await apply(u, ticket.id, { type: 'dispatch', assigneeId: duty.assigneeId, note: `on duty (${duty.via})` }, SYSTEM) : ticket;
+    if (p.rule.id === FIRE_RULE_ID && dispatched.place.building) await correlate(u, dispatched);
   }
 
-  async function correlate(t: Ticket, nowMs: number): Promise<void> {
-    const recent = await store.recentAlarms(FIRE_RULE_ID, t.place.building!, t.lastSeenMs - FIRE_WINDOW_MS);
+  async function correlate(u: Unit, t: Ticket): Promise<void> {
+    const recent = await u.store.recentAlarms(FIRE_RULE_ID, t.place.building!, t.lastSeenMs - FIRE_WINDOW_MS);
     const self = recent.find((r) => r.ticketId === t.id) ?? { ticketId: t.id, deviceId: t.deviceId, buildingId: t.place.building, lastSeenMs: t.lastSeenMs, incidentId: null };
     const c = correlateFire(self, recent);
     if (c.type === 'create') {
-      const incident = await store.createIncident(
-        { kind: 'confirmed_fire', priority: 'P1', title: `确认火情 Confirmed fire: ${t.place.building}`, gridId: t.gridId, estateId: t.place.estate, buildingId: t.place.building, createdMs: nowMs },
+      const incident = await u.store.createIncident(
+        { kind: 'confirmed_fire', priority: 'P1', title: `确认火情 Confirmed fire: ${t.place.building}`, gridId: t.gridId, estateId: t.place.estate, buildingId: t.place.building, createdMs: u.nowMs },
         c.ticketIds,
       );
-      opts.emit({ type: 'incident', incident, ticketIds: c.ticketIds, joined: false });
+      u.record({ type: 'incident', incident, ticketIds: c.ticketIds, joined: false });
     } else if (c.type === 'join') {
-      await store.joinIncident(c.incidentId, c.ticketIds);
-      const incident = await store.incident(c.incidentId);
-      if (incident) opts.emit({ type: 'incident', incident, ticketIds: c.ticketIds, joined: true });
+      await u.store.joinIncident(c.incidentId, c.ticketIds);
+      const incident = await u.store.incident(c.incidentId);
+      if (incident) u.record({ type: 'incident', incident, ticketIds: c.ticketIds, joined: true });
     }
   }
 
-  async function conditionCleared(p: Pending, nowMs: number): Promise<void> {
-    const t = await store.findOpen(p.rule.id, p.alert.subjectKey);
-    if (t && t.conditionClearedMs === null) await apply(t.id, { type: 'condition_cleared' }, SYSTEM, nowMs);
+  async function conditionCleared(u: Unit, p: Pending): Promise<void> {
+    const t = await u.store.findOpen(p.rule.id, p.alert.subjectKey);
+    if (t && t.conditionClearedMs === null) await apply(u, t.id, { type: 'condition_cleared' }, SYSTEM);
   }
 
-  async function apply(id: string, action: TicketAction, actor: Actor, nowMs = opts.clock()): Promise<Ticket> {
-    const r = await store.apply(id, action, actor, nowMs);
-    for (const transition of r.transitions) opts.emit({ type: 'ticket', ticket: r.ticket, transition });
+  async function apply(u: Unit, id: string, action: TicketAction, actor: Actor): Promise<Ticket> {
+    const r = await u.store.apply(id, action, actor, u.nowMs);
+    for (const transition of r.transitions) u.record({ type: 'ticket', ticket: r.ticket, transition });
     return r.ticket;
   }
 
-  function newAlert(key: string, subject: string, rule: Rule, reading: Reading, memory: StoredAlert['memory']) {
-    const a = { ruleId: rule.id, subjectKey: subject, deviceId: reading.deviceId, alert: INITIAL_ALERT_STATE, memory, place: reading.place };
-    alerts.set(key, a);
-    return a;
+  /** Decisions that may open a ticket need the wardens of its grid (dispatch on open). */
+  const gridsToDispatch = (batch: readonly Pending[]) => batch.filter((p) => p.decision.effects.some((e) => e.type === 'open')).map((p) => p.place.grid);
+
+  /** Commits a batch of decisions, then (only then) makes their alert states the ones in memory. */
+  async function decideAndCommit(batch: Pending[], cursor?: CursorWrite): Promise<void> {
+    if (!batch.length && !cursor) return;
+    const wardens = await wardensOf(gridsToDispatch(batch));
+    await commit(wardens, async (u) => {
+      await effects(u, batch);
+      if (cursor) await writeCursor(u.store.db as never, cursor.name, cursor.position, u.nowMs);
+    });
+    for (const p of batch) {
+      p.alert.alert = p.decision.alert;
+      p.alert.memory = p.decision.memory;
+      p.alert.place = p.place;
+      alerts.set(`${p.rule.id}|${p.alert.subjectKey}`, p.alert);
+    }
   }
 
   return {
@@ -149,35 +208,31 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
       rules = next;
       ruleCache = new Map();
     },
-    ingest: (readings) =>
+    ingest: (readings, cursor) =>
       serial(async () => {
         const nowMs = opts.clock();
         const batch: Pending[] = [];
+        // Decisions of this batch see the ones before them: a state per key, committed together.
+        const staged = new Map<string, Pending>();
         for (const reading of readings) {
           places.set(reading.deviceId, reading.place);
           for (const rule of rulesOf(reading)) {
             const subject = subjectKey(rule, reading);
             const key = `${rule.id}|${subject}`;
-            const known = alerts.get(key);
-            const memory = known?.memory ?? {};
-            const obs = observe(rule, reading, memory);
+            const before = staged.get(key);
+            const known = before?.alert ?? alerts.get(key);
+            const silenced = !!isSilenced(rules.silences, reading.deviceId, reading.place, rule.id, nowMs);
+            const alert = before?.decision.alert ?? known?.alert ?? INITIAL_ALERT_STATE;
             // Only a rule that observed the reading gets a state: a device's birth message would
             // otherwise give it one per rule of its kind, a few hundred bytes each, for nothing.
-            if (!obs) continue;
-            const alert = known ?? newAlert(key, subject, rule, reading, memory);
-            alert.place = reading.place;
-            const wasFiring = alert.alert.state === 'firing';
-            const lastSampleMs = alert.alert.lastSampleMs;
-            const transitions = evaluate(rule, alert, obs, nowMs);
-            // A repeated device event on a firing alert adds an occurrence to its ticket. Only a newer
-            // one: after a crash the spool hands the engine its last readings again (at least once),
-            // and a replayed alarm is the same alarm, not a second one.
-            const newer = lastSampleMs === null || obs.tsMs > lastSampleMs;
-            const repeat = rule.kind === 'event' && wasFiring && newer && !transitions.length && obs.type === 'breach' && alert.alert.lastSampleMs === obs.tsMs;
-            batch.push({ rule, alert, place: reading.place, transitions, repeat });
+            const d = decideReading(rule, alert, before?.decision.memory ?? known?.memory ?? {}, reading, nowMs, silenced);
+            if (!d || d.replay) continue;
+            const p = { rule, alert: known ?? { ruleId: rule.id, subjectKey: subject, deviceId: reading.deviceId, alert: INITIAL_ALERT_STATE, memory: {}, place: reading.place }, place: reading.place, decision: d };
+            staged.set(key, p);
+            batch.push(p);
           }
         }
-        await effects(batch, nowMs);
+        await decideAndCommit(batch, cursor);
       }),
     tick: () =>
       serial(async () => {
@@ -189,21 +244,23 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
           if (!place && opts.devicePlace) place = await opts.devicePlace(alert.deviceId);
           if (!rule || !place) continue;
           alert.place = place;
-          let obs = tickObservation(rule, alert.memory, nowMs);
-          const last = alert.alert.lastSampleMs;
-          if (!obs && rule.noDataAfterMs !== null && last !== null && nowMs - last >= rule.noDataAfterMs) obs = { type: 'nodata', tsMs: nowMs, source: 'clock' };
-          const transitions = [...evaluate(rule, alert, obs, nowMs), ...(obs ? evaluate(rule, alert, null, nowMs) : [])];
-          if (transitions.length) batch.push({ rule, alert, place, transitions, repeat: false });
+          const silenced = !!isSilenced(rules.silences, alert.deviceId, place, rule.id, nowMs);
+          const d = decideTick(rule, alert.alert, alert.memory, nowMs, silenced);
+          if (d) batch.push({ rule, alert, place, decision: d });
         }
-        await effects(batch, nowMs);
+        await decideAndCommit(batch);
+        // SLA timers: each ticket's due timers fire in one transaction with their events, so a
+        // crash either fired them (and marked them fired) or did not: once each.
         for (const id of await store.dueTicketIds(nowMs)) {
           const t = await store.get(id);
           if (!t) continue;
           const wardens = await opts.wardens(t.gridId);
-          const r = await store.fireTimers(id, nowMs, (level, cur) => escalationTarget(level, cur.place, cur.gridId, wardens));
-          for (const transition of r.transitions) opts.emit({ type: 'ticket', ticket: r.ticket, transition });
+          await commit(new Map(), async (u) => {
+            const r = await u.store.fireTimers(id, u.nowMs, (level, cur) => escalationTarget(level, cur.place, cur.gridId, wardens));
+            for (const transition of r.transitions) u.record({ type: 'ticket', ticket: r.ticket, transition });
+          });
         }
       }),
-    act: (ticketId, action, actor) => serial(() => apply(ticketId, action, actor)),
+    act: (ticketId, action, actor) => serial(() => commit(new Map(), (u) => apply(u, ticketId, action, actor))),
   };
 }

@@ -18,5 +18,6 @@ export * from './tickets/kpi.ts';
 export { TicketStore, type TicketOpening, type TicketFilter, type Incident, type Changed } from './store/ticket-store.ts';
 export type { StoredAlert } from './store/rows.ts';
 export { RulesConfigStore, type StoredSilence, type SavedRuleSet } from './store/config-store.ts';
-export { createRulesEngine, type RulesEngine, type RulesEngineOptions } from './engine.ts';
+export { createRulesEngine, type RulesEngine, type RulesEngineOptions, type EventAppender, type CursorWrite } from './engine.ts';
+export { decideReading, decideTick, isRepeat, ticketEffects, REMEMBERED_KEYS, type Decision, type TicketEffect } from './decide.ts';
 export type { RulesEvent, Emit } from './events.ts';

@@ -25,7 +25,7 @@ describe.skipIf(!serverAvailable('postgres'))('rules engine on a real PostgreSQL
   });
 
   it('takes a batch holding several readings of one device (one alert row per upsert) and opens one ticket', async () => {
-    const engine = await createRulesEngine({ db: store.db as never, rules: buildRuleSet({ version: 1 }), clock: () => T0 + 10_000, emit: () => undefined, wardens: async () => [] });
+    const engine = await createRulesEngine({ db: store.db as never, rules: buildRuleSet({ version: 1 }), clock: () => T0 + 10_000, eventLog: store.eventLog, wardens: async () => [] });
     await engine.ingest([bin(1, 50), bin(2, 97), bin(3, 98)]);
     const tickets = await engine.tickets.list({ ruleId: 'bin.full' });
     expect(tickets).toHaveLength(1);

@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading, Warden } from '@gridhub/core';
-import { createStore, type SqlHubStore } from '@gridhub/store';
+import { createStore, readCursor, type SqlHubStore } from '@gridhub/store';
 import { tempDir } from '@gridhub/testkit';
 import { buildRuleSet } from '../src/config/ruleset.ts';
 import { createRulesEngine } from '../src/engine.ts';
-import type { RulesEvent } from '../src/events.ts';
+import type { HubEvent } from '@gridhub/core';
 
 const T0 = Date.parse('2025-03-03T10:00:00+08:00');
 const MIN = 60_000;
@@ -24,13 +24,14 @@ describe('rules engine over a real SQLite store', () => {
   let dir: string;
   let store: SqlHubStore;
   let now = T0;
-  const events: RulesEvent[] = [];
+  /** Every event the engine committed, read back from the event log. */
+  const logged = async (): Promise<HubEvent[]> => (await store.eventLog.readAfter(0, 1_000_000)).map((l) => l.event);
   const make = () =>
     createRulesEngine({
       db: store.db as never,
       rules: buildRuleSet({ version: 1 }),
       clock: () => now,
-      emit: (e) => events.push(e),
+      eventLog: store.eventLog,
       wardens: async (gridId) => wardens.filter((w) => w.gridId === gridId),
     });
 
@@ -63,17 +64,17 @@ describe('rules engine over a real SQLite store', () => {
     const other = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).find((t) => t.deviceId === 'smk-b02');
     expect(other?.incidentId).toBeNull();
     // Events: alert firing, occurrence, dispatch, incident (created once, joined once).
-    expect(events.filter((e) => e.type === 'alert' && e.transition.to === 'firing')).toHaveLength(4);
-    expect(events.filter((e) => e.type === 'ticket' && e.transition.action === 'dispatch')).toHaveLength(4);
-    expect(events.filter((e) => e.type === 'incident').map((e) => e.type === 'incident' && e.joined)).toEqual([false, true]);
+    expect((await logged()).filter((e) => e.type === 'alert' && e.transition.to === 'firing')).toHaveLength(4);
+    expect((await logged()).filter((e) => e.type === 'ticket' && e.transition.action === 'dispatch')).toHaveLength(4);
+    expect((await logged()).filter((e) => e.type === 'incident').map((e) => e.type === 'incident' && e.joined)).toEqual([false, true]);
     // A repeated alarm adds an occurrence, no new ticket.
     now += 1_000;
-    await engine.ingest([smokeAlarm('smk-1', now)]);
+    const repeated = smokeAlarm('smk-1', now);
+    await engine.ingest([repeated]);
     const t1 = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).find((t) => t.deviceId === 'smk-1')!;
     expect(t1.occurrences).toBe(2);
-    // The same alarm again (the spool replays its last readings after a crash) is not a third.
-    const replayed = smokeAlarm('smk-1', now);
-    await engine.ingest([replayed, { ...replayed, seq: replayed.seq }]);
+    // The same message again (same device ts and seq: a QoS 1 redelivery, arriving later) is not a third.
+    await engine.ingest([{ ...repeated, rxMs: now + 500 }, { ...repeated, rxMs: now + 600 }]);
     expect((await engine.tickets.get(t1.id))!.occurrences).toBe(2);
   });
 
@@ -83,38 +84,38 @@ describe('rules engine over a real SQLite store', () => {
     await engine.ingest([smokeAlarm('smk-lone', now, 'b09')]);
     const ticket = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).find((t) => t.deviceId === 'smk-lone')!;
     expect(ticket).toMatchObject({ status: 'dispatched', assigneeId: 'leader-a' }); // no shift then: the grid leader
-    const escalations = () =>
-      events.flatMap((e) => (e.type === 'ticket' && e.ticket.id === ticket.id && e.transition.action === 'escalate' ? [e.transition.data?.to] : []));
+    const escalations = async () =>
+      (await logged()).flatMap((e) => (e.type === 'ticket' && e.ticket.id === ticket.id && e.transition.action === 'escalate' ? [e.transition.data?.to] : []));
 
     now += 2 * MIN - 1;
     await engine.tick();
-    expect(escalations()).toEqual([]);
+    expect(await escalations()).toEqual([]);
     now += 1;
     await engine.tick();
-    expect(escalations()).toEqual(['warden:leader-a']);
+    expect(await escalations()).toEqual(['warden:leader-a']);
 
     // Restart: a new engine over the same database.
     engine = await make();
     now += 2 * MIN - 1;
     await engine.tick();
-    expect(escalations()).toEqual(['warden:leader-a']);
+    expect(await escalations()).toEqual(['warden:leader-a']);
     now += 1;
     await engine.tick();
-    expect(escalations()).toEqual(['warden:leader-a', 'community:cm1']);
+    expect(await escalations()).toEqual(['warden:leader-a', 'community:cm1']);
 
     now += 30_000;
     await engine.act(ticket.id, { type: 'accept' }, { id: 'leader-a', role: 'grid_leader' });
     now += 2 * MIN; // would have gone to the street office
     await engine.tick();
-    expect(escalations()).toEqual(['warden:leader-a', 'community:cm1']);
+    expect(await escalations()).toEqual(['warden:leader-a', 'community:cm1']);
     const history = await engine.tickets.transitions(ticket.id);
     expect(history.map((h) => h.action)).toEqual(['dispatch', 'warn', 'overdue', 'escalate', 'escalate', 'accept']);
   });
 
-  it('a ticket is created on the hub clock; the device clock is kept as first seen (KPIs count from creation)', async () => {
+  it('a ticket is created on the hub clock; the alarm\'s arrival is kept as first seen (KPIs count from creation)', async () => {
     const engine = await make();
     now = T0 + 90 * MIN;
-    const deviceTs = now - 3 * 24 * 60 * MIN; // a device whose clock is days behind, or a replayed alarm
+    const deviceTs = now - 3 * 24 * 60 * MIN; // an alarm that arrived days ago, evaluated now (a backlog)
     await engine.ingest([smokeAlarm('smk-late', deviceTs, 'b09')]);
     const t = (await engine.tickets.list({ ruleId: 'smoke.alarm' })).find((x) => x.deviceId === 'smk-late')!;
     expect(t.createdMs).toBe(now);
@@ -139,21 +140,50 @@ describe('rules engine over a real SQLite store', () => {
     const will: Reading = { deviceId: 'eb-1', kind: 'ebike', message: 'status', tsMs: now, seq: 0, rxMs: now, place: place('b01'), fields: { state: 'offline' } };
     await engine.ingest([will]);
     const restarted = await createRulesEngine({
-      db: store.db as never, rules: buildRuleSet({ version: 1 }), clock: () => now, emit: (e) => events.push(e),
+      db: store.db as never, rules: buildRuleSet({ version: 1 }), clock: () => now, eventLog: store.eventLog,
       wardens: async () => wardens, devicePlace: async (id) => (id === 'eb-1' ? place('b01') : undefined),
     });
     now += 59_000;
     await restarted.tick();
-    const offline = () => events.filter((e) => e.type === 'alert' && e.deviceId === 'eb-1' && e.ruleId === 'ebike.offline' && e.transition.to === 'firing');
-    expect(offline()).toHaveLength(0);
+    const offline = async () => (await logged()).filter((e) => e.type === 'alert' && e.deviceId === 'eb-1' && e.ruleId === 'ebike.offline' && e.transition.to === 'firing');
+    expect(await offline()).toHaveLength(0);
     now += 1_000;
     await restarted.tick();
-    expect(offline()).toHaveLength(1);
+    expect(await offline()).toHaveLength(1);
     expect((await restarted.tickets.findOpen('ebike.offline', 'eb-1'))?.priority).toBe('P3');
     // Only the rules that observed a reading keep a state for its device: a birth touches liveness.
     const states = restarted.alertStates();
     await restarted.ingest([{ ...will, deviceId: 'eb-2', fields: { state: 'online' } }]);
     expect(restarted.alertStates()).toBe(states + 1);
     expect((await restarted.tickets.loadAlerts()).filter((a) => a.deviceId === 'eb-2').map((a) => a.ruleId)).toEqual(['ebike.offline']);
+  });
+
+  it('one transaction per decision: when any write of it fails, no alert state, ticket or event is kept, and the same alarm offered again opens its ticket once', async () => {
+    let failNext = true;
+    const flaky = {
+      async append(tx: Parameters<typeof store.eventLog.append>[0], events: readonly HubEvent[], atMs: number) {
+        await store.eventLog.append(tx, events, atMs);
+        if (failNext && events.some((e) => e.type === 'occurrence')) {
+          failNext = false;
+          throw new Error('store went away mid-commit');
+        }
+      },
+      committed: () => store.eventLog.committed(),
+    };
+    const engine = await createRulesEngine({ db: store.db as never, rules: buildRuleSet({ version: 1 }), clock: () => now, eventLog: flaky, wardens: async (g) => wardens.filter((w) => w.gridId === g) });
+    now += MIN;
+    const before = await store.eventLog.lastId();
+    const alarm = smokeAlarm('smk-atomic', now, 'b11');
+    await expect(engine.ingest([alarm], { name: 'test', position: 1 })).rejects.toThrow('store went away');
+    expect(await engine.tickets.findOpen('smoke.alarm', 'smk-atomic')).toBeUndefined();
+    expect((await engine.tickets.loadAlerts()).some((a) => a.subjectKey === 'smk-atomic')).toBe(false);
+    expect(await store.eventLog.lastId()).toBe(before);
+    expect(await readCursor(store.db, 'test')).toBeNull();
+    await engine.ingest([alarm], { name: 'test', position: 1 });
+    const t = (await engine.tickets.findOpen('smoke.alarm', 'smk-atomic'))!;
+    expect(t).toMatchObject({ occurrences: 1, status: 'dispatched' });
+    expect(await readCursor(store.db, 'test')).toBe(1);
+    const events = (await store.eventLog.readAfter(before, 100)).map((e) => e.event.type);
+    expect(events).toEqual(['alert', 'occurrence', 'ticket']);
   });
 });

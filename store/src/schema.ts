@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Kysely table types for the store's schema (see migrations/). Column names are snake_case. */
 export interface StreetsTable { id: string; name: string }
 export interface CommunitiesTable { id: string; name: string; street_id: string }
@@ -94,4 +96,23 @@ export interface StoreDatabase {
   refusals: RefusalsTable;
   readings: ReadingsTable;
   reading_values: ReadingValuesTable;
+  events: EventsTable;
+  cursors: CursorsTable;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  at_ms: number;
+  type: string;
+  grid_id: string | null;
+  device_id: string | null;
+  /** The event as JSON text. */
+  body: string;
+}
+
+export interface CursorsTable {
+  name: string;
+  /** The consumer's position as JSON text (an event id, a spool position). */
+  position: string;
+  updated_ms: number;
 }

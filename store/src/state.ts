@@ -1,7 +1,8 @@
-import type { DeviceState, Refusal } from '@gridhub/core';
+import type { DeviceState, DeviceStateEvent, Refusal } from '@gridhub/core';
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { chunkRows, type SqlDialectName } from './db.ts';
 import type { DeviceStateTable, StoreDatabase } from './schema.ts';
+import type { EventLog } from './events.ts';
 import type { DeviceStatePatch } from './types.ts';
 
 /** Pure: patches for the same device folded in order (later fields win; `latest` merged by key). */
@@ -57,12 +58,15 @@ function patchRow(p: DeviceStatePatch): DeviceStateTable {
  * the merge done in SQL (absent fields keep their value; `latest` merged key by key), so no
  * read-modify-write race with another writer on either dialect.
  */
-export async function upsertDeviceStates(db: Kysely<StoreDatabase>, dialect: SqlDialectName, patches: readonly DeviceStatePatch[]): Promise<void> {
+export async function upsertDeviceStates(db: Kysely<StoreDatabase>, dialect: SqlDialectName, patches: readonly DeviceStatePatch[], log?: EventLog): Promise<void> {
   if (patches.length === 0) return;
   const folded = foldPatches(patches);
+  let changed = false;
   await db.transaction().execute(async (trx) => {
     const known = await knownDevices(trx, folded.map((p) => p.deviceId));
-    const rows = folded.filter((p) => known.has(p.deviceId)).map(patchRow);
+    const kept = folded.filter((p) => known.has(p.deviceId));
+    const events = log ? await connectionChanges(trx, kept) : [];
+    const rows = kept.map(patchRow);
     for (const chunk of chunkRows(rows, 9)) {
       await trx
         .insertInto('device_state')
@@ -75,7 +79,36 @@ export async function upsertDeviceStates(db: Kysely<StoreDatabase>, dialect: Sql
         )
         .execute();
     }
+    if (log && events.length) {
+      await log.append(trx, events, Date.now());
+      changed = true;
+    }
   });
+  if (changed) log?.committed();
+}
+
+/** Device-state events: the patches that flip a device's `connected` (online <-> offline). */
+async function connectionChanges(trx: Transaction<StoreDatabase>, patches: readonly DeviceStatePatch[]): Promise<DeviceStateEvent[]> {
+  const flips = patches.filter((p) => p.connected !== undefined);
+  if (!flips.length) return [];
+  const before = new Map<string, { connected: number | null; grid: string }>();
+  for (const chunk of chunkRows(flips.map((p) => p.deviceId), 1)) {
+    const rows = await trx
+      .selectFrom('devices')
+      .innerJoin('estates', 'estates.id', 'devices.estate_id')
+      .leftJoin('device_state', 'device_state.device_id', 'devices.id')
+      .select(['devices.id as id', 'estates.grid_id as grid', 'device_state.connected as connected'])
+      .where('devices.id', 'in', chunk)
+      .execute();
+    for (const r of rows) before.set(r.id, { connected: r.connected === null ? null : Number(r.connected), grid: r.grid });
+  }
+  const out: DeviceStateEvent[] = [];
+  for (const p of flips) {
+    const b = before.get(p.deviceId);
+    const now = p.connected ? 1 : 0;
+    if (b && b.connected !== now) out.push({ type: 'device', deviceId: p.deviceId, gridId: b.grid, connected: !!p.connected, atMs: p.lastSeenMs ?? Date.now() });
+  }
+  return out;
 }
 
 function toDeviceState(r: DeviceStateTable): DeviceState {

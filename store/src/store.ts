@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { migrateToLatest, openDatabase, type SqlDialectName, type StoreOptions } from './db.ts';
 import * as devices from './devices.ts';
+import { EventLog } from './events.ts';
 import * as readings from './readings.ts';
 import type { StoreDatabase } from './schema.ts';
 import { importSite } from './site/import.ts';
@@ -11,6 +12,8 @@ import type { HubStore } from './types.ts';
 /** The SQL store plus its Kysely instance, for packages that keep their own tables in the same database (tickets). */
 export interface SqlHubStore extends HubStore {
   readonly db: Kysely<StoreDatabase>;
+  /** The event log (outbox) in this database: writers append in their transactions, consumers read by cursor. */
+  readonly eventLog: EventLog;
 }
 
 /**
@@ -30,10 +33,12 @@ export async function createStore(opts: StoreOptions): Promise<SqlHubStore> {
 }
 
 function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName): SqlHubStore {
+  const eventLog = new EventLog(db, dialect);
   const streetId = async () => (await db.selectFrom('streets').select('id').limit(1).executeTakeFirst())?.id ?? null;
   return {
     db,
     dialect,
+    eventLog,
     migrate: () => migrateToLatest(db),
     close: () => db.destroy(),
     ping: async () => {
@@ -48,7 +53,7 @@ function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName): SqlHubSt
     listDevices: (filter) => devices.listDevices(db, filter),
     deviceSecretHash: (id) => devices.deviceSecretHash(db, id),
     listWardens: (gridId) => devices.listWardens(db, gridId),
-    upsertDeviceStates: (patches) => state.upsertDeviceStates(db, dialect, patches),
+    upsertDeviceStates: (patches) => state.upsertDeviceStates(db, dialect, patches, eventLog),
     deviceState: (id) => state.deviceState(db, id),
     deviceStates: (ids) => state.deviceStates(db, ids),
     recordRefusals: (refusals) => state.recordRefusals(db, refusals),

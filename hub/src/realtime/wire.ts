@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { DEFAULT_LIVENESS, livenessOf, type DeviceLive, type LiveTicket, type RealtimeNotice, type RulesEvent, type Ticket, type TicketActionName } from '@gridhub/core';
+import { DEFAULT_LIVENESS, livenessOf, type DeviceLive, type LiveTicket, type HubEvent, type RealtimeNotice, type Ticket, type TicketActionName } from '@gridhub/core';
 import type { Ingest } from '@gridhub/ingest';
 import { ticketTimers, type SlaConfig } from '@gridhub/rules';
 import { deadlines } from '../api/tickets.ts';
@@ -72,7 +72,7 @@ export async function attachRealtime(opts: { server: HttpServer; hub: HubService
   });
   await rt.start();
 
-  const onEvent = (e: RulesEvent) => {
+  const onEvent = (e: HubEvent) => {
     switch (e.type) {
       case 'ticket': {
         const t = e.ticket;
@@ -96,6 +96,9 @@ export async function attachRealtime(opts: { server: HttpServer; hub: HubService
         }
         return;
       }
+      case 'device':
+        // Connection changes reach the screens with the readings that carry them (status messages).
+        return;
     }
   };
   hub.rules.events.on('event', onEvent);

@@ -93,8 +93,8 @@ export function resolveCommon(y: CommonYaml & { id: string; device_kind: DeviceK
  * What one reading or one clock tick says about a rule's condition, the input of `step`.
  *   breach: the condition holds;  clear: it does not;  hold: between the set and clear levels
  *   (hysteresis: a firing alert stays firing, a pending one drops);  nodata: nothing heard.
- * `source` is 'sample' for a device's reading (ordered by the device's clock; older ones are
- * ignored) and 'clock' for the hub's own tick.
+ * `source` is 'sample' for a device's reading (ordered by the hub's arrival time, never the
+ * device's clock: docs/protocol.md; older ones are ignored) and 'clock' for the hub's own tick.
  */
 export type ObservationType = 'breach' | 'clear' | 'hold' | 'nodata';
 export interface Observation {
@@ -113,6 +113,8 @@ export interface KindMemory {
   willMs?: number;
   /** Event kind without a clear event: when the last breach was seen. */
   lastBreachMs?: number;
+  /** The last few readings' identities (`readingKey`): a message seen again is a replay, not news. */
+  keys?: string[];
 }
 
 /** A rule kind: its YAML schema, how it resolves, and how readings and ticks become observations. */

@@ -51,7 +51,8 @@ type Db = Kysely<any>;
 
 /**
  * Persists alert states and tickets (the adapter around the pure cores), over the store
- * package's Kysely instance, on SQLite and PostgreSQL alike. Each write is one transaction; a
+ * package's Kysely instance, on SQLite and PostgreSQL alike. Each write is one transaction (or
+ * joins the caller's, `within`); a
  * ticket change is optimistic (version check) and recomputes the ticket's SLA timers, so
  * deadlines are in the database and survive a restart.
  */
@@ -68,6 +69,26 @@ export class TicketStore {
     return this.#sla;
   }
 
+  /** The Kysely instance (or transaction) this store writes with. */
+  get db(): Db {
+    return this.#db;
+  }
+
+  /** Runs `fn` in one new transaction (use `within(tx)` inside it). */
+  transaction<T>(fn: (tx: Transaction<any>) => Promise<T>): Promise<T> {
+    return this.#db.transaction().execute(fn);
+  }
+
+  /** The same store inside a transaction: every write joins it (the engine's one transaction per decision). */
+  within(tx: Transaction<any>): TicketStore {
+    return new TicketStore(tx, { sla: this.#sla });
+  }
+
+  /** A write in its own transaction, or in the one this store is bound to (`within`). */
+  #write<T>(fn: (tx: Transaction<any>) => Promise<T>): Promise<T> {
+    return this.#db.isTransaction ? fn(this.#db as Transaction<any>) : this.#db.transaction().execute(fn);
+  }
+
   // ---------------------------------------------------------------- alert states
 
   async loadAlerts(): Promise<StoredAlert[]> {
@@ -77,7 +98,7 @@ export class TicketStore {
 
   async saveAlerts(alerts: readonly StoredAlert[], nowMs: number): Promise<void> {
     if (!alerts.length) return;
-    await this.#db.transaction().execute(async (tx) => {
+    await this.#write(async (tx) => {
       for (let i = 0; i < alerts.length; i += 500) {
         const rows = alerts.slice(i, i + 500).map((a) => alertToRow(a, nowMs));
         await tx
@@ -115,7 +136,7 @@ export class TicketStore {
       firstSeenMs: o.atMs, lastSeenMs: o.atMs, createdMs: o.nowMs ?? o.atMs, dispatchedMs: null, acceptedMs: null, onSiteMs: null, resolvedMs: null,
       closedMs: null, conditionClearedMs: null, escalation: 0, overdue: [], firedTimers: [], returnCount: 0, reopenCount: 0, version: 0,
     };
-    return this.#db.transaction().execute(async (tx) => {
+    return this.#write(async (tx) => {
       const row = (await tx
         .insertInto('tickets')
         .values(ticketToRow(fresh))
@@ -233,7 +254,7 @@ export class TicketStore {
 
   async #change(id: string, fn: (t: Ticket) => Changed): Promise<Changed> {
     for (let attempt = 0; ; attempt++) {
-      const result = await this.#db.transaction().execute(async (tx) => {
+      const result = await this.#write(async (tx) => {
         const row = await tx.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) throw rulesError('RULES_ERR_TICKET_NOT_FOUND', [id], { ticketId: id });
         const before = ticketFromRow(row as TicketRow);
@@ -263,7 +284,7 @@ export class TicketStore {
 
   async createIncident(i: Omit<Incident, 'id'>, ticketIds: string[]): Promise<Incident> {
     const incident: Incident = { id: randomUUID(), ...i };
-    await this.#db.transaction().execute(async (tx) => {
+    await this.#write(async (tx) => {
       await tx
         .insertInto('incidents')
         .values({ id: incident.id, kind: i.kind, priority: i.priority, title: i.title, grid_id: i.gridId, estate_id: i.estateId, building_id: i.buildingId, created_ms: i.createdMs })
@@ -274,6 +295,7 @@ export class TicketStore {
   }
 
   async joinIncident(incidentId: string, ticketIds: string[]): Promise<void> {
+    if (!ticketIds.length) return;
     await this.#db.updateTable('tickets').set({ incident_id: incidentId }).where('id', 'in', ticketIds).execute();
   }
 

@@ -1,0 +1,96 @@
+import { readingKey, type Reading } from '@gridhub/core';
+import { isFiring, isResolution, step, type AlertState, type AlertTransition } from './alert/step.ts';
+import { inSchedule } from './config/schedule.ts';
+import type { KindMemory, Observation } from './kinds/common.ts';
+import { observe, tickObservation, type Rule } from './kinds/index.ts';
+
+/**
+ * The pure decision core of the engine: what one reading, or the clock, does to one rule's alert
+ * state, and what that asks of the tickets. No I/O: the engine persists the answer (alert state,
+ * tickets, incidents, events, its cursor) in one transaction.
+ */
+
+/** How many reading identities an alert state remembers to tell a replay from a new message. */
+export const REMEMBERED_KEYS = 8;
+
+/** What a decision asks of the tickets. */
+export type TicketEffect =
+  /** Open a ticket (or add an occurrence to the open one) at `atMs`. */
+  | { type: 'open'; atMs: number }
+  /** The condition cleared: tell the open ticket. */
+  | { type: 'cleared' };
+
+export interface Decision {
+  /** The alert state after the reading (the input is never mutated). */
+  alert: AlertState;
+  memory: KindMemory;
+  transitions: readonly AlertTransition[];
+  /** Unsilenced effects on tickets, in order. */
+  effects: TicketEffect[];
+  /** The reading was seen before (same device ts and seq): nothing changed. */
+  replay: boolean;
+}
+
+/** An observation with the rule's schedule applied: outside it, whatever was seen counts as a clear. */
+function scheduled(rule: Rule, obs: Observation | null, nowMs: number): Observation | null {
+  return obs && !inSchedule(rule.schedule, nowMs) ? { ...obs, type: 'clear' } : obs;
+}
+
+/**
+ * The repeat/replay predicate: a device event that breaches a rule already firing adds an
+ * occurrence to its ticket, unless it is a replay (a message seen before: a QoS 1 redelivery, or
+ * the spool handing a reading out again) or older, by arrival, than the latest sample.
+ */
+export function isRepeat(rule: Rule, wasFiring: boolean, obs: Observation, before: AlertState, after: AlertState, transitions: readonly AlertTransition[]): boolean {
+  const newer = before.lastSampleMs === null || obs.tsMs >= before.lastSampleMs;
+  return rule.kind === 'event' && wasFiring && newer && !transitions.length && obs.type === 'breach' && after.lastSampleMs === obs.tsMs;
+}
+
+/** Ticket effects of transitions (and a repeat), given whether the alert is silenced. */
+export function ticketEffects(transitions: readonly AlertTransition[], repeatAtMs: number | null, silenced: boolean): TicketEffect[] {
+  const out: TicketEffect[] = [];
+  for (const t of transitions) {
+    if (isFiring(t) && !silenced) out.push({ type: 'open', atMs: t.atMs });
+    if (isResolution(t)) out.push({ type: 'cleared' });
+  }
+  if (repeatAtMs !== null && !silenced) out.push({ type: 'open', atMs: repeatAtMs });
+  return out;
+}
+
+/**
+ * One reading on one rule: null when the rule does not observe it (a rule that observes nothing
+ * keeps no state). Readings are ordered by the hub's arrival time (`rxMs`), so a device clock
+ * that is wrong never hides an alarm behind an earlier clear (docs/protocol.md).
+ */
+export function decideReading(rule: Rule, alert: AlertState, memory: KindMemory, reading: Reading, nowMs: number, silenced: boolean): Decision | null {
+  const mem: KindMemory = structuredClone(memory);
+  const key = readingKey(reading);
+  if (mem.keys?.includes(key)) {
+    // Replays make no observation at all (a count rule would count one message twice).
+    return observe(rule, reading, structuredClone(memory)) ? { alert, memory, transitions: [], effects: [], replay: true } : null;
+  }
+  const raw = observe(rule, reading, mem);
+  if (!raw) return null;
+  mem.keys = [...(mem.keys ?? []), key].slice(-REMEMBERED_KEYS);
+  const obs = scheduled(rule, raw, nowMs);
+  const r = step(alert, obs, rule, nowMs);
+  const repeat = obs && isRepeat(rule, alert.state === 'firing', obs, alert, r.next, r.transitions) ? (r.next.lastSampleMs ?? nowMs) : null;
+  return { alert: r.next, memory: mem, transitions: r.transitions, effects: ticketEffects(r.transitions, repeat, silenced), replay: false };
+}
+
+/**
+ * The clock on one rule: `for` windows elapsing, liveness, an event's hold, and no-data (nothing
+ * heard for `no_data_after`: the rule's no-data policy applies). Null when nothing changes.
+ */
+export function decideTick(rule: Rule, alert: AlertState, memory: KindMemory, nowMs: number, silenced: boolean): Decision | null {
+  const mem: KindMemory = structuredClone(memory);
+  let obs = tickObservation(rule, mem, nowMs);
+  const last = alert.lastSampleMs;
+  if (!obs && rule.noDataAfterMs !== null && last !== null && nowMs - last >= rule.noDataAfterMs) obs = { type: 'nodata', tsMs: nowMs, source: 'clock' };
+  const first = step(alert, scheduled(rule, obs, nowMs), rule, nowMs);
+  // After an observation, the clock alone too: a pending alert whose `for` has passed fires now.
+  const second = obs ? step(first.next, null, rule, nowMs) : null;
+  const transitions = [...first.transitions, ...(second?.transitions ?? [])];
+  if (!transitions.length) return null;
+  return { alert: (second ?? first).next, memory: mem, transitions, effects: ticketEffects(transitions, null, silenced), replay: false };
+}
