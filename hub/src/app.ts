@@ -16,6 +16,7 @@ import { rulesRoutes } from './api/rules.ts';
 import { silencesRoutes } from './api/silences.ts';
 import { ticketsRoutes } from './api/tickets.ts';
 import { usersRoutes } from './api/users.ts';
+import { notifyRoutes, ticketPagesRoutes } from './api/notify.ts';
 import { authPlugin } from './auth/index.ts';
 import type { HubServices } from './services.ts';
 
@@ -48,6 +49,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
         { name: 'silences', description: 'Silences and maintenance windows (屏蔽)' },
         { name: 'rosters', description: 'Duty rosters per grid (值班表)' },
         { name: 'kpis', description: 'Closure rate and times (考核指标)' },
+        { name: 'notify', description: 'Notifications (通知): channels, routes, deliveries, dead letters, web push' },
       ],
     },
   });
@@ -74,6 +76,8 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(silencesRoutes, { prefix: '/api/silences', hub });
   await app.register(rostersRoutes, { prefix: '/api/rosters', hub });
   await app.register(kpisRoutes, { prefix: '/api/kpis', hub });
+  await app.register(notifyRoutes, { prefix: '/api/notify', hub });
+  await app.register(ticketPagesRoutes, { prefix: '/api/tickets', hub });
   await app.register(metricsRoutes, { hub });
   // Last: the dashboard (desk /, wall /wall, phone /m) from dashboard/dist, SPA fallback outside /api.
   await app.register(staticRoutes);

@@ -49,6 +49,12 @@ export const HubConfigSchema = Type.Object({
   rulesTickMs: Type.Integer({ minimum: 0 }),
   /** Compact the heap once the process goes idle after a burst (hub/src/memory.ts); process-wide, read by main.ts. */
   idleCompaction: Type.Boolean(),
+  /** Notification file (channels, routes) imported at start (HUB_NOTIFY_FILE). */
+  notifyFile: Type.Union([Type.String(), Type.Null()]),
+  /** The hub's public address: the link in every notification (HUB_PUBLIC_URL). */
+  publicUrl: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]),
+  /** AES-256-GCM key for secrets at rest, 64 hex digits or base64 of 32 bytes (HUB_SECRET_KEY). */
+  secretKey: Type.Union([Type.String(), Type.Null()]),
 });
 export type HubConfig = Static<typeof HubConfigSchema>;
 
@@ -80,6 +86,9 @@ export const DEFAULT_CONFIG: HubConfig = {
   cookieSecure: false,
   rulesTickMs: 1000,
   idleCompaction: true,
+  notifyFile: null,
+  publicUrl: null,
+  secretKey: null,
 };
 
 /** Every environment variable the hub reads, with its meaning (docs/configuration.md mirrors it). */
@@ -115,6 +124,9 @@ export const ENV_VARS = {
   HUB_COOKIE_SECURE: '1 to mark the session cookie Secure (behind HTTPS)',
   HUB_RULES_TICK_MS: 'how often the rules engine ticks: for windows, liveness, SLA timers (default 1000)',
   HUB_IDLE_COMPACTION: '0 to keep the heap as V8 leaves it after a burst; by default it is compacted once the hub is idle (default 1)',
+  HUB_NOTIFY_FILE: 'YAML notification file (channels, routes, quiet hours, contacts) imported at every start; admins also edit it through /api/notify',
+  HUB_PUBLIC_URL: 'the hub address people open (https://hub.example.cn): the link to the ticket in every notification',
+  HUB_SECRET_KEY: 'key for notification secrets at rest (AES-256-GCM): 64 hex digits or base64 of 32 bytes; required once a channel has a secret',
 } as const;
 
 const check = TypeCompiler.Compile(HubConfigSchema);
@@ -180,6 +192,9 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
     cookieSecure: flag('HUB_COOKIE_SECURE'),
     rulesTickMs: int('HUB_RULES_TICK_MS', DEFAULT_CONFIG.rulesTickMs),
     idleCompaction: flag('HUB_IDLE_COMPACTION', DEFAULT_CONFIG.idleCompaction),
+    notifyFile: str('HUB_NOTIFY_FILE'),
+    publicUrl: str('HUB_PUBLIC_URL'),
+    secretKey: str('HUB_SECRET_KEY'),
   };
   if (bad.length) throw new HubError('HUB_ERR_CONFIG', [bad.join('; ')], bad);
   return resolveConfig(config);
@@ -187,5 +202,5 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
 
 /** The config as it may be shown (health, logs): secrets masked. */
 export function redactedConfig(config: HubConfig): HubConfig {
-  return { ...config, adminPassword: config.adminPassword ? '***' : null, databaseUrl: config.databaseUrl?.replace(/\/\/[^@/]*@/, '//***@') ?? null, influx: config.influx && { ...config.influx, token: config.influx.token ? '***' : null } };
+  return { ...config, secretKey: config.secretKey ? '***' : null, adminPassword: config.adminPassword ? '***' : null, databaseUrl: config.databaseUrl?.replace(/\/\/[^@/]*@/, '//***@') ?? null, influx: config.influx && { ...config.influx, token: config.influx.token ? '***' : null } };
 }

@@ -12,6 +12,8 @@ import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts
 import { resolveConfig, type HubConfig } from './config.ts';
 import { attachRealtime, type Realtime } from './realtime/index.ts';
 import { createMetrics, latencyHistogramsText } from './metrics.ts';
+import { createHubNotifier, notifyMetricsText } from './notify.ts';
+import type { Notifier } from '@gridhub/notify';
 import type { HubServices, PartHealth } from './services.ts';
 
 /** MQTT packets above this close the connection before they are buffered. */
@@ -35,6 +37,8 @@ export interface Hub {
   /** The event log (outbox): every alert, ticket transition, occurrence, incident and device-state change, by cursor. */
   eventLog: EventLogReader;
   rules: HubRules;
+  /** Notifications (WeCom, DingTalk, Feishu, SMS, web push, webhooks), read from the event log. */
+  notifier: Notifier;
   users: UserStore;
   /** Socket.IO: live snapshots and deltas for the screens. */
   realtime: Realtime;
@@ -114,6 +118,14 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       if (created > 0) log.warn({ users: created }, 'DEMO users created: password demo-<username> (docs/tickets.md)');
     }
 
+    const notifier = await createHubNotifier({
+      db: store.db, store, eventLog: store.eventLog, users, log: log.child({ part: 'notify' }),
+      silences: () => rules.current().set.silences,
+      assignees: async (ids) => (await Promise.all(ids.map((id) => rules.tickets.get(id)))).flatMap((t) => (t?.assigneeId ? [t.assigneeId] : [])),
+      secretKey: config.secretKey, publicUrl: config.publicUrl, notifyFile: config.notifyFile,
+    });
+    closers.push(() => notifier.close());
+
     const brokerLog = log.child({ part: 'broker' });
     const broker = await createBroker({
       deviceCredentials: (id) => store.deviceSecretHash(id),
@@ -134,7 +146,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       store,
       history: (q) => sink.query(q),
       health: () => health(store, sink, ingest, broker),
-      metrics: async () => ({ contentType: registry.contentType, body: (await registry.metrics()) + latencyHistogramsText(ingest.stats()) }),
+      metrics: async () => ({ contentType: registry.contentType, body: (await registry.metrics()) + latencyHistogramsText(ingest.stats()) + (await notifyMetricsText(notifier)) }),
       now: () => Date.now(),
       auth: {
         users,
@@ -144,6 +156,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
         cookieSecure: config.cookieSecure,
       },
       rules,
+      notifier,
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }) });
     const app = await buildApp(services);
@@ -179,6 +192,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       events: rules.events,
       eventLog: store.eventLog,
       rules,
+      notifier,
       users,
       realtime,
       demoSite,

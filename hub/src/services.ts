@@ -3,6 +3,7 @@ import type { HistoryQuery, HistoryResult, HubStore } from '@gridhub/store';
 import type { HubConfig } from './config.ts';
 import type { AttemptLimiter, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
+import type { Notifier } from '@gridhub/notify';
 
 /** A part of the hub as /api/health sees it. */
 export interface PartHealth {
@@ -28,6 +29,8 @@ export interface HubServices {
   auth: { users: UserStore; loginByIp: AttemptLimiter; loginByUser: AttemptLimiter; sessionTtlMs: number; cookieSecure: boolean };
   /** The rules engine, its ticket store, rules configuration and the event stream. */
   rules: HubRules;
+  /** Notifications (absent in API tests that build services without one). */
+  notifier?: Notifier;
 }
 
 export type DeviceView = DeviceInfo & { state: DeviceState | null };

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { readCursor, writeCursor } from '@gridhub/store';
 import type { Locale, Notice } from './types.ts';
 
 /**
@@ -69,13 +70,13 @@ const OPEN: DeliveryState[] = ['pending', 'failed'];
 export class DeliveryStore {
   constructor(private readonly db: Kysely<any>) {}
 
+  /** The consumer's position in the event log (a row of the hub's `cursors`), null before its first start. */
   async cursor(consumer: string): Promise<number | null> {
-    const r = await this.db.selectFrom('notify_cursors').select('after_id').where('consumer', '=', consumer).executeTakeFirst();
-    return r ? num(r.after_id) : null;
+    return readCursor<number>(this.db, consumer);
   }
 
   async setCursor(consumer: string, afterId: number, nowMs: number): Promise<void> {
-    await this.db.transaction().execute((tx) => upsertCursor(tx, consumer, afterId, nowMs));
+    await writeCursor(this.db, consumer, afterId, nowMs);
   }
 
   /**
@@ -110,7 +111,7 @@ export class DeliveryStore {
           .executeTakeFirst();
         cancelled = Number(r.numUpdatedRows);
       }
-      await upsertCursor(tx, consumer, afterId, nowMs);
+      await writeCursor(tx, consumer, afterId, nowMs);
       return { inserted, merged, cancelled };
     });
   }
@@ -176,8 +177,4 @@ export class DeliveryStore {
     const rows = await this.db.selectFrom('notify_deliveries').select(['channel_type', 'state', (eb) => eb.fn.countAll().as('n')]).groupBy(['channel_type', 'state']).execute();
     return rows.map((r) => ({ channelType: String(r.channel_type), state: r.state as DeliveryState, n: num(r.n) }));
   }
-}
-
-async function upsertCursor(tx: Kysely<any>, consumer: string, afterId: number, nowMs: number): Promise<void> {
-  await tx.insertInto('notify_cursors').values({ consumer, after_id: afterId, updated_ms: nowMs }).onConflict((oc) => oc.column('consumer').doUpdateSet({ after_id: afterId, updated_ms: nowMs })).execute();
 }

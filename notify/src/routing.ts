@@ -1,4 +1,4 @@
-import type { DeviceKind, Incident, Priority, RulesEvent, Silence, Ticket, UserRole } from '@gridhub/core';
+import type { DeviceKind, HubEvent, Incident, Priority, Silence, Ticket, UserRole } from '@gridhub/core';
 import { isSilenced } from '@gridhub/rules';
 import { GROUP_CHANNEL_TYPES, type ChannelType, type Locale } from './types.ts';
 import { inWindow, windowEndMs, type NotifyFile, type PageEvent, type PersonChannel, type Route } from './config.ts';
@@ -47,7 +47,7 @@ export type Trigger =
 export const SETTLING_STATUSES: readonly Ticket['status'][] = ['accepted', 'on_site', 'with_department', 'resolved', 'closed'];
 
 /** Pure: the trigger in an event, if any. */
-export function triggerOf(e: RulesEvent): Trigger | null {
+export function triggerOf(e: HubEvent): Trigger | null {
   if (e.type === 'ticket') {
     const { action, data } = e.transition;
     if ((action === 'dispatch' || action === 'transfer' || action === 'reopen') && e.ticket.assigneeId) return { event: 'dispatch', ticket: e.ticket, assigneeId: e.ticket.assigneeId };
@@ -59,7 +59,7 @@ export function triggerOf(e: RulesEvent): Trigger | null {
 }
 
 /** Pure: a ticket whose pages are no longer relevant after this event. */
-export function settledTicketOf(e: RulesEvent): string | null {
+export function settledTicketOf(e: HubEvent): string | null {
   return e.type === 'ticket' && e.transition.from !== e.transition.to && SETTLING_STATUSES.includes(e.transition.to) ? e.ticket.id : null;
 }
 

@@ -18,14 +18,14 @@ export interface Urls {
 }
 
 /** A notification file pointing every channel at its stand-in (grid `ga`), SMS through `sms`. */
-export function notifyYaml(u: Urls, sms: 'aliyun' | 'tencent' = 'aliyun', extra = ''): string {
+export function notifyYaml(u: Urls, sms: 'aliyun' | 'tencent' = 'aliyun', extra = '', grid = 'ga'): string {
   const ch: string[] = [];
-  if (u.wecom) ch.push(`  - { id: wecom-ga, type: wecom, key: wk-secret-1, grids: [ga], url: "${u.wecom}/cgi-bin/webhook/send" }`);
-  if (u.dingtalk) ch.push(`  - { id: ding-ga, type: dingtalk, accessToken: dt-token, secret: SEC-ding-secret, grids: [ga], url: "${u.dingtalk}/robot/send" }`);
-  if (u.feishu) ch.push(`  - { id: feishu-ga, type: feishu, hook: fs-hook, secret: fs-secret, grids: [ga], url: "${u.feishu}/open-apis/bot/v2/hook/" }`);
+  if (u.wecom) ch.push(`  - { id: wecom-ga, type: wecom, key: wk-secret-1, grids: [${grid}], url: "${u.wecom}/cgi-bin/webhook/send" }`);
+  if (u.dingtalk) ch.push(`  - { id: ding-ga, type: dingtalk, accessToken: dt-token, secret: SEC-ding-secret, grids: [${grid}], url: "${u.dingtalk}/robot/send" }`);
+  if (u.feishu) ch.push(`  - { id: feishu-ga, type: feishu, hook: fs-hook, secret: fs-secret, grids: [${grid}], url: "${u.feishu}/open-apis/bot/v2/hook/" }`);
   if (u.aliyun) ch.push(`  - { id: sms-ali, type: sms_aliyun, accessKeyId: LTAI-test, accessKeySecret: ali-secret, signName: 和苑社区, templates: { alarm: SMS_100, escalation: SMS_102, digest: SMS_101, incident: SMS_103 }, url: "${u.aliyun}/" }`);
   if (u.tencent) ch.push(`  - { id: sms-tc, type: sms_tencent, secretId: AKID-test, secretKey: tc-secret, sdkAppId: "1400000001", signName: 和苑社区, templates: { alarm: "1001", escalation: "1002", digest: "1003" }, url: "${u.tencent}/" }`);
-  if (u.webhook) ch.push(`  - { id: city, type: webhook, url: "${u.webhook}/hook", secret: city-secret, grids: [ga] }`);
+  if (u.webhook) ch.push(`  - { id: city, type: webhook, url: "${u.webhook}/hook", secret: city-secret, grids: [${grid}] }`);
   const smsId = sms === 'aliyun' ? (u.aliyun ? 'sms-ali' : null) : u.tencent ? 'sms-tc' : null;
   return `version: 1
 ${smsId ? `sms: ${smsId}\n` : ''}quietHours: "22:00-07:00"

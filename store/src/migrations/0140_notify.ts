@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Notifications (owned by @gridhub/notify): the durable delivery queue, the log consumer's
- * cursor, the notification file (secrets encrypted), each user's channel choice and web-push
+ * Notifications (owned by @gridhub/notify): the durable delivery queue (the log consumer's
+ * position is a row of 0120's `cursors`), the notification file (secrets encrypted), each user's channel choice and web-push
  * subscriptions. A delivery's key is its idempotency key (event id + recipient + channel): the
  * consumer inserts each once, in the same transaction as it advances its cursor.
  */
@@ -37,13 +37,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('notify_deliveries_sent').on('notify_deliveries').columns(['channel_id', 'recipient', 'sent_ms']).execute();
 
   await db.schema
-    .createTable('notify_cursors')
-    .addColumn('consumer', 'text', (c) => c.primaryKey())
-    .addColumn('after_id', 'bigint', (c) => c.notNull())
-    .addColumn('updated_ms', 'bigint', (c) => c.notNull())
-    .execute();
-
-  await db.schema
     .createTable('notify_config')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('body', 'text', (c) => c.notNull())
@@ -71,5 +64,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['notify_subscriptions', 'notify_prefs', 'notify_config', 'notify_cursors', 'notify_deliveries']) await db.schema.dropTable(t).execute();
+  for (const t of ['notify_subscriptions', 'notify_prefs', 'notify_config', 'notify_deliveries']) await db.schema.dropTable(t).execute();
 }
