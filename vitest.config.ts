@@ -16,6 +16,9 @@ const SERIAL = [
   'hub/test/dashboard.test.ts',
   'broker/test/overload.test.ts',
   'ingest/test/crash.test.ts',
+  'notify/test/outage.test.ts',
+  'notify/test/ratelimit.test.ts',
+  'hub/test/notify-crash.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };
