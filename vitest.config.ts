@@ -19,6 +19,7 @@ const SERIAL = [
   'notify/test/outage.test.ts',
   'notify/test/ratelimit.test.ts',
   'hub/test/notify-crash.test.ts',
+  'hub/test/webpush.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };

@@ -39,11 +39,21 @@ export class NotifyWorker {
   readonly #busy = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
+  #failedAt = 0;
   readonly #runner: Coalesced;
 
   constructor(o: WorkerOptions) {
-    this.#o = { maxAgeMs: 24 * 3600_000, backoff: { baseMs: 1000, maxMs: 15_000 }, concurrency: 16, clock: Date.now, ...o };
-    this.#runner = new Coalesced(() => this.#run(), (err) => this.#o.log.error({ err }, 'notification worker failed'), () => void this.#schedule());
+    const defined = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as WorkerOptions;
+    this.#o = { maxAgeMs: 24 * 3600_000, backoff: { baseMs: 1000, maxMs: 15_000 }, concurrency: 16, clock: Date.now, ...defined };
+    this.#runner = new Coalesced(
+      () => this.#run(),
+      (err) => {
+        // The store is down, or a bug: log, and try again in a second rather than at once.
+        this.#failedAt = Date.now();
+        this.#o.log.error({ err }, 'notification worker failed (retrying in 1 s)');
+      },
+      () => void this.#schedule(),
+    );
   }
 
   start(): void {
@@ -60,7 +70,7 @@ export class NotifyWorker {
   async #schedule(): Promise<void> {
     if (this.#closed) return;
     const next = await this.#o.store.nextDueMs().catch(() => null);
-    const wait = next === null ? 1000 : Math.min(1000, Math.max(0, next - this.#o.clock()));
+    const wait = Date.now() - this.#failedAt < 1000 ? 1000 : next === null ? 1000 : Math.min(1000, Math.max(0, next - this.#o.clock()));
     this.#timer = setTimeout(() => this.kick(), wait);
     this.#timer.unref();
   }

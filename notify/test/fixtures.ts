@@ -15,6 +15,8 @@ export interface Urls {
   aliyun?: string;
   tencent?: string;
   webhook?: string;
+  /** A VAPID key pair: a web-push channel. */
+  webpush?: { publicKey: string; privateKey: string };
 }
 
 /** A notification file pointing every channel at its stand-in (grid `ga`), SMS through `sms`. */
@@ -26,6 +28,7 @@ export function notifyYaml(u: Urls, sms: 'aliyun' | 'tencent' = 'aliyun', extra 
   if (u.aliyun) ch.push(`  - { id: sms-ali, type: sms_aliyun, accessKeyId: LTAI-test, accessKeySecret: ali-secret, signName: 和苑社区, templates: { alarm: SMS_100, escalation: SMS_102, digest: SMS_101, incident: SMS_103 }, url: "${u.aliyun}/" }`);
   if (u.tencent) ch.push(`  - { id: sms-tc, type: sms_tencent, secretId: AKID-test, secretKey: tc-secret, sdkAppId: "1400000001", signName: 和苑社区, templates: { alarm: "1001", escalation: "1002", digest: "1003" }, url: "${u.tencent}/" }`);
   if (u.webhook) ch.push(`  - { id: city, type: webhook, url: "${u.webhook}/hook", secret: city-secret, grids: [${grid}] }`);
+  if (u.webpush) ch.push(`  - { id: push, type: webpush, subject: "mailto:ops@hub.example.cn", publicKey: ${u.webpush.publicKey}, privateKey: ${u.webpush.privateKey} }`);
   const smsId = sms === 'aliyun' ? (u.aliyun ? 'sms-ali' : null) : u.tencent ? 'sms-tc' : null;
   return `version: 1
 ${smsId ? `sms: ${smsId}\n` : ''}quietHours: "22:00-07:00"
