@@ -11,7 +11,7 @@ import { demoPassword } from '../src/auth/index.ts';
 import { ensureDashboardBuilt, launchChromium, loginPage } from '../../dashboard/bench/browser.ts';
 import { pushServiceStandIn, type PushServiceStandIn } from '../../notify/test/push-service.ts';
 import { notifyYaml } from '../../notify/test/fixtures.ts';
-import { api, connect, login, testHub } from './support.ts';
+import { api, connect, login, TEST_ADMIN_PASSWORD, testHub } from './support.ts';
 
 /**
  * Web push to the warden's PWA in headless Chromium, with the app closed. Chromium's own push
@@ -118,5 +118,14 @@ describe.skipIf(!serverAvailable('chromium'))('web push: the PWA closed, a dispa
     await check.evaluate(async (data) => (await navigator.serviceWorker.ready).active!.postMessage({ type: 'act', action: 'accept', data }), n!.data);
     await waitFor(async () => (await api(hub, 'GET', `/api/tickets/${payload.ticketId}`)).body.ticket?.status === 'accepted', 10_000, 'the ticket accepted from the notification');
     expect((await api(hub, 'GET', `/api/tickets/${payload.ticketId}`)).body.ticket.assigneeId).toBe(ON_DUTY);
+
+    // The desk: the ticket's drawer lists who was paged on which channel and the outcome; operators have the dead-letter tab.
+    const desk = await loginPage(await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 1000 } }), hub.httpUrl, '/', 'admin', TEST_ADMIN_PASSWORD);
+    await desk.getByRole('tab', { name: '工单看板' }).click();
+    await desk.locator(`[data-testid="card-${payload.ticketId}"]`).click();
+    await desk.locator('[data-testid="ticket-pages"] [data-testid="page-push-delivered"]').waitFor({ timeout: 10_000 });
+    await desk.keyboard.press('Escape');
+    await desk.getByRole('tab', { name: '通知失败' }).click();
+    await desk.locator('[data-testid="dead-letters"]').getByText('没有失败的通知').waitFor({ timeout: 10_000 });
   });
 });

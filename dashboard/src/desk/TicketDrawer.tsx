@@ -9,6 +9,7 @@ import { pick, tryKey, useI18n } from '../i18n.ts';
 import { useLive } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from './AlarmList.tsx';
 import { usePlaceText } from '../common/site.ts';
+import { TicketPages } from './Pages.tsx';
 
 /** A ticket's detail: place, state, SLA, the whole history, and the actions the user's role allows. */
 export function TicketDrawer({ id, user, onClose }: { id: string | null; user: User; onClose(): void }) {
@@ -80,6 +81,7 @@ export function TicketDrawer({ id, user, onClose }: { id: string | null; user: U
               ),
             }))}
           />
+          {id && <TicketPages ticketId={id} version={version} />}
         </Space>
       )}
     </Drawer>
