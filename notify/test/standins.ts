@@ -68,22 +68,24 @@ async function serve(check: Check): Promise<StandIn> {
   return s;
 }
 
-/** Requests accepted within `windowMs` before `atMs` (the robot's own rate counter). */
-const recent = (s: StandIn, atMs: number, windowMs: number) => s.accepted.filter((r) => r.atMs > atMs - windowMs).length;
+/** Requests accepted within `windowMs` before `atMs` (the robot's own rate counter), for one robot (`same`) or all. */
+const recent = (s: StandIn, atMs: number, windowMs: number, same: (r: Received) => boolean = () => true) => s.accepted.filter((r) => r.atMs > atMs - windowMs && same(r)).length;
 
-/** WeCom group robot: POST /cgi-bin/webhook/send?key=KEY, msgtype text (≤ 2,048 bytes) or markdown (≤ 4,096); 20 per minute, then errcode 45009. */
-export function wecomStandIn(key: string): Promise<StandIn> {
+/** WeCom group robots: POST /cgi-bin/webhook/send?key=KEY, msgtype text (≤ 2,048 bytes) or markdown (≤ 4,096); 20 per minute per robot (key), then errcode 45009. */
+export function wecomStandIn(key: string | readonly string[]): Promise<StandIn> {
+  const keys = typeof key === 'string' ? [key] : key;
   return serve((r, s) => {
     const b = r.body as { msgtype?: string; text?: { content?: string }; markdown?: { content?: string } } | null;
     const fail = (errcode: number, errmsg: string) => ({ ok: false as const, status: 200, reply: { errcode, errmsg }, reason: errmsg });
     if (r.path !== '/cgi-bin/webhook/send') return fail(404, 'bad path');
-    if (r.query.get('key') !== key) return fail(93000, 'invalid webhook url');
+    const robot = r.query.get('key') ?? '';
+    if (!keys.includes(robot)) return fail(93000, 'invalid webhook url');
     if (r.headers['content-type'] !== 'application/json') return fail(40008, 'invalid content type');
     const content = b?.msgtype === 'text' ? b.text?.content : b?.msgtype === 'markdown' ? b.markdown?.content : undefined;
     if (typeof content !== 'string' || !content) return fail(40008, 'invalid message type');
     const limit = b!.msgtype === 'text' ? 2048 : 4096;
     if (Buffer.byteLength(content, 'utf8') > limit) return fail(40058, `content exceeds ${limit} bytes`);
-    if (recent(s, r.atMs, 60_000) >= 20) return fail(45009, 'api freq out of limit');
+    if (recent(s, r.atMs, 60_000, (x) => x.query.get('key') === robot) >= 20) return fail(45009, 'api freq out of limit');
     return { ok: true, reply: { errcode: 0, errmsg: 'ok' } };
   });
 }
