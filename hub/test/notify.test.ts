@@ -82,4 +82,21 @@ describe('hub: a P1 smoke alarm pages WeCom, DingTalk, Feishu and the warden by 
     expect((await api(hub, 'GET', '/api/notify/config', { token: warden })).status).toBe(403);
     expect((await api(hub, 'GET', '/api/notify/deliveries?state=dead')).body.items).toEqual([]);
   });
+
+  it('admins edit the file through the API (a bad one is refused with a coded error, nothing saved) and send a test message', async () => {
+    const bad = await api(hub, 'PUT', '/api/notify/config', { body: { yaml: 'version: 1\nchannels: [{ id: x, type: wecom }]\nroutes: []\n' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('HUB_ERR_NOTIFY_CONFIG');
+    const before = wecom.accepted.length;
+    const r = await api(hub, 'POST', '/api/notify/test', { body: { channel: 'wecom-ga' } });
+    expect(r.body).toEqual({ outcome: { ok: true } });
+    expect(wecom.accepted.length).toBe(before + 1);
+    expect((wecom.accepted.at(-1)!.body as { markdown: { content: string } }).markdown.content).toContain('测试消息');
+    // Sending the masked file back keeps every secret: the robot still signs right.
+    const masked = (await api(hub, 'GET', '/api/notify/config')).body.file;
+    const { dump } = await import('js-yaml');
+    expect((await api(hub, 'PUT', '/api/notify/config', { body: { yaml: dump(masked) } })).status).toBe(200);
+    expect((await api(hub, 'POST', '/api/notify/test', { body: { channel: 'ding-ga' } })).body).toEqual({ outcome: { ok: true } });
+    expect((await api(hub, 'POST', '/api/notify/test', { body: { channel: 'nope' } })).body.code).toBe('HUB_ERR_NOT_FOUND');
+  });
 });

@@ -71,7 +71,9 @@ export function render(notices: readonly Notice[], locale: Locale, markup: Marku
     return markup === 'markdown' ? [`**${head}**`, ...rest.map((l) => `> ${l}`)].join('\n') : [head, ...rest].join('\n');
   }
   const title = WORDS[locale].digest(notices.length);
-  const lines = notices.map((n) => digestLine(n, locale, timeZone));
+  // A confirmed fire leads, then by priority; otherwise in the order they happened.
+  const rank = (n: Notice) => (n.kind === 'incident' ? 0 : 1) * 10 + Number(n.priority.slice(1));
+  const lines = [...notices].sort((a, b) => rank(a) - rank(b)).map((n) => digestLine(n, locale, timeZone));
   return markup === 'markdown' ? [`**${title}**`, ...lines.map((l) => `- ${l}`)].join('\n') : [title, ...lines].join('\n');
 }
 

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@gridhub/testkit';
 import { MASK } from '../src/index.ts';
@@ -98,9 +99,30 @@ describe('notifications through the log', () => {
     await waitFor(async () => (await n.store.get(dead!.key))?.state === 'delivered', 3000, 'delivered after requeue');
   });
 
-  it('secrets: masked in what the API returns, encrypted at rest, a mask sent back keeps them', async () => {
+  it('a confirmed fire: one message for the first detector and one for the incident, not one per detector', async () => {
+    bed = await testBed('notify-fire');
+    const n = await bed.notifier(notifyYaml({ wecom: wecom.url }));
+    const place = { street: 'st1', community: 'cm1', grid: 'ga', estate: 'hy', building: 'b-fire', unit: 'u1' };
+    const [a, b, c] = [P1_TICKET(71, { place }), P1_TICKET(72, { place }), P1_TICKET(73, { place })];
+    const before = wecom.accepted.length;
+    await bed.log.append([dispatched(a!)]);
+    await waitFor(() => wecom.accepted.length === before + 1, 3000, 'the first detector paged');
+    await bed.log.append([dispatched(b!), { type: 'incident', incident: { id: 'I-1', kind: 'confirmed_fire', priority: 'P1', title: '确认火情 Confirmed fire', gridId: 'ga', estateId: 'hy', buildingId: 'b-fire', createdMs: Date.now() }, ticketIds: ['T-71', 'T-72'], joined: false }]);
+    await bed.log.append([dispatched(c!), { type: 'incident', incident: { id: 'I-1', kind: 'confirmed_fire', priority: 'P1', title: '确认火情 Confirmed fire', gridId: 'ga', estateId: 'hy', buildingId: 'b-fire', createdMs: Date.now() }, ticketIds: ['T-73'], joined: true }]);
+    await waitFor(async () => (await n.store.countByState()).every((r) => r.state === 'delivered' || r.state === 'cancelled'), 5000, 'settled');
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = wecom.accepted.slice(before).map((r) => (r.body as { markdown: { content: string } }).markdown.content.split('\n')[0]);
+    expect(sent).toEqual(['**【P1 告警】烟感报警 Smoke alarm**', '**【P1 确认火情】确认火情 Confirmed fire**']);
+    const merged = [...(await n.store.list({ ticketId: 'T-72' })), ...(await n.store.list({ ticketId: 'T-73' }))];
+    expect(merged.map((d) => `${d.state}: ${d.lastError}`)).toEqual(expect.arrayContaining([expect.stringMatching(/^cancelled: merged into /)]));
+    expect(merged.every((d) => d.state === 'cancelled')).toBe(true);
+  });
+
+  it('secrets: masked in what the API returns, encrypted at rest, never logged, a mask sent back keeps them', async () => {
     bed = await testBed('notify-secrets');
-    const n = await bed.notifier(notifyYaml(urls()));
+    const logged: string[] = [];
+    const capture = pino({ level: 'trace' }, { write: (line: string) => void logged.push(line) });
+    const n = await bed.notifier(notifyYaml(urls()), { log: capture });
     const shown = JSON.stringify(n.config().file);
     for (const s of ['wk-secret-1', 'SEC-ding-secret', 'fs-hook', 'fs-secret', 'ali-secret', 'tc-secret', 'city-secret']) expect(shown).not.toContain(s);
     expect(shown).toContain(MASK);
@@ -111,5 +133,10 @@ describe('notifications through the log', () => {
     await n.putConfig(notifyYaml(urls()).replaceAll(/(key|accessToken|secret|hook|accessKeySecret|secretKey): [^,}]+/g, `$1: "${MASK}"`), 'admin');
     await bed.log.append([dispatched(P1_TICKET(6))]);
     await waitFor(() => hasTicket(wecom, 'T-6') === 1 && hasTicket(ding, 'T-6') === 1, 3000, 'still signed right after the masked save');
+    // A refused robot (wrong key) is logged: without any secret.
+    await n.putConfig(notifyYaml(urls()).replace('wk-secret-1', 'wk-secret-wrong'), 'admin');
+    await bed.log.append([dispatched(P1_TICKET(7))]);
+    await waitFor(() => logged.some((l) => l.includes('dead-lettered')), 3000, 'the refusal logged');
+    for (const s of ['wk-secret-1', 'wk-secret-wrong', 'SEC-ding-secret', 'fs-secret', 'ali-secret', 'tc-secret', 'city-secret', 'dt-token']) expect(logged.join('\n')).not.toContain(s);
   });
 });
