@@ -39,6 +39,7 @@ export const HUB_ERRORS = {
   HUB_ERR_VALIDATION: { status: 400, message: 'request is invalid: %s' },
   HUB_ERR_NOT_FOUND: { status: 404, message: '%s not found' },
   HUB_ERR_NOT_READY: { status: 503, message: 'hub is not ready: %s' },
+  HUB_ERR_STORE_UNAVAILABLE: { status: 503, message: 'the store is unreachable; try again shortly (alarms are still taken)' },
   HUB_ERR_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -7,6 +7,7 @@ export * from './site.ts';
 export * from './secret.ts';
 export * from './decode.ts';
 export * from './reading.ts';
+export * from './clock.ts';
 export * from './schemas.ts';
 export * from './liveness.ts';
 export * from './realtime.ts';

@@ -1,4 +1,5 @@
 import type { DeviceKind, MessageKind } from './kinds.ts';
+import type { ClockSuspicion } from './clock.ts';
 import type { DevicePlace } from './site.ts';
 
 export type FieldValue = number | boolean | string;
@@ -23,7 +24,7 @@ export interface Reading {
   /** Measured values and, for events, `event`; for status, `state`. */
   fields: Record<string, FieldValue>;
   /** The device's clock was implausible (unset, before install, too far ahead): `tsMs` is the arrival time. */
-  clockSuspect?: true;
+  clockSuspect?: ClockSuspicion;
   /** What the device's clock said, when `clockSuspect`. */
   deviceTsMs?: number;
 }

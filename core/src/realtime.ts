@@ -14,9 +14,25 @@ import type { UserRole } from './users.ts';
  *     department for a department, and always `user:<id>`), then sends one `snapshot`.
  *   - Afterwards it sends `delta`s: changes coalesced per room and flushed every ~250 ms, so a
  *     burst of 1,000 events/s reaches a browser as four small messages per second.
- *   - A client that reconnects drops its state and takes the fresh snapshot it is sent; it may
- *     also ask for one with `resync`.
+ *   - Every snapshot and delta carries `eventId`, the id in the hub's event log (core/src/events.ts)
+ *     up to which it reflects every event. A client that reconnects hands back its last `eventId`
+ *     and `atMs` in the handshake (`RealtimeResume`): the hub then sends one `delta` with
+ *     `resumed: true` holding everything it missed (read from the event log by cursor, so nothing
+ *     is lost, not even by a hub crash between a commit and its delivery), or a fresh snapshot
+ *     when it is too far behind (more than REALTIME_RESUME_MAX_EVENTS, or past the log's
+ *     retention). It may also ask for a snapshot with `resync`.
  */
+
+/** What a reconnecting client puts in the Socket.IO handshake's `auth`, beside its token. */
+export interface RealtimeResume {
+  /** The `eventId` of the last snapshot or delta it applied. */
+  lastEventId: number;
+  /** The `atMs` of that message (device states changed since are sent again). */
+  lastAtMs: number;
+}
+
+/** A client further behind than this many events gets a snapshot instead of a catch-up delta. */
+export const REALTIME_RESUME_MAX_EVENTS = 10_000;
 
 /** Who is on the other end of a socket: what the session says, reduced to what scopes rooms. */
 export interface RealtimeUser {
@@ -67,6 +83,8 @@ export interface FeedItem {
 
 export interface RealtimeSnapshot {
   atMs: number;
+  /** The event log id this snapshot reflects every event up to. */
+  eventId: number;
   user: RealtimeUser;
   devices: DeviceLive[];
   /** Open tickets in scope, plus those closed in the last 24 h (so the board can show them). */
@@ -76,9 +94,13 @@ export interface RealtimeSnapshot {
 }
 
 export interface RealtimeDelta {
-  /** Increases by one per delta of one room (for logs and tests; Socket.IO keeps order). */
+  /** Increases by one per delta of one room (for logs and tests; Socket.IO keeps order); 0 for a resume. */
   seq: number;
   atMs: number;
+  /** The event log id this delta brings the client up to. */
+  eventId: number;
+  /** The catch-up after a reconnect (RealtimeResume): everything missed since the client's last eventId. */
+  resumed?: boolean;
   devices: DeviceLive[];
   tickets: LiveTicket[];
   /** Tickets that left this room's scope (transferred to another grid). */

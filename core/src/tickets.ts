@@ -81,6 +81,8 @@ export interface Ticket {
   firedTimers: string[];
   returnCount: number;
   reopenCount: number;
+  /** An alarm of this ticket came with an implausible device clock (kept, flagged: docs/protocol.md "Time"). */
+  clockSuspect?: boolean;
   /** Optimistic concurrency: bumped on every change. */
   version: number;
 }

@@ -42,7 +42,10 @@ describe('decodePayload', () => {
     ['out of range', 'smoke', 'telemetry', enc({ ts: now, seq: 1, obscuration_pct: 3, temperature_c: 21, battery_pct: 140 }), 'HUB_ERR_PAYLOAD_SCHEMA'],
     ['unknown field', 'smoke', 'telemetry', enc({ ts: now, seq: 1, obscuration_pct: 3, temperature_c: 21, battery_pct: 40, temprature: 3 }), 'HUB_ERR_PAYLOAD_SCHEMA'],
     ['unknown event', 'smoke', 'event', enc({ ts: now, seq: 1, event: 'party' }), 'HUB_ERR_PAYLOAD_SCHEMA'],
-    ['ts in seconds', 'smoke', 'event', enc({ ts: Math.floor(now / 1000), seq: 1, event: 'alarm' }), 'HUB_ERR_PAYLOAD_SCHEMA'],
+    // A wrong device clock never refuses a message (an alarm is an alarm): ingest flags it instead.
+    ['ts in seconds (a wrong clock is accepted)', 'smoke', 'event', enc({ ts: Math.floor(now / 1000), seq: 1, event: 'alarm' }), 'accepted'],
+    ['ts 0 (an unset clock is accepted)', 'smoke', 'event', enc({ ts: 0, seq: 1, event: 'alarm' }), 'accepted'],
+    ['negative ts', 'smoke', 'event', enc({ ts: -1, seq: 1, event: 'alarm' }), 'HUB_ERR_PAYLOAD_SCHEMA'],
     ['array', 'bin', 'telemetry', enc([1, 2, 3]), 'HUB_ERR_PAYLOAD_SCHEMA'],
     ['deeply nested', 'bin', 'telemetry', enc('['.repeat(4000) + ']'.repeat(4000)), 'HUB_ERR_PAYLOAD_SCHEMA'],
     ['bad UTF-8', 'smoke', 'event', Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d]), 'HUB_ERR_PAYLOAD_ENCODING'],

@@ -5,16 +5,18 @@ import type { EventLogReader } from '@gridhub/core';
 import type { FastifyInstance } from 'fastify';
 import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
-import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore } from '@gridhub/store';
+import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore, type SqlHubStore } from '@gridhub/store';
 import { buildApp } from './app.ts';
 import { AttemptLimiter, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
 import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
+import { RULES_SPOOL_READER } from './rules-feed.ts';
 import { resolveConfig, type HubConfig } from './config.ts';
 import { attachRealtime, type Realtime } from './realtime/index.ts';
 import { createMetrics, latencyHistogramsText } from './metrics.ts';
+import { healthOf, type PartHealth, type PartStatus } from './health.ts';
+import type { HubServices } from './services.ts';
 import { createHubNotifier, notifyMetricsText } from './notify.ts';
 import type { Notifier } from '@gridhub/notify';
-import type { HubServices, PartHealth } from './services.ts';
 
 /** MQTT packets above this close the connection before they are buffered. */
 export const MAX_MQTT_PACKET_BYTES = 2 * 1024 * 1024;
@@ -26,7 +28,7 @@ export interface Hub {
   mqttPort: number;
   wsUrl: string;
   mqttTlsPort: number | null;
-  store: HubStore;
+  store: SqlHubStore;
   sink: TelemetrySink;
   ingest: Ingest;
   broker: HubBroker;
@@ -93,8 +95,9 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     const ingest = createIngest({
       store,
       sink,
-      spool: { dir: join(config.dataDir, 'spool'), budgetBytes: config.spoolBudgetBytes },
+      spool: { dir: join(config.dataDir, 'spool'), budgetBytes: config.spoolBudgetBytes, readers: [RULES_SPOOL_READER] },
       maxPayloadBytes: config.maxPayloadBytes,
+      maxClockSkewMs: config.maxClockSkewMs,
       // Smaller batches keep each synchronous slice (read, parse, serialise) short, so an alarm
       // never waits long behind a telemetry batch; InfluxDB takes 1,000-line writes easily.
       batchSize: 1000,
@@ -145,7 +148,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       config,
       store,
       history: (q) => sink.query(q),
-      health: () => health(store, sink, ingest, broker),
+      health: () => health(store, sink, ingest, broker, rules),
       metrics: async () => ({ contentType: registry.contentType, body: (await registry.metrics()) + latencyHistogramsText(ingest.stats()) + (await notifyMetricsText(notifier)) }),
       now: () => Date.now(),
       auth: {
@@ -204,34 +207,29 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
   }
 }
 
-/** Each part's readiness for /api/health. */
-async function health(store: HubStore, sink: TelemetrySink, ingest: Ingest, broker: HubBroker): Promise<Record<string, PartHealth>> {
-  const probe = async (fn: () => Promise<void>): Promise<PartHealth> => {
+/** Each part's state for /api/health (pure verdict in health.ts). */
+async function health(store: HubStore, sink: TelemetrySink, ingest: Ingest, broker: HubBroker, rules: HubRules): Promise<{ status: PartStatus; parts: Record<string, PartHealth> }> {
+  const probe = async (fn: () => Promise<void>): Promise<{ error: string | null; latencyMs: number | null }> => {
     const started = Date.now();
     try {
       await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000).unref())]);
-      return { ok: true, detail: 'ok', latencyMs: Date.now() - started };
+      return { error: null, latencyMs: Date.now() - started };
     } catch (err) {
-      return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      return { error: err instanceof Error ? err.message : String(err), latencyMs: null };
     }
   };
-  const [storePart, telemetry] = await Promise.all([probe(() => store.ping()), probe(() => sink.ping())]);
-  const stats = ingest.stats();
-  const spool = stats.spool;
+  const [s, t] = await Promise.all([probe(() => store.ping()), probe(() => sink.ping())]);
   const b = broker.stats();
-  return {
-    broker: { ok: true, detail: 'listening', connections: b.connections, devicesConnected: b.devicesConnected },
-    store: { ...storePart, dialect: store.dialect },
-    telemetry: { ...telemetry, sink: sink.name, lastError: stats.drain?.lastError ?? null },
-    spool: {
-      // Filling is a warning, not unreadiness: the spool still accepts until its budget is spent.
-      ok: !!spool && spool.bytes < spool.budgetBytes,
-      detail: !spool ? 'not open' : spool.bytes >= spool.budgetBytes ? 'full: QoS 1 messages are not acknowledged' : spool.filling ? 'filling: over 80% of its disk budget' : 'ok',
-      filling: spool?.filling ?? false,
-      depth: spool?.depth ?? 0,
-      bytes: spool?.bytes ?? 0,
-      budgetBytes: spool?.budgetBytes ?? 0,
-      oldestAgeMs: spool?.oldestAgeMs ?? 0,
-    },
-  };
+  return healthOf({
+    broker: { listening: true, connections: b.connections, devicesConnected: b.devicesConnected },
+    storeError: s.error,
+    storeLatencyMs: s.latencyMs,
+    dialect: store.dialect,
+    sinkError: t.error,
+    sinkLatencyMs: t.latencyMs,
+    sink: sink.name,
+    ingest: ingest.stats(),
+    rules: rules.feed(),
+    nowMs: Date.now(),
+  });
 }

@@ -5,6 +5,7 @@ import type { EventLogReader, HubEvent } from '@gridhub/core';
 import type { Ingest } from '@gridhub/ingest';
 import type { SqlHubStore } from '@gridhub/store';
 import { followEventLog } from './event-follower.ts';
+import { startRulesFeed, type RulesFeedStatus } from './rules-feed.ts';
 import {
   buildRuleSet, createRulesEngine, parseRuleSetYaml, RulesConfigStore, type RuleSet, type RulesEngine, type SavedRuleSet, type SlaConfig, type TicketStore,
 } from '@gridhub/rules';
@@ -62,8 +63,10 @@ export interface HubRules {
   putRuleSet(text: string, by: string): Promise<RuleSet>;
   /** Re-reads the silences after a change (they join the rule set's own). */
   reloadSilences(): Promise<void>;
-  /** Readings handed to the engine and not yet evaluated. */
+  /** Durable readings not yet evaluated and committed (the engine's place in the spool). */
   backlog(): number;
+  /** The backlog, its age and the engine's commit failures (for /api/health and /metrics). */
+  feed(): RulesFeedStatus;
   close(): Promise<void>;
 }
 
@@ -80,7 +83,7 @@ function parseRuleSetText(text: string): unknown {
 }
 
 /**
- * The rules engine wired into the hub: readings from ingest (after storage) in, a tick about once
+ * The rules engine wired into the hub: readings from the spool by position (rules-feed.ts) in, a tick about once
  * a second, wardens and device places from the store, the rule set and silences from the database,
  * events out on `events`. The engine's own tables keep alert states, tickets and timers, so a
  * restart keeps them.
@@ -109,23 +112,14 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
     for (const e of page) events.publish(e.event);
   }, { onError: (err) => log.warn({ err }, 'reading the event log failed; retrying') });
 
-  let backlog = 0;
   const inFlight = new Set<Promise<void>>();
   const track = (p: Promise<void>) => {
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   };
-  // As soon as readings are durable in the spool (not after InfluxDB has them): an alarm pages in
-  // milliseconds, and a reading the hub acknowledged is evaluated even if the hub crashes.
-  const unsubscribe = opts.ingest.onDurable((readings) => {
-    backlog += readings.length;
-    track(
-      engine
-        .ingest(readings)
-        .catch((err) => log.error({ err }, 'rules engine failed on a batch of readings'))
-        .finally(() => void (backlog -= readings.length)),
-    );
-  });
+  // As soon as readings are durable in the spool (not after the telemetry store has them), by
+  // position: an alarm pages in milliseconds, and one the hub acknowledged is evaluated once.
+  const feed = await startRulesFeed({ store: opts.store, ingest: opts.ingest, engine, log });
 
   let ticking = false;
   const timer =
@@ -164,10 +158,11 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
       dbSilences = await config.silences();
       engine.setRules(effective());
     },
-    backlog: () => backlog,
+    backlog: () => feed.status().backlog,
+    feed: () => feed.status(),
     async close() {
       if (timer) clearInterval(timer);
-      unsubscribe();
+      await feed.stop();
       await Promise.allSettled([...inFlight]);
       follower.stop();
       events.removeAllListeners();

@@ -5,12 +5,9 @@ import type { AttemptLimiter, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
 import type { Notifier } from '@gridhub/notify';
 
-/** A part of the hub as /api/health sees it. */
-export interface PartHealth {
-  ok: boolean;
-  detail: string;
-  [key: string]: unknown;
-}
+import type { PartHealth, PartStatus } from './health.ts';
+
+export type { PartHealth, PartStatus };
 
 /**
  * What the HTTP API needs from the running hub. Decorated once on the Fastify instance
@@ -20,8 +17,8 @@ export interface HubServices {
   config: Readonly<HubConfig>;
   store: HubStore;
   history(q: HistoryQuery): Promise<HistoryResult>;
-  /** Each part's state for /api/health (broker, store, telemetry, spool). */
-  health(): Promise<Record<string, PartHealth>>;
+  /** The hub's and each part's state for /api/health (broker, spool, store, telemetry, rules). */
+  health(): Promise<{ status: PartStatus; parts: Record<string, PartHealth> }>;
   /** Prometheus text for /metrics. */
   metrics(): Promise<{ contentType: string; body: string }>;
   now(): number;

@@ -1,5 +1,6 @@
 import {
   decodePayload,
+  DEFAULT_MAX_CLOCK_SKEW_MS,
   DEFAULT_MAX_PAYLOAD_BYTES,
   HubError,
   parseUplinkTopic,
@@ -7,6 +8,7 @@ import {
   toHubError,
   type DeviceInfo,
   type Reading,
+  withJudgedClock,
 } from '@gridhub/core';
 import type { HubStore } from '@gridhub/store';
 import type { DeviceMessage } from '@gridhub/broker';
@@ -14,7 +16,7 @@ import { HANDLERS } from './handlers/index.ts';
 import { Periodic } from './periodic.ts';
 import { RefusalLog, type RefusalStats } from './refusals.ts';
 import { Drain, type DrainStats } from './spool/drain.ts';
-import { consoleLogger, Spool, type SpoolLogger, type SpoolOptions, type SpoolStats } from './spool/spool.ts';
+import { consoleLogger, Spool, type SpoolLogger, type SpoolOptions, type SpoolPos, type SpoolReader, type SpoolStats } from './spool/spool.ts';
 import { StateCoalescer } from './state.ts';
 import type { TelemetrySink } from './types.ts';
 
@@ -32,6 +34,8 @@ export interface IngestOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   maxPayloadBytes?: number;
+  /** How far ahead of the hub a device clock may run before its readings are clock-suspect (HUB_MAX_CLOCK_SKEW_S). Default 5 min. */
+  maxClockSkewMs?: number;
   /** How often refusals are recorded in the store. Default 200 ms. */
   refusalFlushIntervalMs?: number;
   /** How often coalesced device states are written. Default 1,000 ms. */
@@ -86,12 +90,19 @@ export interface Ingest {
    * passed once too, as the drain confirms them. Returns an unsubscribe function.
    */
   onDurable(listener: ReadingsListener): () => void;
+  /**
+   * A named reader of the spool (declared in `spool.readers`), reading by position from `from`
+   * (its owner's durable cursor; null: from the oldest unconfirmed reading). The spool keeps
+   * every reading until each reader has confirmed it. Call after `start`.
+   */
+  openReader(name: string, from: SpoolPos | null): Promise<SpoolReader<Reading>>;
 }
 
 export function createIngest(opts: IngestOptions): Ingest {
   const log = opts.logger ?? consoleLogger;
   const now = opts.now ?? Date.now;
   const maxPayloadBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const maxClockSkewMs = opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   const refusals = new RefusalLog(opts.maxPendingRefusals ?? 10_000);
   const states = new StateCoalescer();
   const listeners = new Set<ReadingsListener>();
@@ -170,7 +181,13 @@ export function createIngest(opts: IngestOptions): Ingest {
       const payload = decodePayload(topic.kind, topic.message, msg.payload, maxPayloadBytes);
       const out = HANDLERS[topic.message]({ device, topic, payload, rxMs: msg.rxMs });
       if ('refuse' in out) return refuse(msg, topic.deviceId, out.refuse);
-      return out;
+      // Device clocks are evidence: an implausible one is stored at arrival, flagged, never refused.
+      const reading = withJudgedClock(out.reading, device.installedAt, maxClockSkewMs);
+      if (reading === out.reading) return out;
+      const patch = { ...out.patch };
+      if (patch.latestTsMs !== undefined) patch.latestTsMs = reading.tsMs;
+      if (patch.lastEventMs !== undefined) patch.lastEventMs = reading.tsMs;
+      return { reading, patch };
     } catch (err) {
       return refuse(msg, topic.deviceId, err);
     }
@@ -255,6 +272,11 @@ export function createIngest(opts: IngestOptions): Ingest {
         spool: spool?.stats() ?? null,
         drain: drain?.stats() ?? null,
       };
+    },
+
+    async openReader(name, from) {
+      if (!spool) throw new HubError('HUB_ERR_NOT_READY', ['ingest is not started']);
+      return spool.reader(name, from);
     },
 
     onDurable(listener: ReadingsListener): () => void {

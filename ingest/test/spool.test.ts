@@ -246,4 +246,67 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(40, 100, 30_000, hi)).toBe(30_000);
     expect(backoffDelayMs(40, 100, 30_000, lo)).toBe(15_000);
   });
+
+  describe('a named reader (the rules engine) beside the drain', () => {
+    const segments = async (d: string) => (await readdir(d)).filter((f) => f.startsWith('seg-')).length;
+
+    it('reads by position from where its owner says; the drain deletes no segment the reader has not passed, across a restart', async () => {
+      const d = dir();
+      const spool = await open(d, { segmentBytes: 4096, readers: ['rules'] });
+      const reader = await spool.reader('rules', null);
+      for (let i = 0; i < 1000; i += 100) await Promise.all(range(i, i + 100).map((n) => spool.append(rec(n))));
+      expect(reader.backlog()).toBe(1000);
+      // The drain confirms everything; the reader only its first 300.
+      expect(ns(await drainAll(spool, 1000))).toEqual(range(0, 1000));
+      const got: Rec[] = [];
+      let at = null as null | { segment: number; offset: number };
+      while (got.length < 300) {
+        const b = (await reader.read(300 - got.length))!;
+        got.push(...b.values);
+        await reader.confirm(b);
+        at = b.end;
+      }
+      expect(ns(got)).toEqual(range(0, 300));
+      expect(reader.backlog()).toBe(700);
+      expect(await segments(d)).toBeGreaterThan(3);
+      // A crash: the owner's cursor says 300; the spool kept the rest for it.
+      await spool.close();
+      const again = await open(d, { segmentBytes: 4096, readers: ['rules'] });
+      expect(again.stats().replayed).toBe(0); // the drain has nothing to replay
+      const r2 = await again.reader('rules', at);
+      expect(r2.backlog()).toBe(700);
+      const rest: Rec[] = [];
+      while (rest.length < 700) {
+        const b = (await r2.read(1000))!;
+        rest.push(...b.values);
+        await r2.confirm(b);
+      }
+      expect(ns(rest)).toEqual(range(300, 1000));
+      expect(r2.backlog()).toBe(0);
+      expect(await segments(d)).toBe(1); // both passed everything: only the open segment is left
+      await again.close();
+    });
+
+    it('a rewound reader hands its unconfirmed batch out again; a read waits for the next durable record', async () => {
+      const spool = await open(dir(), { readers: ['rules'] });
+      const reader = await spool.reader('rules', null);
+      await Promise.all(range(0, 5).map((n) => spool.append(rec(n))));
+      expect(ns((await reader.read(10))!.values)).toEqual(range(0, 5));
+      reader.rewind();
+      const b = (await reader.read(10))!;
+      expect(ns(b.values)).toEqual(range(0, 5));
+      await reader.confirm(b);
+      const next = reader.read(10);
+      await spool.append(rec(5));
+      expect(ns((await next)!.values)).toEqual([5]);
+      reader.close();
+      await spool.close();
+    });
+
+    it('refuses a reader that was not declared at open', async () => {
+      const spool = await open(dir());
+      await expect(spool.reader('rules', null)).rejects.toMatchObject({ code: 'HUB_ERR_CONFIG' });
+      await spool.close();
+    });
+  });
 });

@@ -64,6 +64,8 @@ interface Pending {
   alert: LiveAlert;
   place: DevicePlace;
   decision: Decision;
+  /** The reading decided on (none for the clock). */
+  reading?: Reading;
 }
 
 /** What one decision's transaction writes with: the store bound to it, the events it records. */
@@ -145,7 +147,7 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
   async function openTicket(u: Unit, p: Pending, atMs: number): Promise<void> {
     const { ticket, created } = await u.store.openOrRepeat({
       ruleId: p.rule.id, subjectKey: p.alert.subjectKey, deviceId: p.alert.deviceId, deviceKind: p.rule.deviceKind, priority: p.rule.priority,
-      title: p.rule.title, place: p.place, atMs, nowMs: u.nowMs, value: p.decision.alert.value,
+      title: p.rule.title, place: p.place, atMs, nowMs: u.nowMs, value: p.decision.alert.value, clockSuspect: !!p.reading?.clockSuspect,
     });
     u.record({ type: 'occurrence', ticket, created });
     if (!created) return;
@@ -227,7 +229,7 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
             // otherwise give it one per rule of its kind, a few hundred bytes each, for nothing.
             const d = decideReading(rule, alert, before?.decision.memory ?? known?.memory ?? {}, reading, nowMs, silenced);
             if (!d || d.replay) continue;
-            const p = { rule, alert: known ?? { ruleId: rule.id, subjectKey: subject, deviceId: reading.deviceId, alert: INITIAL_ALERT_STATE, memory: {}, place: reading.place }, place: reading.place, decision: d };
+            const p = { rule, alert: known ?? { ruleId: rule.id, subjectKey: subject, deviceId: reading.deviceId, alert: INITIAL_ALERT_STATE, memory: {}, place: reading.place }, place: reading.place, decision: d, reading };
             staged.set(key, p);
             batch.push(p);
           }

@@ -7,3 +7,4 @@ export { loadSiteFile, parseSiteYaml, validateSite } from './site/parse.ts';
 export { DEMO_SITE_PATH, DEMO_STREET_ID, demoDeviceSecret } from './demo.ts';
 export { MIGRATIONS } from './migrations/index.ts';
 export { EventLog, readCursor, writeCursor } from './events.ts';
+export { isStoreUnavailable } from './errors.ts';

@@ -25,7 +25,7 @@ export function readingRows(readings: readonly Reading[]): { readings: ReadingsT
     });
     for (const [field, v] of Object.entries(r.fields)) {
       const value = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : NaN;
-      if (Number.isFinite(value)) values.push({ device_id: r.deviceId, field, ts_ms: r.tsMs, message: r.message, seq: r.seq, value });
+      if (Number.isFinite(value)) values.push({ device_id: r.deviceId, field, ts_ms: r.tsMs, message: r.message, seq: r.seq, value, rx_ms: r.rxMs });
     }
   }
   return { readings: rows, values };
@@ -39,7 +39,7 @@ export async function writeReadings(db: Kysely<StoreDatabase>, readings: readonl
     for (const chunk of chunkRows(rows.readings, 11)) {
       await trx.insertInto('readings').values(chunk).onConflict((oc) => oc.doNothing()).execute();
     }
-    for (const chunk of chunkRows(rows.values, 6)) {
+    for (const chunk of chunkRows(rows.values, 7)) {
       await trx.insertInto('reading_values').values(chunk).onConflict((oc) => oc.doNothing()).execute();
     }
   });
@@ -75,10 +75,11 @@ export async function countReadings(db: Kysely<StoreDatabase>, f: { deviceId?: s
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
 
+/** Retention by arrival time (never the device's clock, which may be years off). */
 export async function pruneReadings(db: Kysely<StoreDatabase>, olderThanMs: number): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('reading_values').where('ts_ms', '<', olderThanMs).execute();
-    const r = await trx.deleteFrom('readings').where('ts_ms', '<', olderThanMs).executeTakeFirst();
+    await trx.deleteFrom('reading_values').where('rx_ms', '<', olderThanMs).execute();
+    const r = await trx.deleteFrom('readings').where('rx_ms', '<', olderThanMs).executeTakeFirst();
     return Number(r.numDeletedRows);
   });
 }

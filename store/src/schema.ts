@@ -81,6 +81,8 @@ export interface ReadingValuesTable {
   message: string;
   seq: number;
   value: number;
+  /** Arrival time (retention); null only on rows older than migration 0121. */
+  rx_ms: number | null;
 }
 
 export interface StoreDatabase {

@@ -375,6 +375,18 @@ export function storeContract(harness: StoreHarness): void {
       const left = await sql<{ n: number }>`select count(*) as n from reading_values where ts_ms < 40000`.execute(store.db);
       expect(Number(left.rows[0]!.n)).toBe(0);
     });
+
+    it('ages readings by arrival, not by the device clock: one stamped 2001 that arrived now is kept', async () => {
+      const store = await fresh();
+      const now = Date.parse('2026-03-03T10:00:00Z');
+      const old = { ...reading('bin-q', Date.parse('2001-01-01T00:00:00Z'), 1, { distance_mm: 1 }), rxMs: now };
+      const stale = { ...reading('bin-q', now - 40 * 86_400_000, 2, { distance_mm: 2 }), rxMs: now - 40 * 86_400_000 };
+      await store.writeReadings([old, stale]);
+      expect(await store.pruneReadings(now - 30 * 86_400_000)).toBe(1);
+      expect(await store.countReadings({ deviceId: 'bin-q' })).toBe(1);
+      const values = await sql<{ seq: number }>`select seq from reading_values where device_id = 'bin-q'`.execute(store.db);
+      expect(values.rows.map((r) => Number(r.seq))).toEqual([1]);
+    });
   });
 
   describe('event log (outbox)', () => {

@@ -1,12 +1,15 @@
 import { Type, type TSchema, type TProperties } from '@sinclair/typebox';
 
 /**
- * Fields every uplink message carries. `ts` is the device's own clock in epoch milliseconds;
- * `seq` is the device's message counter (wraps at 2^32). The hub stamps its own arrival time.
+ * Fields every uplink message carries. `ts` is the device's own clock in epoch milliseconds
+ * (evidence, not authority: the hub orders by its own arrival time); `seq` is the device's
+ * message counter (wraps at 2^32).
  * Together (device, ts, seq) identify a reading: a retransmitted message is stored once.
  */
 export const Envelope = {
-  ts: Type.Integer({ minimum: 946_684_800_000, maximum: 4_102_444_800_000, description: 'device time, epoch ms (2000..2100)' }),
+  // Any time is accepted: a wrong device clock never refuses a message (an alarm is an alarm);
+  // the hub stores an implausible one at its arrival time, flagged (core/src/clock.ts).
+  ts: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'device time, epoch ms; an implausible one is kept, flagged clock-suspect' }),
   seq: Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: 'device message counter' }),
 };
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Envelope } from './common.ts';
 
 /**
  * Birth and last-will (上线 / 离线). A device publishes `{"state":"online"}` retained on
@@ -8,8 +9,8 @@ import { Type, type Static } from '@sinclair/typebox';
 export const Status = Type.Object(
   {
     state: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
-    ts: Type.Optional(Type.Integer({ minimum: 946_684_800_000, maximum: 4_102_444_800_000 })),
-    seq: Type.Optional(Type.Integer({ minimum: 0, maximum: 4_294_967_295 })),
+    ts: Type.Optional(Envelope.ts),
+    seq: Type.Optional(Envelope.seq),
     fw: Type.Optional(Type.String({ maxLength: 64 })),
     reason: Type.Optional(Type.String({ maxLength: 256 })),
   },

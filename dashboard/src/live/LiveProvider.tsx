@@ -12,8 +12,9 @@ interface LiveContextValue {
 const LiveContext = createContext<LiveContextValue | null>(null);
 
 /**
- * Owns the one socket of the page. On every (re)connect the hub sends a fresh snapshot, which
- * replaces the store's state: a phone that was offline catches up in one message.
+ * Owns the one socket of the page. A reconnect hands the hub its last event id: it catches up
+ * with one delta of what was missed (or a fresh snapshot when too far behind), so a phone that
+ * was offline catches up in one message and misses nothing.
  */
 export function LiveProvider({ children }: { children: ReactNode }) {
   const value = useMemo<LiveContextValue>(() => ({ store: new LiveStore(), notices: new Set() }), []);
@@ -23,7 +24,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     const notify = (n: RealtimeNotice) => notices.forEach((fn) => fn(n));
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
       path: REALTIME_PATH,
-      auth: (cb) => cb({ token: sessionToken() ?? undefined }),
+      // A reconnect hands back where it was: the hub sends what was missed, or a snapshot.
+      auth: (cb) => cb({ token: sessionToken() ?? undefined, ...store.resumeFrom() }),
       withCredentials: true,
       reconnectionDelayMax: 5000,
     });

@@ -1,4 +1,4 @@
-import type { DeviceLive, FeedItem, LiveTicket, RealtimeDelta, RealtimeSnapshot, RealtimeUser } from '@gridhub/core';
+import type { DeviceLive, FeedItem, LiveTicket, RealtimeDelta, RealtimeResume, RealtimeSnapshot, RealtimeUser } from '@gridhub/core';
 
 export interface LiveState {
   /** Bumped on every change. */
@@ -29,6 +29,8 @@ export class LiveStore {
   #tickets = new Map<string, LiveTicket>();
   #feed: FeedItem[] = [];
   #listeners = new Set<() => void>();
+  /** Where this copy stands in the hub's event log, for a reconnect (null before the first snapshot). */
+  #resume: RealtimeResume | null = null;
   #state: LiveState = { version: 0, ticketsVersion: 0, devicesVersion: 0, connected: false, ready: false, user: null, devices: this.#devices, tickets: this.#tickets, feed: [], lastMessageAt: 0 };
 
   subscribe = (fn: () => void): (() => void) => {
@@ -45,6 +47,11 @@ export class LiveStore {
     for (const fn of this.#listeners) fn();
   }
 
+  /** What a reconnect hands back to the hub (RealtimeResume), if anything. */
+  resumeFrom(): Partial<RealtimeResume> {
+    return this.#resume ?? {};
+  }
+
   connected(on: boolean): void {
     this.#publish(on ? { connected: true } : { connected: false, ready: false });
   }
@@ -53,6 +60,7 @@ export class LiveStore {
     this.#devices = new Map(s.devices.map((d) => [d.id, d]));
     this.#tickets = new Map(s.tickets.map((t) => [t.id, t]));
     this.#feed = s.feed.slice(-FEED_KEEP);
+    this.#resume = { lastEventId: s.eventId, lastAtMs: s.atMs };
     this.#publish({ ready: true, user: s.user, lastMessageAt: performance.now(), ticketsVersion: this.#state.ticketsVersion + 1, devicesVersion: this.#state.devicesVersion + 1 });
   }
 
@@ -60,9 +68,14 @@ export class LiveStore {
     for (const x of d.devices) this.#devices.set(x.id, x);
     for (const t of d.tickets) this.#tickets.set(t.id, t);
     for (const id of d.ticketsGone) this.#tickets.delete(id);
-    if (d.feed.length) this.#feed = [...this.#feed, ...d.feed].slice(-FEED_KEEP);
+    if (d.feed.length) {
+      const known = new Set(this.#feed.map((f) => f.id));
+      this.#feed = [...this.#feed, ...d.feed.filter((f) => !known.has(f.id))].slice(-FEED_KEEP);
+    }
+    if (this.#resume) this.#resume = { lastEventId: Math.max(this.#resume.lastEventId, d.eventId), lastAtMs: d.atMs };
     const ticketsChanged = d.tickets.length > 0 || d.ticketsGone.length > 0;
     this.#publish({
+      ...(d.resumed ? { ready: true } : {}),
       lastMessageAt: performance.now(),
       ticketsVersion: this.#state.ticketsVersion + (ticketsChanged ? 1 : 0),
       devicesVersion: this.#state.devicesVersion + (d.devices.length ? 1 : 0),

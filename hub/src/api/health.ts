@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HubServices } from '../services.ts';
 
-/** GET /api/health: each part's state; 200 only when every part is ready, else 503. */
+/**
+ * GET /api/health: the hub's state (`ok | degraded | down`) and each part's with its reason.
+ * 503 only when the hub cannot take alarms (`down`: broker not listening, spool full); a store,
+ * telemetry sink or rules engine in trouble is `degraded` and answers 200.
+ */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = async (app, { hub }) => {
-  app.get('/', { schema: { tags: ['health'], summary: 'Readiness of broker, store, telemetry store and spool' } }, async (_req, reply) => {
-    const parts = await hub.health();
-    const ok = Object.values(parts).every((p) => p.ok);
-    return reply.status(ok ? 200 : 503).send({ ok, parts });
+  app.get('/', { schema: { tags: ['health'], summary: 'State of broker, spool, store, telemetry store and rules engine: ok, degraded or down, with reasons' } }, async (_req, reply) => {
+    const { status, parts } = await hub.health();
+    return reply.status(status === 'down' ? 503 : 200).send({ status, ok: status === 'ok', parts });
   });
 };

@@ -42,11 +42,12 @@ export class RoomBuffer {
   }
 
   /** The delta to send, or null when nothing changed; resets the buffer. */
-  take(atMs: number): RealtimeDelta | null {
+  take(atMs: number, eventId: number): RealtimeDelta | null {
     if (this.empty) return null;
     const delta: RealtimeDelta = {
       seq: ++this.#seq,
       atMs,
+      eventId,
       devices: [...this.#devices.values()],
       tickets: [...this.#tickets.values()],
       ticketsGone: [...this.#gone],

@@ -1,4 +1,4 @@
-import { DEFAULT_LIVENESS, livenessOf, type DeviceLive, type FeedItem, type LiveTicket, type Reading, type RealtimeSnapshot, type RealtimeUser } from '@gridhub/core';
+import { DEFAULT_LIVENESS, livenessOf, type DeviceLive, type FeedItem, type LiveTicket, type Reading, type RealtimeDelta, type RealtimeSnapshot, type RealtimeUser } from '@gridhub/core';
 import { seesDevice, seesTicket } from './rooms.ts';
 
 /** Ticket states in which the device is still "in alarm" on the plan. */
@@ -25,6 +25,8 @@ export class LiveModel {
   #alarmTickets = new Map<string, Set<string>>();
   #feed: FeedItem[] = [];
   #feedId = 0;
+  /** The event log id up to which every event has been applied. */
+  eventId = 0;
 
   constructor(private readonly feedSize: number) {}
 
@@ -104,8 +106,9 @@ export class LiveModel {
     }
   }
 
-  addFeed(item: Omit<FeedItem, 'id'>): FeedItem {
-    const full = { ...item, id: `f${++this.#feedId}` };
+  /** Adds a ticker line; one told by a logged event keeps its id (`e<event id>`), so a client never shows it twice. */
+  addFeed(item: Omit<FeedItem, 'id'> & { id?: string }): FeedItem {
+    const full = { ...item, id: item.id ?? `f${++this.#feedId}` };
     this.#feed.push(full);
     if (this.#feed.length > this.feedSize) this.#feed.splice(0, this.#feed.length - this.feedSize);
     return full;
@@ -119,6 +122,28 @@ export class LiveModel {
     const ids = new Set(tickets.map((t) => t.id));
     const everything = user.gridIds === null && user.department === null;
     const feed = this.#feed.filter((f) => everything || user.gridIds?.includes(f.gridId) || (f.ticketId !== null && ids.has(f.ticketId)));
-    return { atMs: nowMs, user, devices, tickets, feed };
+    return { atMs: nowMs, eventId: this.eventId, user, devices, tickets, feed };
+  }
+
+  /**
+   * What a reconnecting user missed, cut to their scope: the tickets the missed events touched
+   * (as they are now; those that left the user's scope as gone), devices heard from since
+   * `sinceMs` or touched, and the events' ticker lines.
+   */
+  catchUp(user: RealtimeUser, missed: { ticketIds: readonly string[]; deviceIds: readonly string[]; feed: readonly FeedItem[] }, sinceMs: number, nowMs: number): RealtimeDelta {
+    const tickets: LiveTicket[] = [];
+    const gone: string[] = [];
+    for (const id of new Set(missed.ticketIds)) {
+      const t = this.tickets.get(id);
+      if (t && seesTicket(user, t)) tickets.push(t);
+      else if (t) gone.push(id);
+    }
+    const named = new Set(missed.deviceIds);
+    const devices: DeviceLive[] = [];
+    for (const d of this.devices.values()) if (seesDevice(user, d) && (named.has(d.id) || (d.lastSeenMs ?? 0) >= sinceMs)) devices.push(d);
+    const ids = new Set(tickets.map((t) => t.id));
+    const everything = user.gridIds === null && user.department === null;
+    const feed = missed.feed.filter((f) => everything || user.gridIds?.includes(f.gridId) || (f.ticketId !== null && ids.has(f.ticketId)));
+    return { seq: 0, atMs: nowMs, eventId: this.eventId, resumed: true, devices, tickets, ticketsGone: gone, feed, feedDropped: 0 };
   }
 }

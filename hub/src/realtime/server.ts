@@ -3,6 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import {
   REALTIME_FLUSH_MS,
   REALTIME_PATH,
+  REALTIME_RESUME_MAX_EVENTS,
   toHubError,
   type ClientToServerEvents,
   type DeviceLive,
@@ -10,12 +11,21 @@ import {
   type LiveTicket,
   type Reading,
   type RealtimeNotice,
+  type RealtimeResume,
   type RealtimeUser,
   type ServerToClientEvents,
 } from '@gridhub/core';
 import { RoomBuffer } from './coalescer.ts';
 import { LiveModel } from './model.ts';
 import { ALL_ROOM, deviceRooms, gridRoom, deptRoom, scopeRooms, ticketRooms, userRoom } from './rooms.ts';
+
+/** A reconnecting client's position (RealtimeResume in the handshake's auth), or null. */
+function resumeOf(auth: unknown): RealtimeResume | null {
+  const a = auth as Partial<Record<keyof RealtimeResume, unknown>> | undefined;
+  const id = a?.lastEventId;
+  const at = a?.lastAtMs;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? { lastEventId: id, lastAtMs: typeof at === 'number' && Number.isFinite(at) ? at : 0 } : null;
+}
 
 /** What the handshake carries: the session cookie header, or a Bearer token in `auth.token`. */
 export interface RealtimeCredentials {
@@ -38,12 +48,22 @@ export interface RealtimeOptions {
   feedSize?: number;
   now?: () => number;
   onError?: (err: unknown, what: string) => void;
+  /**
+   * What a client that reconnects with `RealtimeResume` missed: the tickets, devices and ticker
+   * lines of the events after `fromEventId` up to `toEventId` (read from the event log), or null
+   * when the log no longer has them all (a snapshot is sent instead). Without it, always a snapshot.
+   */
+  missedEvents?: (fromEventId: number, toEventId: number) => Promise<{ ticketIds: string[]; deviceIds: string[]; feed: FeedItem[] } | null>;
 }
 
 export interface RealtimeStats {
   sockets: number;
   deltasSent: number;
   snapshotsSent: number;
+  /** Reconnects caught up with one delta from the event log instead of a snapshot. */
+  resumesSent: number;
+  /** The event log id every event up to has been applied. */
+  eventId: number;
   devices: number;
   tickets: number;
 }
@@ -54,9 +74,11 @@ export interface Realtime {
   /** Readings after storage (from `ingest.onReadings`). */
   readings(batch: readonly Reading[]): void;
   /** A ticket changed (a RulesEvent), with the feed line that tells it. */
-  ticket(ticket: LiveTicket, feed: Omit<FeedItem, 'id'> | null, notice?: RealtimeNotice['what']): void;
-  /** A feed line without a ticket (an alert, an incident). */
-  feed(item: Omit<FeedItem, 'id'>): void;
+  ticket(ticket: LiveTicket, feed: (Omit<FeedItem, 'id'> & { id?: string }) | null, notice?: RealtimeNotice['what']): void;
+  /** A feed line without a ticket (an alert, an incident); a logged event's keeps its id. */
+  feed(item: Omit<FeedItem, 'id'> & { id?: string }): void;
+  /** Every event up to this event log id has been applied (deltas and snapshots carry it). */
+  advance(eventId: number): void;
   /** Sends what is pending now (tests, shutdown). */
   flush(): void;
   /** The grid a known device is in (for events that name only the device). */
@@ -81,6 +103,7 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
   const onError = opts.onError ?? (() => {});
   let deltasSent = 0;
   let snapshotsSent = 0;
+  let resumesSent = 0;
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(opts.server, {
     path: REALTIME_PATH,
     serveClient: false,
@@ -108,8 +131,27 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
   io.on('connection', (socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>) => {
     const user = socket.data.user;
     void socket.join([...scopeRooms(user), userRoom(user.id)]);
-    socket.emit('snapshot', model.snapshot(user, now()));
-    snapshotsSent++;
+    const snapshot = () => {
+      socket.emit('snapshot', model.snapshot(user, now()));
+      snapshotsSent++;
+    };
+    const resume = resumeOf(socket.handshake.auth);
+    const to = model.eventId;
+    if (!resume || !opts.missedEvents || resume.lastEventId > to || to - resume.lastEventId > REALTIME_RESUME_MAX_EVENTS) snapshot();
+    else {
+      opts.missedEvents(resume.lastEventId, to).then(
+        (missed) => {
+          if (!missed) return snapshot();
+          // A second of margin: readings buffered for the last delta the client saw count as missed.
+          socket.emit('delta', model.catchUp(user, missed, resume.lastAtMs - 1000, now()));
+          resumesSent++;
+        },
+        (err) => {
+          onError(err, 'reading the events a socket missed');
+          snapshot();
+        },
+      );
+    }
     socket.on('resync', (ack) => {
       if (typeof ack !== 'function') return;
       snapshotsSent++;
@@ -135,7 +177,7 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
   const flush = () => {
     const at = now();
     for (const [room, b] of buffers) {
-      const delta = b.take(at);
+      const delta = b.take(at, model.eventId);
       if (!delta) continue;
       io.to(room).emit('delta', delta);
       deltasSent++;
@@ -180,9 +222,12 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
     feed(item) {
       pushFeed(model.addFeed(item), [ALL_ROOM, gridRoom(item.gridId)]);
     },
+    advance(eventId) {
+      if (eventId > model.eventId) model.eventId = eventId;
+    },
     flush,
     gridOf: (deviceId) => model.devices.get(deviceId)?.gridId,
-    stats: () => ({ sockets: io.sockets.sockets.size, deltasSent, snapshotsSent, devices: model.devices.size, tickets: model.tickets.size }),
+    stats: () => ({ sockets: io.sockets.sockets.size, deltasSent, snapshotsSent, resumesSent, eventId: model.eventId, devices: model.devices.size, tickets: model.tickets.size }),
     async close() {
       if (flushTimer) clearInterval(flushTimer);
       if (livenessTimer) clearInterval(livenessTimer);

@@ -11,6 +11,12 @@ export function comparePos(a: SpoolPos, b: SpoolPos): number {
   return a.segment - b.segment || a.offset - b.offset;
 }
 
+export function minPos(ps: readonly SpoolPos[]): SpoolPos | null {
+  let m: SpoolPos | null = null;
+  for (const p of ps) if (!m || comparePos(p, m) < 0) m = p;
+  return m;
+}
+
 const SEGMENT_RE = /^seg-(\d{12})\.log$/;
 const CHECKPOINT = 'checkpoint.json';
 
@@ -40,11 +46,18 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** The checkpoint file of the drain (no name) or of a named reader. */
+function checkpointFile(name?: string): string {
+  return name ? `checkpoint-${name}.json` : CHECKPOINT;
+}
+
+export const READER_NAME_RE = /^[a-z][a-z0-9-]{0,31}$/;
+
 /** The confirmed position, or null when the spool has never confirmed anything. */
-export async function readCheckpoint(dir: string): Promise<SpoolPos | null> {
+export async function readCheckpoint(dir: string, name?: string): Promise<SpoolPos | null> {
   let text: string;
   try {
-    text = await readFile(join(dir, CHECKPOINT), 'utf8');
+    text = await readFile(join(dir, checkpointFile(name)), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
@@ -55,8 +68,8 @@ export async function readCheckpoint(dir: string): Promise<SpoolPos | null> {
 }
 
 /** Atomic checkpoint: write a temp file, fsync it, rename over the old one, fsync the directory. */
-export async function writeCheckpoint(dir: string, pos: SpoolPos): Promise<void> {
-  const tmp = join(dir, `${CHECKPOINT}.tmp`);
+export async function writeCheckpoint(dir: string, pos: SpoolPos, name?: string): Promise<void> {
+  const tmp = join(dir, `${checkpointFile(name)}.tmp`);
   const fh = await open(tmp, 'w');
   try {
     await fh.writeFile(JSON.stringify(pos));
@@ -64,6 +77,6 @@ export async function writeCheckpoint(dir: string, pos: SpoolPos): Promise<void>
   } finally {
     await fh.close();
   }
-  await rename(tmp, join(dir, CHECKPOINT));
+  await rename(tmp, join(dir, checkpointFile(name)));
   await fsyncDir(dir);
 }

@@ -1,6 +1,6 @@
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { claimedRecordBytes, scanRecords } from './format.ts';
-import { fsyncDir, listSegments, readCheckpoint, segmentPath, type SpoolPos } from './files.ts';
+import { fsyncDir, listSegments, minPos, readCheckpoint, segmentPath, type SpoolPos } from './files.ts';
 import type { SpoolLogger } from './logger.ts';
 
 /** An oldest-age mark: where a commit group (or a replayed chunk) starts, and its first append time. */
@@ -18,6 +18,8 @@ export interface RecoveredSpool {
   /** Unconfirmed records found on disk. */
   replayed: number;
   marks: Mark[];
+  /** Where each named reader's checkpoint says it was (its segments were kept). */
+  held: Map<string, SpoolPos>;
 }
 
 /**
@@ -25,20 +27,28 @@ export interface RecoveredSpool {
  * passed, counts the unconfirmed records and truncates a torn tail (a record cut short or with a
  * bad CRC: the process died between write and fdatasync, so it was never acknowledged).
  */
-export async function recoverSpool(dir: string, chunkBytes: number, log: SpoolLogger): Promise<RecoveredSpool> {
+export async function recoverSpool(dir: string, chunkBytes: number, log: SpoolLogger, readers: readonly string[] = []): Promise<RecoveredSpool> {
   await mkdir(dir, { recursive: true });
   const checkpoint = await readCheckpoint(dir);
+  const held = new Map<string, SpoolPos>();
+  for (const name of readers) {
+    const pos = await readCheckpoint(dir, name);
+    // A reader that never checkpointed (new) starts where the drain does.
+    if (pos) held.set(name, pos);
+  }
   let segs = await listSegments(dir);
-  // Segments before the checkpoint were confirmed; a crash may have left them behind.
-  for (const s of segs) if (checkpoint && s.id < checkpoint.segment) await unlink(segmentPath(dir, s.id));
-  segs = segs.filter((s) => !checkpoint || s.id >= checkpoint.segment);
+  // Segments before every checkpoint were confirmed by every reader; a crash may have left them behind.
+  const keep = minPos([...(checkpoint ? [checkpoint] : []), ...held.values()]);
+  for (const s of segs) if (keep && checkpoint && s.id < keep.segment) await unlink(segmentPath(dir, s.id));
+  segs = segs.filter((s) => !keep || !checkpoint || s.id >= keep.segment);
 
-  let readPos: SpoolPos = { segment: segs[0]?.id ?? (checkpoint ? checkpoint.segment + 1 : 1), offset: 0 };
-  if (checkpoint && segs[0]?.id === checkpoint.segment) readPos = { ...checkpoint };
+  let readPos: SpoolPos = { segment: segs.find((s) => !checkpoint || s.id > checkpoint.segment)?.id ?? (checkpoint ? checkpoint.segment + 1 : 1), offset: 0 };
+  if (checkpoint && segs.some((s) => s.id === checkpoint.segment)) readPos = { ...checkpoint };
 
   let replayed = 0;
   const marks: Mark[] = [];
   for (const s of segs) {
+    if (s.id < readPos.segment) continue; // kept for a named reader, confirmed by the drain: intact
     const from = s.id === readPos.segment ? readPos.offset : 0;
     const r = await scanSegment(dir, s.id, from, chunkBytes, marks);
     replayed += r.count;
@@ -64,7 +74,17 @@ export async function recoverSpool(dir: string, chunkBytes: number, log: SpoolLo
     await fsyncDir(dir);
     segs.push({ id: readPos.segment, size: 0 });
   }
-  return { segs, writeFh, readPos, replayed, marks };
+  return { segs, writeFh, readPos, replayed, marks, held };
+}
+
+/** How many records lie from `from` to the end of the spool (a reader's backlog at open). */
+export async function countRecords(dir: string, segs: readonly { id: number; size: number }[], from: SpoolPos, chunkBytes: number): Promise<number> {
+  let n = 0;
+  for (const s of segs) {
+    if (s.id < from.segment) continue;
+    n += (await scanSegment(dir, s.id, s.id === from.segment ? from.offset : 0, chunkBytes, [], s.size)).count;
+  }
+  return n;
 }
 
 /** Counts the valid records of one segment from `from`; where the valid data ends. */
@@ -74,10 +94,11 @@ async function scanSegment(
   from: number,
   chunkBytes: number,
   marks: Mark[],
+  durableEnd?: number,
 ): Promise<{ count: number; validEnd: number }> {
   const fh = await open(segmentPath(dir, id), 'r');
   try {
-    const size = (await fh.stat()).size;
+    const size = durableEnd ?? (await fh.stat()).size;
     let offset = from;
     let count = 0;
     let want = chunkBytes;

@@ -1,10 +1,13 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { HubError } from '@gridhub/core';
-import { claimedRecordBytes, encodeGroup, HEADER_BYTES, scanRecords } from './format.ts';
-import { comparePos, fsyncDir, segmentPath, writeCheckpoint, type SpoolPos } from './files.ts';
+import { SpoolCursor, type SpoolBatch } from './cursor.ts';
+import { encodeGroup, HEADER_BYTES } from './format.ts';
+import { comparePos, fsyncDir, minPos, READER_NAME_RE, segmentPath, writeCheckpoint, type SpoolPos } from './files.ts';
 import { LatencyHistogram, type LatencySnapshot } from './latency.ts';
 import { consoleLogger, type SpoolLogger } from './logger.ts';
-import { recoverSpool, type Mark, type RecoveredSpool } from './recover.ts';
+import { countRecords, recoverSpool, type Mark, type RecoveredSpool } from './recover.ts';
+
+export type { SpoolBatch, SpoolPos };
 
 export { consoleLogger, type SpoolLogger };
 
@@ -19,6 +22,11 @@ export interface SpoolOptions {
   readChunkBytes?: number;
   /** From this share of the budget a warning is logged once and `filling` is true. Default 0.8. */
   fillingRatio?: number;
+  /**
+   * Named readers besides the drain (the rules engine): the spool keeps every segment until each
+   * of them has passed it too, across restarts (`reader(name, from)`).
+   */
+  readers?: readonly string[];
   logger?: SpoolLogger;
   now?: () => number;
 }
@@ -30,6 +38,11 @@ export interface SpoolStats {
   bytes: number;
   budgetBytes: number;
   filling: boolean;
+  /**
+   * The next record cannot fit: one the size of the last one offered (accepted or refused) would
+   * pass the budget. QoS 1 messages are not acknowledged then.
+   */
+  full: boolean;
   /** Age of the oldest unconfirmed record, ms (exact to about 1 s); 0 when empty. */
   oldestAgeMs: number;
   appended: number;
@@ -47,12 +60,20 @@ export interface SpoolStats {
   confirmLatency: LatencySnapshot;
 }
 
-/** What the drain takes from the spool: values in order, and where the batch ends. */
-export interface SpoolBatch<T> {
-  values: T[];
-  appendMs: number[];
-  end: SpoolPos;
-  bytes: number;
+/**
+ * A named reader's view of the spool: reads by position from where its owner says it is (its
+ * cursor, kept in the owner's own store), and tells the spool how far it has confirmed so that
+ * segments every reader has passed can go.
+ */
+export interface SpoolReader<T> {
+  read(max: number): Promise<SpoolBatch<T> | null>;
+  rewind(): void;
+  interrupt(): void;
+  /** The owner has durably recorded that it is at `batch.end` (the spool may drop what lies before). */
+  confirm(batch: Pick<SpoolBatch<T>, 'end' | 'values'>): Promise<void>;
+  /** Durable records not yet confirmed by this reader. */
+  backlog(): number;
+  close(): void;
 }
 
 interface Group {
@@ -88,29 +109,28 @@ const MARK_INTERVAL_MS = 1000;
  * at the checkpoint, so anything handed out but not confirmed is handed out again.
  */
 export class Spool<T> {
-  private readonly dir: string;
+  readonly dir: string;
   private readonly budgetBytes: number;
   private readonly segmentBytes: number;
-  private readonly readChunkBytes: number;
+  readonly readChunkBytes: number;
   private readonly fillingRatio: number;
   private readonly log: SpoolLogger;
   private readonly now: () => number;
 
   /** Segment ids and sizes on disk (the last one's size is its durable length). */
-  private readonly segs: { id: number; size: number }[];
+  readonly segs: { id: number; size: number }[];
   private writeFh: FileHandle;
   private diskBytes: number;
   private pending: Group = newGroup();
   private commitRun: Promise<void> | null = null;
   private closed = false;
 
-  private readPos: SpoolPos;
-  /** Where the last confirmed batch ended (the persisted checkpoint), or where reading began. */
-  private confirmedPos: SpoolPos;
-  private interrupted = false;
-  private readFh: { id: number; fh: FileHandle } | null = null;
-  private readInFlight: Promise<unknown> | null = null;
-  private readWaiters: (() => void)[] = [];
+  /** The drain's cursor; its confirmed position is the persisted checkpoint. */
+  private readonly main: SpoolCursor<T>;
+  /** Named readers: where each has confirmed (kept across restarts by a checkpoint file written before a deletion). */
+  private readonly held: Map<string, SpoolPos>;
+  private readonly cursors = new Set<SpoolCursor<T>>();
+  private deleting: Promise<void> = Promise.resolve();
 
   /** Oldest-age marks: (start of a commit group, its first append time), ascending, >= 1 s apart. */
   private marks: Mark[] = [];
@@ -120,6 +140,8 @@ export class Spool<T> {
   private confirmed = 0;
   private readonly replayed: number;
   private rejectedFull = 0;
+  /** The size of the last record offered (refused or not): what the next one is expected to need. */
+  private nextRecordBytes = 0;
   private fsyncs = 0;
   private warnedFilling = false;
   private readonly commitLatency = new LatencyHistogram();
@@ -135,8 +157,9 @@ export class Spool<T> {
     this.now = opts.now ?? Date.now;
     this.segs = state.segs;
     this.writeFh = state.writeFh;
-    this.readPos = state.readPos;
-    this.confirmedPos = state.readPos;
+    this.main = new SpoolCursor<T>(this, state.readPos);
+    this.cursors.add(this.main);
+    this.held = new Map((opts.readers ?? []).map((name) => [name, state.held.get(name) ?? state.readPos]));
     this.replayed = state.replayed;
     this.marks = state.marks;
     this.diskBytes = state.segs.reduce((n, s) => n + s.size, 0);
@@ -145,7 +168,8 @@ export class Spool<T> {
   /** Opens (or creates) the spool in `opts.dir`: replays from the checkpoint, truncating a torn tail. */
   static async open<T>(opts: SpoolOptions): Promise<Spool<T>> {
     if (!(opts.budgetBytes > 0)) throw new HubError('HUB_ERR_CONFIG', ['spool budgetBytes must be > 0']);
-    const state = await recoverSpool(opts.dir, opts.readChunkBytes ?? MiB, opts.logger ?? consoleLogger);
+    for (const name of opts.readers ?? []) if (!READER_NAME_RE.test(name)) throw new HubError('HUB_ERR_CONFIG', [`spool reader name ${name}`]);
+    const state = await recoverSpool(opts.dir, opts.readChunkBytes ?? MiB, opts.logger ?? consoleLogger, opts.readers);
     return new Spool<T>(opts, state);
   }
 
@@ -162,12 +186,14 @@ export class Spool<T> {
     const used = this.diskBytes + this.pending.bytes + bytes;
     if (used > this.budgetBytes) {
       this.rejectedFull++;
+      this.nextRecordBytes = bytes;
       return Promise.reject(new HubError('HUB_ERR_SPOOL_FULL'));
     }
     if (!this.warnedFilling && used >= this.budgetBytes * this.fillingRatio) {
       this.warnedFilling = true;
       this.log.warn({ bytes: used, budgetBytes: this.budgetBytes }, `spool is over ${Math.round(this.fillingRatio * 100)} % of its disk budget`);
     }
+    this.nextRecordBytes = bytes;
     const g = this.pending;
     g.texts.push(text);
     g.appendMs.push(this.now());
@@ -236,109 +262,76 @@ export class Spool<T> {
 
   // ------------------------------------------------------------------ read / confirm (one drain)
 
-  /** The next batch of up to `max` durable records; waits for one; null once the spool is closed. */
-  async read(max: number): Promise<SpoolBatch<T> | null> {
-    for (;;) {
-      if (this.closed) return null;
-      if (this.interrupted) {
-        this.interrupted = false;
-        return null;
-      }
-      const seg = this.segs.find((s) => s.id === this.readPos.segment);
-      const lastId = this.segs[this.segs.length - 1]!.id;
-      if (!seg) {
-        // The read position's segment is gone (confirmed and deleted): move to the next one.
-        const next = this.segs.find((s) => s.id > this.readPos.segment);
-        if (!next) throw new Error(`spool read position ${this.readPos.segment} is past the last segment`);
-        this.readPos = { segment: next.id, offset: 0 };
-        continue;
-      }
-      if (this.readPos.offset < seg.size) {
-        const p = this.readFrom(seg, max);
-        this.readInFlight = p;
-        try {
-          return await p;
-        } finally {
-          this.readInFlight = null;
-        }
-      }
-      if (seg.id < lastId) {
-        this.readPos = { segment: this.segs[this.segs.indexOf(seg) + 1]!.id, offset: 0 };
-        continue;
-      }
-      await new Promise<void>((r) => this.readWaiters.push(r));
-    }
-  }
-
-  private async readFrom(seg: { id: number; size: number }, max: number): Promise<SpoolBatch<T>> {
-    if (this.readFh?.id !== seg.id) {
-      await this.readFh?.fh.close();
-      this.readFh = null;
-      this.readFh = { id: seg.id, fh: await open(segmentPath(this.dir, seg.id), 'r') };
-    }
-    const fh = this.readFh.fh;
-    const values: T[] = [];
-    const appendMs: number[] = [];
-    let offset = this.readPos.offset;
-    let want = this.readChunkBytes;
-    while (values.length < max && offset < seg.size) {
-      const len = Math.min(want, seg.size - offset);
-      const buf = Buffer.allocUnsafe(len);
-      const { bytesRead } = await fh.read(buf, 0, len, offset);
-      const r = scanRecords(buf.subarray(0, bytesRead), 0, max - values.length, (rec) => {
-        values.push(JSON.parse(rec.payload.toString('utf8')) as T);
-        appendMs.push(rec.appendMs);
-      });
-      offset += r.offset;
-      if (r.stop === 'corrupt') throw new Error(`spool segment ${seg.id} is corrupt at ${offset}`);
-      if (r.stop === 'partial' && r.count === 0) {
-        const need = claimedRecordBytes(buf, 0);
-        if (need > seg.size - offset) throw new Error(`spool segment ${seg.id} has a record past its durable end at ${offset}`);
-        want = Math.max(want, need);
-      }
-      if (r.stop === 'count') break;
-    }
-    const end = { segment: seg.id, offset };
-    const bytes = offset - this.readPos.offset;
-    this.readPos = end;
-    return { values, appendMs, end, bytes };
+  /** The drain's next batch of up to `max` durable records; waits for one; null once the spool is closed. */
+  read(max: number): Promise<SpoolBatch<T> | null> {
+    return this.main.read(max);
   }
 
   /** Makes a pending `read` return null now (the drain is stopping). */
   interruptRead(): void {
-    this.interrupted = true;
-    this.wakeReaders();
+    this.main.interrupt();
   }
 
   /** Hands out again, from the checkpoint, what was read but not confirmed. */
   rewind(): void {
-    this.readPos = { ...this.confirmedPos };
+    this.main.rewind();
+  }
+
+  /**
+   * A named reader (declared in `readers`) reading from `from`, the position its owner recorded
+   * (null: it has none yet, and starts where the drain does). A position whose segment is gone
+   * (a spool directory replaced under a database) starts at the oldest record kept, with a warning.
+   */
+  async reader(name: string, from: SpoolPos | null): Promise<SpoolReader<T>> {
+    if (!this.held.has(name)) throw new HubError('HUB_ERR_CONFIG', [`spool reader ${name} was not declared`]);
+    let start = from ?? this.held.get(name)!;
+    const first = this.segs[0]!;
+    if (comparePos(start, { segment: first.id, offset: 0 }) < 0) {
+      this.log.warn({ reader: name, from: start, oldest: first.id }, 'a spool reader\'s position is older than the spool: reading from its oldest record');
+      start = { segment: first.id, offset: 0 };
+    }
+    const last = this.segs[this.segs.length - 1]!;
+    if (comparePos(start, { segment: last.id, offset: last.size }) > 0) {
+      this.log.warn({ reader: name, from: start }, 'a spool reader\'s position is past the spool\'s end: reading from its end');
+      start = { segment: last.id, offset: last.size };
+    }
+    this.held.set(name, start);
+    const cursor = new SpoolCursor<T>(this, start);
+    this.cursors.add(cursor);
+    const initial = await countRecords(this.dir, this.segs, start, this.readChunkBytes);
+    const appendedAtOpen = this.appended;
+    let confirmed = 0;
+    return {
+      read: (max) => cursor.read(max),
+      rewind: () => cursor.rewind(),
+      interrupt: () => cursor.interrupt(),
+      confirm: async (batch) => {
+        confirmed += batch.values.length;
+        cursor.confirmed = { ...batch.end };
+        this.held.set(name, { ...batch.end });
+        await this.deleteConfirmed();
+      },
+      backlog: () => Math.max(0, initial + (this.appended - appendedAtOpen) - confirmed),
+      close: () => {
+        cursor.interrupt();
+        this.cursors.delete(cursor);
+        void cursor.release();
+      },
+    };
   }
 
   get isClosed(): boolean {
     return this.closed;
   }
 
-  /** The sink stored `batch`: persist the checkpoint, then delete segments wholly before it. */
+  /** The sink stored `batch`: persist the checkpoint, then delete segments every reader has passed. */
   async confirm(batch: SpoolBatch<T>): Promise<void> {
     await writeCheckpoint(this.dir, batch.end);
-    this.confirmedPos = batch.end;
+    this.main.confirmed = batch.end;
     this.confirmed += batch.values.length;
     const t = this.now();
     for (const a of batch.appendMs) this.confirmLatency.observe(t - a);
-    const lastId = this.segs[this.segs.length - 1]!.id;
-    while (this.segs.length > 1) {
-      const s = this.segs[0]!;
-      const done = s.id < batch.end.segment || (s.id === batch.end.segment && batch.end.offset >= s.size && s.id !== lastId);
-      if (!done) break;
-      if (this.readFh?.id === s.id) {
-        await this.readFh.fh.close();
-        this.readFh = null;
-      }
-      await unlink(segmentPath(this.dir, s.id));
-      this.segs.shift();
-      this.diskBytes -= s.size;
-    }
+    await this.deleteConfirmed();
     while (this.marksHead + 1 < this.marks.length && comparePos(this.marks[this.marksHead + 1]!.pos, batch.end) <= 0) this.marksHead++;
     if (this.marksHead > 1024 && this.marksHead * 2 > this.marks.length) {
       this.marks = this.marks.slice(this.marksHead);
@@ -347,11 +340,36 @@ export class Spool<T> {
     if (this.warnedFilling && this.diskBytes + this.pending.bytes < this.budgetBytes * this.fillingRatio) this.warnedFilling = false;
   }
 
+  /**
+   * Deletes the segments wholly before every reader's confirmed position. Named readers'
+   * positions are written to their checkpoint files first, so that after a crash the spool
+   * still keeps what they had not passed (their owner's cursor is never behind that file).
+   */
+  private deleteConfirmed(): Promise<void> {
+    const run = this.deleting.then(async () => {
+      const keep = minPos([this.main.confirmed, ...this.held.values()])!;
+      const lastId = this.segs[this.segs.length - 1]!.id;
+      let hinted = false;
+      while (this.segs.length > 1) {
+        const s = this.segs[0]!;
+        const done = s.id < keep.segment || (s.id === keep.segment && keep.offset >= s.size && s.id !== lastId);
+        if (!done) break;
+        if (!hinted) {
+          for (const [name, pos] of this.held) await writeCheckpoint(this.dir, pos, name);
+          hinted = true;
+        }
+        for (const c of this.cursors) await c.release(s.id);
+        await unlink(segmentPath(this.dir, s.id));
+        this.segs.shift();
+        this.diskBytes -= s.size;
+      }
+    });
+    this.deleting = run.catch(() => {});
+    return run;
+  }
+
   private wakeReaders(): void {
-    const w = this.readWaiters;
-    if (w.length === 0) return;
-    this.readWaiters = [];
-    for (const r of w) r();
+    for (const c of this.cursors) c.wake();
   }
 
   // ------------------------------------------------------------------ stats / close
@@ -366,6 +384,7 @@ export class Spool<T> {
       bytes,
       budgetBytes: this.budgetBytes,
       filling: bytes >= this.budgetBytes * this.fillingRatio,
+      full: this.nextRecordBytes > 0 && bytes + this.nextRecordBytes > this.budgetBytes,
       oldestAgeMs: oldest === undefined ? 0 : Math.max(0, this.now() - oldest),
       appended: this.appended,
       replayed: this.replayed,
@@ -384,9 +403,8 @@ export class Spool<T> {
     this.closed = true;
     this.wakeReaders();
     while (this.commitRun) await this.commitRun;
-    await this.readInFlight?.catch(() => {});
-    await this.readFh?.fh.close();
-    this.readFh = null;
+    await this.deleting;
+    for (const c of this.cursors) await c.release();
     await this.writeFh.close();
   }
 }

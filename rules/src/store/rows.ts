@@ -38,6 +38,7 @@ export interface TicketRow {
   fired_timers: string;
   return_count: number;
   reopen_count: number;
+  clock_suspect: number;
   version: number;
 }
 
@@ -74,6 +75,7 @@ export function ticketFromRow(r: TicketRow): Ticket {
     firedTimers: JSON.parse(r.fired_timers) as string[],
     returnCount: n(r.return_count),
     reopenCount: n(r.reopen_count),
+    clockSuspect: n(r.clock_suspect) === 1,
     version: n(r.version),
   };
 }
@@ -113,6 +115,7 @@ export function ticketToRow(t: Ticket): TicketRow {
     fired_timers: JSON.stringify(t.firedTimers),
     return_count: t.returnCount,
     reopen_count: t.reopenCount,
+    clock_suspect: t.clockSuspect ? 1 : 0,
     version: t.version,
   };
 }

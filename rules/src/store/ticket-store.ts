@@ -16,6 +16,8 @@ export type TicketOpening = Pick<Ticket, 'ruleId' | 'subjectKey' | 'deviceId' | 
   /** When the hub opens the ticket, on the hub's clock (created; KPIs and SLAs count from it). Default atMs. */
   nowMs?: number;
   value?: number | null;
+  /** The alarm's device clock was implausible (the ticket is flagged; it stays flagged). */
+  clockSuspect?: boolean;
 };
 
 export interface TicketFilter {
@@ -134,7 +136,7 @@ export class TicketStore {
       id, ruleId: o.ruleId, subjectKey: o.subjectKey, deviceId: o.deviceId, deviceKind: o.deviceKind, priority: o.priority, title: o.title,
       place: o.place, status: 'new', gridId: o.place.grid, assigneeId: null, department: null, incidentId: null, occurrences: 1,
       firstSeenMs: o.atMs, lastSeenMs: o.atMs, createdMs: o.nowMs ?? o.atMs, dispatchedMs: null, acceptedMs: null, onSiteMs: null, resolvedMs: null,
-      closedMs: null, conditionClearedMs: null, escalation: 0, overdue: [], firedTimers: [], returnCount: 0, reopenCount: 0, version: 0,
+      closedMs: null, conditionClearedMs: null, escalation: 0, overdue: [], firedTimers: [], returnCount: 0, reopenCount: 0, clockSuspect: !!o.clockSuspect, version: 0,
     };
     return this.#write(async (tx) => {
       const row = (await tx
@@ -148,6 +150,7 @@ export class TicketStore {
               occurrences: eb('tickets.occurrences', '+', 1),
               last_seen_ms: sql`case when ${eb.ref('excluded.last_seen_ms')} > ${eb.ref('tickets.last_seen_ms')} then ${eb.ref('excluded.last_seen_ms')} else ${eb.ref('tickets.last_seen_ms')} end`,
               condition_cleared_ms: null,
+              clock_suspect: sql`case when ${eb.ref('excluded.clock_suspect')} = 1 then 1 else ${eb.ref('tickets.clock_suspect')} end`,
             })),
         )
         .returningAll()

@@ -7,6 +7,7 @@ import * as m0102 from './0102_users.ts';
 import * as m0103 from './0103_rules_config.ts';
 import * as m0104 from './0104_alert_pending_seen.ts';
 import * as m0120 from './0120_event_log.ts';
+import * as m0121 from './0121_arrival_time.ts';
 import * as m0140 from './0140_notify.ts';
 
 /**
@@ -23,5 +24,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0103_rules_config': m0103,
   '0104_alert_pending_seen': m0104,
   '0120_event_log': m0120,
+  '0121_arrival_time': m0121,
   '0140_notify': m0140,
 };
