@@ -1,56 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
 import pino from 'pino';
-import type { EventLogReader, LoggedEvent, RulesEvent } from '@gridhub/core';
+import type { HubEvent } from '@gridhub/core';
 import { createStore, type SqlHubStore } from '@gridhub/store';
 import { tempDir } from '@gridhub/testkit';
 import { createNotifier, type BasePerson, type Notifier, type NotifierOptions } from '../src/index.ts';
-
-/**
- * A real SQL-backed event log for notify's own tests (the hub's `events` table is issue 10's):
- * a table in the same SQLite file as the deliveries, ids from the database, read by cursor.
- */
-export class SqlTestLog implements EventLogReader {
-  readonly #listeners = new Set<() => void>();
-  constructor(private readonly db: Kysely<any>) {}
-
-  async init(): Promise<this> {
-    await sql`create table if not exists test_event_log (id integer primary key autoincrement, at_ms bigint not null, body text not null)`.execute(this.db);
-    return this;
-  }
-
-  async append(events: RulesEvent[], atMs = Date.now()): Promise<number[]> {
-    const ids: number[] = [];
-    await this.db.transaction().execute(async (tx) => {
-      for (const e of events) {
-        const r = await tx.insertInto('test_event_log').values({ at_ms: atMs, body: JSON.stringify(e) }).returning('id').executeTakeFirstOrThrow();
-        ids.push(Number(r.id));
-      }
-    });
-    for (const l of this.#listeners) l();
-    return ids;
-  }
-
-  async readAfter(afterId: number, limit: number): Promise<LoggedEvent[]> {
-    const rows = await this.db.selectFrom('test_event_log').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
-    return rows.map((r) => ({ id: Number(r.id), atMs: Number(r.at_ms), event: JSON.parse(String(r.body)) as RulesEvent }));
-  }
-
-  async lastId(): Promise<number> {
-    const r = await this.db.selectFrom('test_event_log').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
-    return Number(r?.m ?? 0);
-  }
-
-  async firstId(): Promise<number> {
-    const r = await this.db.selectFrom('test_event_log').select((eb) => eb.fn.min('id').as('m')).executeTakeFirst();
-    return Number(r?.m ?? 0);
-  }
-
-  onAppend(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-}
 
 export const PEOPLE: BasePerson[] = [
   { id: 'warden-a1', name: '李娜', role: 'warden', gridId: 'ga', phone: '13800000002' },
@@ -61,20 +16,42 @@ export const PEOPLE: BasePerson[] = [
 
 export const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
+/** Commits events to the hub's event log, one transaction, as the rules engine does. */
+export interface TestLog {
+  append(events: HubEvent[]): Promise<void>;
+}
+
 export interface Bed {
   dir: string;
   store: SqlHubStore;
-  log: SqlTestLog;
+  log: TestLog;
   key: Buffer;
   notifier(file: string, over?: Partial<NotifierOptions>): Promise<Notifier>;
   close(): Promise<void>;
 }
 
-/** A SQLite store (migrated), the test log and a notifier factory (a new one = a restart). */
-export async function testBed(name: string, dataDir = tempDir(name)): Promise<Bed> {
-  const store = await createStore({ dataDir });
+/** A fresh database on the PostgreSQL server at `serverUrl` (one per bed). */
+async function freshDatabase(serverUrl: string, name: string): Promise<string> {
+  const db = `${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  await client.query(`create database ${db}`);
+  await client.end();
+  return serverUrl.replace(/\/[^/]*$/, `/${db}`);
+}
+
+/**
+ * A migrated store (SQLite in a temp dir, or a fresh PostgreSQL database), the hub's real event
+ * log (the `events` table, written in one transaction per append) and a notifier factory (a new
+ * notifier on the same database = a restart).
+ */
+export async function testBed(name: string, opts: { postgresUrl?: string } = {}): Promise<Bed> {
+  const dataDir = tempDir(name);
+  const store = await createStore(opts.postgresUrl ? { databaseUrl: await freshDatabase(opts.postgresUrl, name) } : { dataDir });
   await store.migrate();
-  const eventLog = await new SqlTestLog(store.db as unknown as Kysely<any>).init();
+  const eventLog: TestLog = {
+    append: (events) => store.eventLog.transaction(async (_tx, record) => void events.forEach(record)),
+  };
   const key = randomBytes(32);
   const open: Notifier[] = [];
   return {
@@ -85,7 +62,7 @@ export async function testBed(name: string, dataDir = tempDir(name)): Promise<Be
     async notifier(file, over = {}) {
       const n = await createNotifier({
         db: store.db as unknown as Kysely<any>,
-        reader: eventLog,
+        reader: store.eventLog,
         people: async () => PEOPLE,
         silences: () => [],
         where: async () => ({ estate: '和苑', building: '3号楼', unit: '1单元', floor: 5 }),
