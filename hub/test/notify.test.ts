@@ -83,6 +83,25 @@ describe('hub: a P1 smoke alarm pages WeCom, DingTalk, Feishu and the warden by 
     expect((await api(hub, 'GET', '/api/notify/deliveries?state=dead')).body.items).toEqual([]);
   });
 
+  it('a warden chooses push only: the next alarm pages the robots, and no SMS to them', async () => {
+    const warden = await login(hub, ON_DUTY, demoPassword(ON_DUTY));
+    expect((await api(hub, 'PUT', '/api/notify/me', { token: warden, body: { channels: ['push'], locale: 'en' } })).status).toBe(200);
+    expect((await api(hub, 'GET', '/api/notify/me', { token: warden })).body).toEqual({ channels: ['push'], locale: 'en' });
+    expect((await api(hub, 'PUT', '/api/notify/me', { token: warden, body: { channels: ['fax'], locale: 'en' } })).body.code).toBe('HUB_ERR_VALIDATION');
+    const smoke = ((await api(hub, 'GET', `/api/devices?kind=smoke&grid=${GRID}&limit=50`)).body.items as { id: string; place: { building: string | null } }[]);
+    const first = smoke[0]!;
+    const other = smoke.find((d) => d.place.building !== first.place.building)!;
+    const wecomBefore = wecom.accepted.length;
+    const client = await connect(hub.mqttUrl, { clientId: other.id, username: other.id, password: demoDeviceSecret(other.id) });
+    await client.publishAsync(uplinkTopic('smoke', other.id, 'event'), JSON.stringify({ ts: Date.now(), seq: 1, event: 'alarm', obscuration_pct: 14 }), { qos: 1 });
+    await client.endAsync();
+    await waitFor(() => wecom.accepted.length > wecomBefore, 10_000, 'the robot paged');
+    const ticket = ((await api(hub, 'GET', `/api/tickets?device=${other.id}`)).body.items as { id: string }[])[0]!;
+    const pages = (await api(hub, 'GET', `/api/tickets/${ticket.id}/pages`)).body.items as { recipient: string; channelId: string }[];
+    // No SMS page at all (not one waiting for the per-number limit): push only, and this warden has no subscription.
+    expect(pages.map((p) => `${p.recipient}@${p.channelId}`).sort()).toEqual(['group:ding-ga@ding-ga', 'group:feishu-ga@feishu-ga', 'group:wecom-ga@wecom-ga']);
+  });
+
   it('admins edit the file through the API (a bad one is refused with a coded error, nothing saved) and send a test message', async () => {
     const bad = await api(hub, 'PUT', '/api/notify/config', { body: { yaml: 'version: 1\nchannels: [{ id: x, type: wecom }]\nroutes: []\n' } });
     expect(bad.status).toBe(400);
