@@ -23,6 +23,10 @@ const SERIAL = [
   'hub/test/codec-alarm-latency.test.ts',
   'hub/test/store-outage.test.ts',
   'hub/test/alarm-crash.test.ts',
+  'notify/test/outage.test.ts',
+  'notify/test/ratelimit.test.ts',
+  'hub/test/notify-crash.test.ts',
+  'hub/test/webpush.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };
@@ -34,7 +38,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'parallel',
-          include: ['{core,codecs,store,broker,ingest,rules,hub,simulators,dashboard,testkit}/test/**/*.test.{ts,tsx}'],
+          include: ['{core,codecs,store,broker,ingest,rules,notify,hub,simulators,dashboard,testkit}/test/**/*.test.{ts,tsx}'],
           exclude: ['**/node_modules/**', ...SERIAL],
         },
       },

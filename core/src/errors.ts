@@ -53,6 +53,9 @@ export const HUB_ERRORS = {
   HUB_ERR_CSRF: { status: 403, message: 'a state-changing request with the session cookie needs the %s: 1 header' },
   HUB_ERR_PHOTO_TYPE: { status: 415, message: 'a photo must be a JPEG, PNG or WebP image; this is %s' },
   HUB_ERR_PHOTO_TOO_LARGE: { status: 413, message: 'a photo may have at most %s bytes' },
+  // Notifications
+  HUB_ERR_NOTIFY_CONFIG: { status: 400, message: 'notification file is invalid: %s' },
+  HUB_ERR_SECRET_KEY: { status: 500, message: 'secret key problem: %s' },
   // HTTP API
   HUB_ERR_VALIDATION: { status: 400, message: 'request is invalid: %s' },
   HUB_ERR_NOT_FOUND: { status: 404, message: '%s not found' },

@@ -87,7 +87,7 @@ export interface Ticket {
   version: number;
 }
 
-export type ActorRole = 'system' | 'admin' | 'operator' | 'grid_leader' | 'warden' | 'department';
+export type ActorRole = 'system' | 'admin' | 'operator' | 'grid_leader' | 'warden' | 'department' | 'community_officer' | 'street_officer';
 export interface Actor {
   id: string;
   role: ActorRole;

@@ -5,7 +5,7 @@ import type { Department, PersonAction } from './tickets.ts';
  * on their own grid only; a department on tickets escalated to it (吹哨); operators (the control
  * room, 指挥中心) and admins on everything.
  */
-export const USER_ROLES = ['admin', 'operator', 'grid_leader', 'warden', 'department'] as const;
+export const USER_ROLES = ['admin', 'operator', 'grid_leader', 'warden', 'department', 'community_officer', 'street_officer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export const USER_ROLE_LABELS: Record<UserRole, { zh: string; en: string }> = {
@@ -14,6 +14,8 @@ export const USER_ROLE_LABELS: Record<UserRole, { zh: string; en: string }> = {
   grid_leader: { zh: '网格长', en: 'Grid leader' },
   warden: { zh: '网格员', en: 'Warden' },
   department: { zh: '部门', en: 'Department' },
+  community_officer: { zh: '社区干部', en: 'Community officer' },
+  street_officer: { zh: '街道干部', en: 'Street-office officer' },
 };
 
 /** A user as the API shows it (never with a password hash). */

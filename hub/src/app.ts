@@ -21,6 +21,7 @@ import { usersRoutes } from './api/users.ts';
 import { authPlugin, publicRoutes } from './auth/index.ts';
 import { securityHeaders } from './auth/headers.ts';
 import { ingestRoutes } from './api/ingest.ts';
+import { notifyRoutes, ticketPagesRoutes } from './api/notify.ts';
 import type { HubServices } from './services.ts';
 
 /**
@@ -56,6 +57,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
         { name: 'kpis', description: 'Closure rate and times (考核指标)' },
         { name: 'ingest', description: 'Carrier platforms (CTWing, OneNET) and camera boxes pushing uplinks (docs/devices.md)' },
         { name: 'device-models', description: 'Device models (设备型号) and their codecs' },
+        { name: 'notify', description: 'Notifications (通知): channels, routes, deliveries, dead letters, web push' },
       ],
     },
   });
@@ -86,6 +88,8 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(kpisRoutes, { prefix: '/api/kpis', hub });
   await app.register(ingestRoutes, { prefix: '/api/ingest', hub });
   await app.register(deviceModelsRoutes, { prefix: '/api/device-models', codecs: hub.codecs });
+  await app.register(notifyRoutes, { prefix: '/api/notify', hub });
+  await app.register(ticketPagesRoutes, { prefix: '/api/tickets', hub });
   await app.register(metricsRoutes, { hub });
   // Last: the dashboard (desk /, wall /wall, phone /m) from dashboard/dist, SPA fallback outside /api.
   await app.register(staticRoutes);

@@ -78,6 +78,12 @@ export const HubConfigSchema = Type.Object({
     /** OneNET push token (URL verification and msg_signature); null: the route is off. */
     onenetToken: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   }),
+  /** Notification file (channels, routes) imported at start (HUB_NOTIFY_FILE). */
+  notifyFile: Type.Union([Type.String(), Type.Null()]),
+  /** The hub's public address: the link in every notification (HUB_PUBLIC_URL). */
+  publicUrl: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]),
+  /** AES-256-GCM key for secrets at rest, 64 hex digits or base64 of 32 bytes (HUB_SECRET_KEY). */
+  secretKey: Type.Union([Type.String(), Type.Null()]),
 });
 export type HubConfig = Static<typeof HubConfigSchema>;
 
@@ -116,6 +122,9 @@ export const DEFAULT_CONFIG: HubConfig = {
   rulesTickMs: 1000,
   idleCompaction: true,
   networks: { chirpstackMqttUrl: null, chirpstackApplications: [], ttsMqttUrl: null, ttsApplications: [], bridgeClientId: 'gridhub-bridge', ctwingPushToken: null, onenetToken: null },
+  notifyFile: null,
+  publicUrl: null,
+  secretKey: null,
 };
 
 /** Every environment variable the hub reads, with its meaning (docs/configuration.md mirrors it). */
@@ -164,6 +173,9 @@ export const ENV_VARS = {
   HUB_BRIDGE_CLIENT_ID: "the bridges' MQTT client id; their persistent sessions resume by it (default gridhub-bridge)",
   HUB_CTWING_PUSH_TOKEN: 'secret path segment of the CTWing push URL /api/ingest/ctwing/{token} (at least 16 characters); unset: off',
   HUB_ONENET_TOKEN: 'OneNET push token: URL verification and msg_signature check of /api/ingest/onenet; unset: off',
+  HUB_NOTIFY_FILE: 'YAML notification file (channels, routes, quiet hours, contacts) imported at every start; admins also edit it through /api/notify',
+  HUB_PUBLIC_URL: 'the hub address people open (https://hub.example.cn): the link to the ticket in every notification',
+  HUB_SECRET_KEY: 'key for notification secrets at rest (AES-256-GCM): 64 hex digits or base64 of 32 bytes; required once a channel has a secret',
 } as const;
 
 const check = TypeCompiler.Compile(HubConfigSchema);
@@ -244,6 +256,9 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
       ctwingPushToken: str('HUB_CTWING_PUSH_TOKEN'),
       onenetToken: str('HUB_ONENET_TOKEN'),
     },
+    notifyFile: str('HUB_NOTIFY_FILE'),
+    publicUrl: str('HUB_PUBLIC_URL'),
+    secretKey: str('HUB_SECRET_KEY'),
   };
   if (config.networks?.ttsMqttUrl && config.networks.ttsApplications.length === 0) bad.push('HUB_TTS_MQTT_URL needs HUB_TTS_APPLICATIONS');
   if (bad.length) throw new HubError('HUB_ERR_CONFIG', [bad.join('; ')], bad);
@@ -256,7 +271,7 @@ function list(v: string | null): string[] {
 
 /** The config as it may be shown (health, logs): secrets masked. */
 export function redactedConfig(config: HubConfig): HubConfig {
-  return { ...config, adminPassword: config.adminPassword ? '***' : null, databaseUrl: config.databaseUrl?.replace(/\/\/[^@/]*@/, '//***@') ?? null, influx: config.influx && { ...config.influx, token: config.influx.token ? '***' : null }, networks: redactedNetworks(config.networks) };
+  return { ...config, secretKey: config.secretKey ? '***' : null, adminPassword: config.adminPassword ? '***' : null, databaseUrl: config.databaseUrl?.replace(/\/\/[^@/]*@/, '//***@') ?? null, influx: config.influx && { ...config.influx, token: config.influx.token ? '***' : null }, networks: redactedNetworks(config.networks) };
 }
 
 function redactedNetworks(n: HubConfig['networks']): HubConfig['networks'] {

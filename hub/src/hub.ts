@@ -18,6 +18,8 @@ import { FilePhotoBlobs, PhotoStore } from './photos/store.ts';
 import { healthOf, type PartHealth, type PartStatus } from './health.ts';
 import type { HubServices } from './services.ts';
 import { bridgeSpecs, startBridge, type Bridge } from './bridges.ts';
+import { createHubNotifier, notifyMetricsText } from './notify.ts';
+import type { Notifier } from '@gridhub/notify';
 
 /** MQTT packets above this close the connection before they are buffered. */
 export const MAX_MQTT_PACKET_BYTES = 2 * 1024 * 1024;
@@ -42,6 +44,8 @@ export interface Hub {
   rules: HubRules;
   /** Device models and their codecs (built in, or uploaded and run in the sandbox). */
   codecs: CodecRegistry;
+  /** Notifications (WeCom, DingTalk, Feishu, SMS, web push, webhooks), read from the event log. */
+  notifier: Notifier;
   users: UserStore;
   /** Socket.IO: live snapshots and deltas for the screens. */
   realtime: Realtime;
@@ -147,6 +151,13 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     auditTimer.unref();
     closers.push(async () => clearInterval(auditTimer));
     await users.pruneAudit(Date.now() - config.loginAuditMs);
+    const notifier = await createHubNotifier({
+      db: store.db, store, eventLog: store.eventLog, users, log: log.child({ part: 'notify' }),
+      silences: () => rules.current().set.silences,
+      assignees: async (ids) => (await Promise.all(ids.map((id) => rules.tickets.get(id)))).flatMap((t) => (t?.assigneeId ? [t.assigneeId] : [])),
+      secretKey: config.secretKey, publicUrl: config.publicUrl, notifyFile: config.notifyFile,
+    });
+    closers.push(() => notifier.close());
 
     const brokerLog = log.child({ part: 'broker' });
     const broker = await createBroker({
@@ -169,7 +180,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       store,
       history: (q) => sink.query(q),
       health: () => health(store, sink, ingest, broker, rules),
-      metrics: async () => ({ contentType: registry.contentType, body: (await registry.metrics()) + latencyHistogramsText(ingest.stats()) }),
+      metrics: async () => ({ contentType: registry.contentType, body: (await registry.metrics()) + latencyHistogramsText(ingest.stats()) + (await notifyMetricsText(notifier)) }),
       now: () => Date.now(),
       auth: {
         users,
@@ -182,6 +193,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       photos: new PhotoStore(store.db, new FilePhotoBlobs(join(config.dataDir, 'photos'))),
       networkIngest: ingest,
       codecs,
+      notifier,
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => {
         const f = rules.feed();
@@ -227,6 +239,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       eventLog: store.eventLog,
       rules,
       codecs,
+      notifier,
       users,
       realtime,
       demoSite,

@@ -6,6 +6,7 @@ import type { HubRules } from './rules-engine.ts';
 import type { PhotoStore } from './photos/store.ts';
 import type { Ingest } from '@gridhub/ingest';
 import type { CodecRegistry } from '@gridhub/codecs';
+import type { Notifier } from '@gridhub/notify';
 
 import type { PartHealth, PartStatus } from './health.ts';
 
@@ -34,6 +35,8 @@ export interface HubServices {
   networkIngest: Pick<Ingest, 'handleSource' | 'handleNetwork'>;
   /** Device models (设备型号) and their codecs, built in or uploaded (sandboxed). */
   codecs: CodecRegistry;
+  /** Notifications (absent in API tests that build services without one). */
+  notifier?: Notifier;
 }
 
 export type DeviceView = DeviceInfo & { state: DeviceState | null };

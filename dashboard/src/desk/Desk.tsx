@@ -11,6 +11,7 @@ import { KpiPanel } from './KpiPanel.tsx';
 import { SitePlan } from './SitePlan.tsx';
 import { TicketBoard } from './TicketBoard.tsx';
 import { TicketDrawer } from './TicketDrawer.tsx';
+import { DeadLetters } from './Pages.tsx';
 
 /** The control-room desk (控制台): live alarms, ticket board, estate plan, devices, KPIs. */
 export default function Desk({ user, logout }: { user: User; logout(): void }) {
@@ -24,8 +25,9 @@ export default function Desk({ user, logout }: { user: User; logout(): void }) {
       { key: 'board', label: t('board'), children: <TicketBoard onOpen={openTicket} /> },
       { key: 'plan', label: t('sitePlan'), children: <SitePlan onDevice={openDevice} /> },
       { key: 'devices', label: t('devices'), children: <DeviceList onDevice={openDevice} /> },
+      ...(user.role === 'admin' || user.role === 'operator' ? [{ key: 'dead', label: t('deadLetters'), children: <DeadLetters onOpen={openTicket} /> }] : []),
     ],
-    [t, openTicket, openDevice],
+    [t, openTicket, openDevice, user.role],
   );
   const closeTicket = useCallback(() => setTicketId(null), []);
   const closeDevice = useCallback(() => setDeviceId(null), []);

@@ -10,6 +10,7 @@ import { useLive } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from './AlarmList.tsx';
 import { usePlaceText } from '../common/site.ts';
 import { isHubPhoto } from '../common/photo.ts';
+import { TicketPages } from './Pages.tsx';
 
 /** A ticket's detail: place, state, SLA, the whole history, and the actions the user's role allows. */
 export function TicketDrawer({ id, user, onClose }: { id: string | null; user: User; onClose(): void }) {
@@ -82,6 +83,7 @@ export function TicketDrawer({ id, user, onClose }: { id: string | null; user: U
               ),
             }))}
           />
+          {id && <TicketPages ticketId={id} version={version} />}
         </Space>
       )}
     </Drawer>

@@ -13,7 +13,7 @@ import { pick, useI18n } from '../i18n.ts';
 import { useLive, useNotice } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from '../desk/AlarmList.tsx';
 import { SitePlan } from '../desk/SitePlan.tsx';
-import { alertDispatch, enableAlerts, registerServiceWorker } from './notify.ts';
+import { alertDispatch, enableAlerts, registerServiceWorker, subscribePush } from './notify.ts';
 import { usePlaceText } from '../common/site.ts';
 
 /** The control room's number for the warden's call button (set VITE_CONTROL_ROOM_TEL at build). */
@@ -33,7 +33,8 @@ export default function Phone({ user, logout }: { user: User; logout(): void }) 
   const [alerts, setAlerts] = useState<NotificationPermission | 'unsupported' | 'default'>(() => ('Notification' in window ? Notification.permission : 'unsupported'));
 
   useEffect(() => {
-    void registerServiceWorker();
+    // Once notifications are allowed, this browser also takes web push (dispatches while the app is closed).
+    void registerServiceWorker().then(() => (alerts === 'granted' ? subscribePush() : null));
   }, []);
 
   const onNotice = useCallback(
@@ -63,7 +64,12 @@ export default function Phone({ user, logout }: { user: User; logout(): void }) 
               {t('callControl')}
             </Button>
             {alerts === 'default' && (
-              <Button size="large" icon={<BellOutlined />} onClick={async () => (unlockAudio(), setAlerts(await enableAlerts()))}>
+              <Button size="large" icon={<BellOutlined />} onClick={async () => {
+                  unlockAudio();
+                  const p = await enableAlerts();
+                  setAlerts(p);
+                  if (p === 'granted') await subscribePush();
+                }}>
                 {t('enableAlerts')}
               </Button>
             )}

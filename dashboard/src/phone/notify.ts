@@ -1,3 +1,4 @@
+import { api, post } from '../api.ts';
 import { beep } from '../common/beep.ts';
 
 /** Registers the service worker (PWA: installable, notifications, shell cached for bad networks). */
@@ -23,4 +24,31 @@ export async function alertDispatch(title: string, body: string, tag: string): P
   if (!('Notification' in window) || Notification.permission !== 'granted') return;
   const reg = await navigator.serviceWorker?.getRegistration();
   reg?.active?.postMessage({ type: 'notify', title, body, tag });
+}
+
+const base64UrlToBytes = (s: string): Uint8Array => {
+  const b = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
+  return Uint8Array.from(b, (c) => c.charCodeAt(0));
+};
+
+export type PushState = 'subscribed' | 'unsupported' | 'not-configured' | 'denied' | 'failed';
+
+/**
+ * Web push for when the app is closed: subscribes this browser with the hub's VAPID key and
+ * registers the subscription (POST /api/notify/subscriptions), so dispatches reach the phone
+ * through its push service. Needs notification permission (after a user gesture).
+ */
+export async function subscribePush(): Promise<PushState> {
+  if (!('serviceWorker' in navigator) || !('PushManager' in window)) return 'unsupported';
+  if (!('Notification' in window) || Notification.permission !== 'granted') return 'denied';
+  const { publicKey } = await api<{ publicKey: string | null }>('/api/notify/vapid');
+  if (!publicKey) return 'not-configured';
+  try {
+    const reg = await navigator.serviceWorker.ready;
+    const sub = (await reg.pushManager.getSubscription()) ?? (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(publicKey) as BufferSource }));
+    await post('/api/notify/subscriptions', sub.toJSON());
+    return 'subscribed';
+  } catch {
+    return 'failed';
+  }
 }

@@ -10,6 +10,7 @@ import * as m0110 from './0110_login_audit_photos.ts';
 import * as m0111 from './0111_refusal_counts.ts';
 import * as m0120 from './0120_event_log.ts';
 import * as m0121 from './0121_arrival_time.ts';
+import * as m0140 from './0140_notify.ts';
 import * as m0150 from './0150_device_models.ts';
 import * as m0155 from './0155_device_identity.ts';
 import * as m0156 from './0156_network_uplinks.ts';
@@ -31,6 +32,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0111_refusal_counts': m0111,
   '0120_event_log': m0120,
   '0121_arrival_time': m0121,
+  '0140_notify': m0140,
   '0150_device_models': m0150,
   '0155_device_identity': m0155,
   '0156_network_uplinks': m0156,

@@ -1,0 +1,13 @@
+export * from './types.ts';
+export * from './config.ts';
+export * from './content.ts';
+export * from './routing.ts';
+export * from './limiter.ts';
+export * from './notices.ts';
+export * from './queue.ts';
+export * from './stats.ts';
+export * from './secrets.ts';
+export { createChannel, dingtalkSign, feishuSign, aliyunSignature, percentEncode, tc3Authorization, webhookSignature, WEBHOOK_TOLERANCE_MS, pushPayload, type PushPayload } from './channels/index.ts';
+export { LogConsumer, CONSUMER, type NotifyDirectory } from './consumer.ts';
+export { NotifyWorker, backoffMs } from './worker.ts';
+export { createNotifier, type Notifier, type NotifierOptions, type BasePerson, type Prefs } from './notifier.ts';

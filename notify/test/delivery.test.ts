@@ -1,0 +1,3 @@
+import { deliverySuite } from './delivery-contract.ts';
+
+deliverySuite('SQLite');
