@@ -5,7 +5,7 @@ import type { Department, PersonAction } from './tickets.ts';
  * on their own grid only; a department on tickets escalated to it (吹哨); operators (the control
  * room, 指挥中心) and admins on everything.
  */
-export const USER_ROLES = ['admin', 'operator', 'grid_leader', 'warden', 'department'] as const;
+export const USER_ROLES = ['admin', 'operator', 'grid_leader', 'warden', 'department', 'community_officer', 'street_officer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export const USER_ROLE_LABELS: Record<UserRole, { zh: string; en: string }> = {
@@ -14,6 +14,8 @@ export const USER_ROLE_LABELS: Record<UserRole, { zh: string; en: string }> = {
   grid_leader: { zh: '网格长', en: 'Grid leader' },
   warden: { zh: '网格员', en: 'Warden' },
   department: { zh: '部门', en: 'Department' },
+  community_officer: { zh: '社区干部', en: 'Community officer' },
+  street_officer: { zh: '街道干部', en: 'Street-office officer' },
 };
 
 /** A user as the API shows it (never with a password hash). */
@@ -32,15 +34,17 @@ export interface User {
 
 /** Which roles may take each person action on a ticket (on top of the grid / department scope). */
 export const ACTION_ROLES: Record<PersonAction, readonly UserRole[]> = {
-  dispatch: ['admin', 'operator', 'grid_leader'],
+  // 接警: the control room takes the alarm (a grid leader on the phone does not silence the desk).
+  acknowledge: ['admin', 'operator'],
+  dispatch: ['admin', 'operator', 'grid_leader', 'community_officer', 'street_officer'],
   accept: ['admin', 'operator', 'grid_leader', 'warden'],
   arrive: ['admin', 'operator', 'grid_leader', 'warden'],
   resolve: ['admin', 'operator', 'grid_leader', 'warden', 'department'],
-  close: ['admin', 'operator', 'grid_leader'],
+  close: ['admin', 'operator', 'grid_leader', 'community_officer', 'street_officer'],
   return: ['admin', 'operator', 'grid_leader', 'warden'],
-  transfer: ['admin', 'operator', 'grid_leader'],
-  whistle: ['admin', 'operator', 'grid_leader', 'warden'],
-  reopen: ['admin', 'operator', 'grid_leader'],
+  transfer: ['admin', 'operator', 'grid_leader', 'community_officer', 'street_officer'],
+  whistle: ['admin', 'operator', 'grid_leader', 'warden', 'community_officer', 'street_officer'],
+  reopen: ['admin', 'operator', 'grid_leader', 'community_officer', 'street_officer'],
 };
 
 export function mayTake(role: UserRole, action: PersonAction): boolean {

@@ -15,6 +15,7 @@ import { rostersRoutes } from './api/rosters.ts';
 import { rulesRoutes } from './api/rules.ts';
 import { silencesRoutes } from './api/silences.ts';
 import { ticketsRoutes } from './api/tickets.ts';
+import { incidentOwner, incidentsRoutes } from './api/incidents.ts';
 import { usersRoutes } from './api/users.ts';
 import { authPlugin } from './auth/index.ts';
 import type { HubServices } from './services.ts';
@@ -58,6 +59,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
     users: hub.auth.users,
     resources: [
       { prefix: '/api/tickets', kind: 'ticket', owner: async (id) => hub.rules.tickets.get(id) },
+      { prefix: '/api/incidents', kind: 'ticket', owner: async (id) => incidentOwner(hub, id) },
       { prefix: '/api/devices', kind: 'device', owner: async (id) => { const d = await hub.store.deviceInfo(id); return d && { gridId: d.place.grid, department: null }; } },
     ],
     staffOnly: ['/api/refusals'],
@@ -70,6 +72,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(authRoutes, { prefix: '/api/auth', hub });
   await app.register(usersRoutes, { prefix: '/api/users', hub });
   await app.register(ticketsRoutes, { prefix: '/api/tickets', hub });
+  await app.register(incidentsRoutes, { prefix: '/api/incidents', hub });
   await app.register(rulesRoutes, { prefix: '/api/rules', hub });
   await app.register(silencesRoutes, { prefix: '/api/silences', hub });
   await app.register(rostersRoutes, { prefix: '/api/rosters', hub });

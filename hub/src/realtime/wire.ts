@@ -21,8 +21,8 @@ export function liveTicket(t: Ticket, sla: SlaConfig): LiveTicket {
 
 /**
  * The realtime layer wired into the hub: sockets authenticated with the HTTP session (cookie or
- * Bearer token), devices and tickets loaded from the store at start, readings from ingest (after
- * storage) and every RulesEvent from `hub.events` turned into coalesced deltas.
+ * Bearer token), devices and tickets loaded from the store at start, readings from ingest (once
+ * durable in the spool) and every RulesEvent from `hub.events` turned into coalesced deltas.
  */
 export async function attachRealtime(opts: { server: HttpServer; hub: HubServices; ingest: Ingest; log: Logger; flushIntervalMs?: number }): Promise<Realtime> {
   const { hub, log } = opts;
@@ -50,6 +50,8 @@ export async function attachRealtime(opts: { server: HttpServer; hub: HubService
             kind: d.kind,
             gridId: d.place.grid,
             estateId: d.estateId,
+            buildingId: d.buildingId,
+            floor: d.floor,
             liveness: livenessOf(DEFAULT_LIVENESS[d.kind], s?.lastSeenMs ?? null, s?.connected ?? null, now),
             alarm: false,
             batteryPct: s?.batteryPct ?? null,
@@ -99,7 +101,9 @@ export async function attachRealtime(opts: { server: HttpServer; hub: HubService
     }
   };
   hub.rules.events.on('event', onEvent);
-  const offReadings = opts.ingest.onReadings((batch) => rt.readings(batch));
+  // The live model takes readings as they are accepted (durable in the spool), not after the
+  // telemetry sink confirmed them: through an InfluxDB outage the screens stay current.
+  const offReadings = opts.ingest.onDurable((batch) => rt.readings(batch));
   const close = rt.close.bind(rt);
   return Object.assign(rt, {
     async close() {

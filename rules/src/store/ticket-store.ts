@@ -111,7 +111,7 @@ export class TicketStore {
     const id = randomUUID();
     const fresh: Ticket = {
       id, ruleId: o.ruleId, subjectKey: o.subjectKey, deviceId: o.deviceId, deviceKind: o.deviceKind, priority: o.priority, title: o.title,
-      place: o.place, status: 'new', gridId: o.place.grid, assigneeId: null, department: null, incidentId: null, occurrences: 1,
+      place: o.place, status: 'new', gridId: o.place.grid, assigneeId: null, department: null, incidentId: null, acknowledgedMs: null, acknowledgedBy: null, occurrences: 1,
       firstSeenMs: o.atMs, lastSeenMs: o.atMs, createdMs: o.nowMs ?? o.atMs, dispatchedMs: null, acceptedMs: null, onSiteMs: null, resolvedMs: null,
       closedMs: null, conditionClearedMs: null, escalation: 0, overdue: [], firedTimers: [], returnCount: 0, reopenCount: 0, version: 0,
     };
@@ -268,13 +268,9 @@ export class TicketStore {
         .insertInto('incidents')
         .values({ id: incident.id, kind: i.kind, priority: i.priority, title: i.title, grid_id: i.gridId, estate_id: i.estateId, building_id: i.buildingId, created_ms: i.createdMs })
         .execute();
-      await tx.updateTable('tickets').set({ incident_id: incident.id }).where('id', 'in', ticketIds).execute();
+      if (ticketIds.length) await tx.updateTable('tickets').set({ incident_id: incident.id }).where('id', 'in', ticketIds).execute();
     });
     return incident;
-  }
-
-  async joinIncident(incidentId: string, ticketIds: string[]): Promise<void> {
-    await this.#db.updateTable('tickets').set({ incident_id: incidentId }).where('id', 'in', ticketIds).execute();
   }
 
   async incident(id: string): Promise<Incident | undefined> {

@@ -6,6 +6,8 @@ import * as m0101 from './0101_tickets.ts';
 import * as m0102 from './0102_users.ts';
 import * as m0103 from './0103_rules_config.ts';
 import * as m0104 from './0104_alert_pending_seen.ts';
+import * as m0130 from './0130_ticket_acknowledged.ts';
+import * as m0131 from './0131_control_room_phone.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -20,4 +22,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0102_users': m0102,
   '0103_rules_config': m0103,
   '0104_alert_pending_seen': m0104,
+  '0130_ticket_acknowledged': m0130,
+  '0131_control_room_phone': m0131,
 };
