@@ -14,6 +14,7 @@ const SERIAL = [
   'hub/test/overload.test.ts',
   'hub/test/malformed.test.ts',
   'hub/test/dashboard.test.ts',
+  'hub/test/fire-screens.test.ts',
   'broker/test/overload.test.ts',
   'ingest/test/crash.test.ts',
 ];

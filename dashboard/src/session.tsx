@@ -11,7 +11,8 @@ export function SessionGate({ children, dark }: { children: (user: User, logout:
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    api<User>('/api/auth/me').then(setUser, () => setUser(null));
+    // `/api/auth/me` answers { user, gridIds, department } (issue 9's branch has the same fix).
+    api<{ user: User }>('/api/auth/me').then((me) => setUser(me.user), () => setUser(null));
   }, []);
 
   const login = useCallback(
@@ -20,7 +21,7 @@ export function SessionGate({ children, dark }: { children: (user: User, logout:
       try {
         const res = await post<{ token?: string; user: User }>('/api/auth/login', v);
         setSessionToken(res.token ?? null);
-        setUser(res.user ?? (await api<User>('/api/auth/me')));
+        setUser(res.user ?? (await api<{ user: User }>('/api/auth/me')).user);
       } catch (err) {
         setError(t('loginFailed', { msg: err instanceof ApiError ? err.message : String(err) }));
       }

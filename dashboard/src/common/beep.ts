@@ -63,7 +63,7 @@ export function beep(times = 2, freq = 880, volume = 0.15): void {
  * faster than P2. There is no mute: only acknowledging every such alarm turns it off.
  */
 export function setSiren(next: SirenLevel): void {
-  if (next === level) return;
+  if (next === level) return report();
   level = next;
   if (timer) clearInterval(timer);
   timer = null;

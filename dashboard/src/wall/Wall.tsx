@@ -85,7 +85,7 @@ export default function Wall() {
         </h1>
         <div style={{ display: 'flex', gap: 40, alignItems: 'baseline' }}>
           <Figure label={t('deviceCount')} value={live.devices.size} />
-          <Figure label={t('onlineCount')} value={stats.online} color="#73d13d" />
+          <Figure label={t('onlineCount')} value={stats.online} color="#73d13d" testId="wall-online" />
           <Figure label={t('alarmCount')} value={stats.open} color={stats.open ? '#ff4d4f' : '#73d13d'} />
           <Figure label="P1" value={stats.p1} color={stats.p1 ? '#ff4d4f' : '#73d13d'} />
           <span style={{ fontSize: 40, fontVariantNumeric: 'tabular-nums', color: live.connected ? '#e6f4ff' : '#ff4d4f' }}>{live.connected ? time : t('offline')}</span>
@@ -185,9 +185,9 @@ export default function Wall() {
   );
 }
 
-function Figure({ label, value, color = '#e6f4ff' }: { label: string; value: number; color?: string }) {
+function Figure({ label, value, color = '#e6f4ff', testId }: { label: string; value: number; color?: string; testId?: string }) {
   return (
-    <div style={{ textAlign: 'center' }}>
+    <div style={{ textAlign: 'center' }} data-testid={testId} data-value={value}>
       <div style={{ ...big, color }}>{value}</div>
       <div style={{ fontSize: 22, color: '#91d5ff' }}>{label}</div>
     </div>
