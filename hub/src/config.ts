@@ -49,6 +49,8 @@ export const HubConfigSchema = Type.Object({
   rulesTickMs: Type.Integer({ minimum: 0 }),
   /** Compact the heap once the process goes idle after a burst (hub/src/memory.ts); process-wide, read by main.ts. */
   idleCompaction: Type.Boolean(),
+  /** With the demo site, npm start runs a gentle simulation of it (HUB_DEMO_SIMULATION=0: off). Never with a real site. */
+  demoSimulation: Type.Boolean(),
 });
 export type HubConfig = Static<typeof HubConfigSchema>;
 
@@ -80,6 +82,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   cookieSecure: false,
   rulesTickMs: 1000,
   idleCompaction: true,
+  demoSimulation: true,
 };
 
 /** Every environment variable the hub reads, with its meaning (docs/configuration.md mirrors it). */
@@ -114,6 +117,7 @@ export const ENV_VARS = {
   HUB_LOGIN_WINDOW_S: 'the login rate-limit window in seconds (default 900)',
   HUB_COOKIE_SECURE: '1 to mark the session cookie Secure (behind HTTPS)',
   HUB_RULES_TICK_MS: 'how often the rules engine ticks: for windows, liveness, SLA timers (default 1000)',
+  HUB_DEMO_SIMULATION: 'with the demo site, npm start runs a gentle simulation of every demo device (a child process over MQTT); 0 turns it off; never with a real site (default 1)',
   HUB_IDLE_COMPACTION: '0 to keep the heap as V8 leaves it after a burst; by default it is compacted once the hub is idle (default 1)',
 } as const;
 
@@ -180,6 +184,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
     cookieSecure: flag('HUB_COOKIE_SECURE'),
     rulesTickMs: int('HUB_RULES_TICK_MS', DEFAULT_CONFIG.rulesTickMs),
     idleCompaction: flag('HUB_IDLE_COMPACTION', DEFAULT_CONFIG.idleCompaction),
+    demoSimulation: flag('HUB_DEMO_SIMULATION', DEFAULT_CONFIG.demoSimulation),
   };
   if (bad.length) throw new HubError('HUB_ERR_CONFIG', [bad.join('; ')], bad);
   return resolveConfig(config);

@@ -91,11 +91,15 @@ export function IncidentRow({ incident: i, user, onOpen }: { incident: LiveIncid
             {t('incidentWhistle')}
           </Button>
         )}
-        {i.tickets.map((x) => (
-          <Button key={x.id} size="small" type="link" data-testid={`incident-ticket-${x.id}`} onClick={() => onOpen(x.id)} style={{ paddingInline: 2 }}>
-            {x.deviceId.split('-').slice(-2).join('-')}
-          </Button>
-        ))}
+        {i.tickets.map((x) => {
+          const floor = store.get().devices.get(x.deviceId)?.floor;
+          return (
+            <Button key={x.id} size="small" type="link" data-testid={`incident-ticket-${x.id}`} onClick={() => onOpen(x.id)} style={{ paddingInline: 2 }} title={x.deviceId}>
+              {typeof floor === 'number' ? t('floorN', { n: floor }) : t('detectors')}
+              {x.acknowledgedMs === null ? ' !' : ''}
+            </Button>
+          );
+        })}
       </Space>
       {form && <IncidentForm incident={i} action={form} onClose={() => setForm(null)} run={run} />}
     </div>

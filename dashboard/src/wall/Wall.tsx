@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo } from 'react';
-import type { DeviceKind, FeedItem } from '@gridhub/core';
+import { FireFilled } from '@ant-design/icons';
+import type { DeviceKind, FeedItem, LiveTicket } from '@gridhub/core';
 import { DEVICE_KINDS, DEVICE_KIND_LABELS, TICKET_ACTION_LABELS } from '../core.ts';
 import { NO_TICKETS, pct, useKpis } from '../common/kpis.ts';
 import { ErrorBoundary } from '../common/ErrorBoundary.tsx';
@@ -62,7 +63,7 @@ export default function Wall() {
   const grids = gridsOf(site);
   const estates = estatesOf(site);
   const incidents = useMemo(() => incidentsOf(live.tickets.values(), live.devices), [live.ticketsVersion]);
-  const feed = groupFeed(live.feed.slice(-60)).slice(-(incidents.length ? 8 : 10)).reverse();
+  const feed = groupFeed(wallFeed(live.feed.slice(-120), live.tickets), live.tickets).slice(-(incidents.length ? 8 : 10)).reverse();
   /** Where a feed line happened, as a place people know (never a device id). */
   const placeOf = (f: FeedItem) => {
     const ticket = f.ticketId ? live.tickets.get(f.ticketId) : undefined;
@@ -99,7 +100,9 @@ export default function Wall() {
         <section data-testid="wall-incidents" role="alert" style={{ display: 'grid', gap: 8 }}>
           {incidents.slice(0, 2).map((i) => (
             <div key={i.id} className="alarm-flash-dark" data-testid={`wall-incident-${i.id}`} style={{ borderRadius: 8, border: '3px solid #ff4d4f', padding: '10px 20px', display: 'flex', alignItems: 'baseline', gap: 28, flexWrap: 'wrap' }}>
-              <span style={{ fontSize: 48, fontWeight: 800, color: '#fff' }}>🔥 {t('incidentTitle')}</span>
+              <span style={{ fontSize: 48, fontWeight: 800, color: '#fff' }}>
+                <FireFilled style={{ color: '#ffec3d' }} /> {t('incidentTitle')}
+              </span>
               <span style={{ fontSize: 40, fontWeight: 700, color: '#fff' }}>{where(i)}</span>
               <span style={{ fontSize: 30, color: '#ffccc7' }}>
                 {t('detectorsN', { n: i.deviceIds.length })} · {t('firstAlarm')} {new Date(i.firstAlarmMs).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false })} · {t('elapsed', { t: formatDuration(t, now - i.firstAlarmMs) })}
@@ -198,11 +201,12 @@ function Figure({ label, value, color = '#e6f4ff', testId }: { label: string; va
  * Repeats folded into one line: the same thing (what, ticket or device) again within the last lines
  * shows once with its count and its latest time, so a flapping sensor does not flood the ticker.
  */
-export function groupFeed(items: readonly FeedItem[]): { item: FeedItem; count: number }[] {
+export function groupFeed(items: readonly FeedItem[], tickets: ReadonlyMap<string, LiveTicket>): { item: FeedItem; count: number }[] {
   const out: { item: FeedItem; count: number }[] = [];
   const at = new Map<string, number>();
   for (const f of items) {
-    const key = `${f.type}|${f.what}|${f.ticketId ?? f.deviceId ?? f.note ?? ''}`;
+    const incident = f.ticketId ? tickets.get(f.ticketId)?.incidentId : null;
+    const key = `${f.type === 'occurrence' ? 'ticket' : f.type}|${f.what}|${incident ? `i:${incident}` : (f.ticketId ?? f.deviceId ?? f.note ?? '')}`;
     const i = at.get(key);
     if (i !== undefined) {
       const prev = out[i]!;
@@ -215,4 +219,14 @@ export function groupFeed(items: readonly FeedItem[]): { item: FeedItem; count: 
     at.set(key, out.length - 1);
   }
   return out;
+}
+
+/**
+ * The lines a wall shows: tickets and incidents (what people act on). An alert's firing and a
+ * device's own event are the same alarm as its ticket, so they show only when no ticket tells it.
+ */
+export function wallFeed(items: readonly FeedItem[], tickets: ReadonlyMap<string, LiveTicket>): FeedItem[] {
+  const ticketed = new Set<string>();
+  for (const t of tickets.values()) if (t.status !== 'closed') ticketed.add(t.deviceId);
+  return items.filter((f) => (f.type !== 'alert' && f.type !== 'device') || !f.deviceId || !ticketed.has(f.deviceId));
 }
