@@ -63,3 +63,17 @@ describe('incident actions: the tickets follow', () => {
     expect(incidentPlan(moved, { type: 'whistle', department: 'fire_brigade' })).toEqual([]);
   });
 });
+
+describe('SLA timers that do not flood', () => {
+  it('no warning once the deadline has passed, one overdue mark per phase however often handed on', async () => {
+    const { timerSays } = await import('../src/index.ts');
+    const t = ticket({ status: 'dispatched', dispatchedMs: 0, overdue: [] });
+    expect(timerSays(t, { type: 'warn', phase: 'accept', deadlineMs: 120_000 }, 100_000)).toBe(true);
+    expect(timerSays(t, { type: 'warn', phase: 'accept', deadlineMs: 120_000 }, 130_000)).toBe(false); // a hub that was down: straight to overdue
+    expect(timerSays(t, { type: 'overdue', phase: 'accept', deadlineMs: 120_000 }, 130_000)).toBe(true);
+    const marked = ticket({ status: 'dispatched', dispatchedMs: 200_000, overdue: ['accept'] }); // transferred after it went overdue
+    expect(timerSays(marked, { type: 'warn', phase: 'accept', deadlineMs: 320_000 }, 300_000)).toBe(false);
+    expect(timerSays(marked, { type: 'overdue', phase: 'accept', deadlineMs: 320_000 }, 320_000)).toBe(false);
+    expect(timerSays(marked, { type: 'escalate', level: 2 }, 320_000)).toBe(true);
+  });
+});

@@ -6,7 +6,7 @@ import { applyTicketAction } from '../tickets/lifecycle.ts';
 import { OPEN_STATUSES, SYSTEM, type Actor, type Ticket, type TicketAction, type TicketStatus, type TicketTransition } from '../tickets/model.ts';
 import type { AlarmRef } from '../tickets/correlate.ts';
 import type { RosterShift } from '../tickets/roster.ts';
-import { DEFAULT_SLA, dueTimers, ticketTimers, type SlaConfig, type TimerAction } from '../tickets/sla.ts';
+import { DEFAULT_SLA, dueTimers, ticketTimers, timerSays, type SlaConfig, type TimerAction } from '../tickets/sla.ts';
 import { alertFromRow, alertToRow, ticketFromRow, ticketToRow, transitionFromRow, transitionToRow, type AlertRow, type StoredAlert, type TicketRow } from './rows.ts';
 
 /** What opens a ticket (or adds an occurrence to the open one for the same rule and subject). */
@@ -211,6 +211,10 @@ export class TicketStore {
       fired.length = 0;
       for (const timer of dueTimers(t, nowMs, this.#sla)) {
         const a = timer.action;
+        if (!timerSays(cur, a, nowMs)) {
+          cur = { ...cur, firedTimers: [...cur.firedTimers, timer.key] };
+          continue;
+        }
         if (a.type !== 'escalate' || a.level > cur.escalation) {
           const action: TicketAction = a.type === 'escalate' ? { type: 'escalate', level: a.level, to: target(a.level, cur) } : a;
           const r = applyTicketAction(cur, action, SYSTEM, nowMs);
