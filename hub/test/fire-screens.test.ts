@@ -36,7 +36,7 @@ describe.skipIf(!serverAvailable('chromium'))('a building fire on the screens (d
     ensureDashboardBuilt();
     hub = await testHub({ rulesTickMs: 500 });
     browser = await launchChromium(AUTOPLAY_ARGS);
-  });
+  }, 300_000); // a dashboard build on a busy machine
 
   afterAll(async () => {
     await fleet?.close({ announce: false }).catch(() => {});
@@ -181,7 +181,7 @@ describe.skipIf(!serverAvailable('chromium') || !serverAvailable('influxd'))('sc
     influx = await startInfluxd('gridhub');
     hub = await testHub({ influx: { url: influx.url, api: 'v1', bucket: influx.db, org: null, token: null } });
     browser = await launchChromium();
-  });
+  }, 300_000);
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();

@@ -73,6 +73,11 @@ export function TicketDrawer({ id, user, onClose }: { id: string | null; user: U
             </Descriptions.Item>
             <Descriptions.Item label={t('assignee')}>
               <span data-testid="ticket-assignee">{nameOf(ticket.assigneeId)}</span>
+              {ticket.assigneeId && (
+                <Typography.Text type="secondary" style={{ marginLeft: 8, fontSize: 12 }}>
+                  {t('account')} {ticket.assigneeId}
+                </Typography.Text>
+              )}
             </Descriptions.Item>
             <Descriptions.Item label={t('acknowledged')}>
               {ticket.acknowledgedMs !== null ? (
