@@ -85,13 +85,16 @@ describe.skipIf(!serverAvailable('chromium'))('a building fire on the screens (d
 
     await fire(0);
     await desk.locator(`[data-testid=alarm-list] [data-device="${alarms[0]!.deviceId}"]`).waitFor({ timeout: 5000 });
+    let hubIncidentMs = -1;
+    hub.events.once('incident', () => void (hubIncidentMs = Date.now() - t0));
     const t0 = Date.now();
     await fire(1);
     const incidentRows = desk.locator('[data-testid=alarm-list] [data-incident]');
     await incidentRows.first().waitFor({ timeout: 5000 });
     await desk.waitForFunction(() => document.documentElement.dataset.siren === 'P1' && document.documentElement.dataset.audio === 'running', null, { timeout: 5000 });
     const incidentMs = Date.now() - t0;
-    expect(incidentMs, 'second detector -> incident row, flashing, sounding').toBeLessThan(2000);
+    // Soft: the test still fails when late, but plays on, so the rest is checked (and shot) too.
+    expect.soft(incidentMs, `second detector -> incident row, flashing, sounding (the hub had the incident after ${hubIncidentMs} ms)`).toBeLessThan(2000);
     expect(await incidentRows.count()).toBe(1);
     await expect.poll(async () => (await incidentRows.first().getAttribute('class')) ?? '').toContain('alarm-flash');
     const tonesAtFire = (await siren(desk)).tones;

@@ -12,14 +12,25 @@ import { WardenSelect } from '../common/WardenSelect.tsx';
 import { formatDuration, pick, useI18n } from '../i18n.ts';
 import { useLiveStore } from '../live/LiveProvider.tsx';
 
-/** "枫林苑 / 2号楼 · 1单元 · 3层、4层": where an incident is, as people say it. */
+/** Sorted floors as runs: [1, 2, 3, 5] -> [[1, 3], [5, 5]] ("1–3层、5层"). */
+export function floorRanges(floors: readonly number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const f of floors) {
+    const last = out.at(-1);
+    if (last && f === last[1] + 1) last[1] = f;
+    else out.push([f, f]);
+  }
+  return out;
+}
+
+/** "枫林苑 / 2号楼 · 1单元 · 1–6层": where an incident is, as people say it. */
 export function useIncidentPlace(): (i: LiveIncident) => string {
   const { t, lang } = useI18n();
   const placeText = usePlaceText();
   return (i) => {
     const parts = [placeText(i.estateId, i.buildingId)];
     if (i.unitIds.length) parts.push(i.unitIds.map((u) => placeText(u)).join(lang === 'zh' ? '、' : ', '));
-    if (i.floors.length) parts.push(i.floors.map((f) => t('floorN', { n: f })).join(lang === 'zh' ? '、' : ', '));
+    if (i.floors.length) parts.push(floorRanges(i.floors).map(([a, b]) => (a === b ? t('floorN', { n: a }) : t('floorRange', { a, b }))).join(lang === 'zh' ? '、' : ', '));
     return parts.join(' · ');
   };
 }
@@ -94,9 +105,8 @@ export function IncidentRow({ incident: i, user, onOpen }: { incident: LiveIncid
         {i.tickets.map((x) => {
           const floor = store.get().devices.get(x.deviceId)?.floor;
           return (
-            <Button key={x.id} size="small" type="link" data-testid={`incident-ticket-${x.id}`} onClick={() => onOpen(x.id)} style={{ paddingInline: 2 }} title={x.deviceId}>
+            <Button key={x.id} size="small" type="link" danger={x.acknowledgedMs === null} data-testid={`incident-ticket-${x.id}`} onClick={() => onOpen(x.id)} style={{ paddingInline: 2 }} title={x.deviceId}>
               {typeof floor === 'number' ? t('floorN', { n: floor }) : t('detectors')}
-              {x.acknowledgedMs === null ? ' !' : ''}
             </Button>
           );
         })}

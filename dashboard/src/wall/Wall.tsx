@@ -90,7 +90,7 @@ export default function Wall() {
           <Figure label={t('alarmCount')} value={stats.open} color={stats.open ? '#ff4d4f' : '#73d13d'} />
           <Figure label="P1" value={stats.p1} color={stats.p1 ? '#ff4d4f' : '#73d13d'} />
           <span style={{ fontSize: 40, fontVariantNumeric: 'tabular-nums', color: live.connected ? '#e6f4ff' : '#ff4d4f' }}>{live.connected ? time : t('offline')}</span>
-          <button type="button" aria-label="language" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} style={{ fontSize: 20, background: 'transparent', color: '#91d5ff', border: '1px solid #1d3b5e', borderRadius: 6, padding: '4px 10px', cursor: 'pointer' }}>
+          <button type="button" aria-label="language" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} style={{ fontSize: 20, fontFamily: 'inherit', background: 'transparent', color: '#91d5ff', border: '1px solid #1d3b5e', borderRadius: 6, padding: '4px 10px', cursor: 'pointer' }}>
             {t('language')}
           </button>
         </div>
