@@ -73,7 +73,8 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 const json = (body: unknown) => ({ type: 'application/json', body: JSON.stringify(body) });
 function route(url: URL): { type: string; body: string | Buffer } {
   const p = url.pathname;
-  if (p === '/api/auth/me') return json({ id: 'op', username: 'op', name: operator.name, role: 'operator', gridId: null, department: null, createdMs: 0 });
+  // As the hub answers it: the user beside their scope.
+  if (p === '/api/auth/me') return json({ user: { id: 'op', username: 'op', name: operator.name, role: 'operator', gridId: null, department: null, createdMs: 0 }, gridIds: null, department: null });
   if (p === '/api/site') return json(site);
   if (p === '/api/kpis') return json({ period: '24h', by: url.searchParams.get('by'), groups: {} });
   if (p === '/api/devices') {

@@ -50,9 +50,9 @@ export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: st
               >
                 <Space direction="vertical" size={2} style={{ width: '100%' }}>
                   <Tag color={PRIORITY_COLOR[x.priority]}>{x.priority}</Tag>
-                  <Typography.Text strong ellipsis={{ tooltip: ruleTitle(t, x.ruleId, x.title) }} style={{ display: 'block', width: '100%' }}>
+                  <Typography.Paragraph strong ellipsis={{ rows: 2, tooltip: ruleTitle(t, x.ruleId, x.title) }} style={{ margin: 0, lineHeight: 1.25 }}>
                     {ruleTitle(t, x.ruleId, x.title)}
-                  </Typography.Text>
+                  </Typography.Paragraph>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {placeText(x.place.estate, x.place.building)} · {nameOf(x.assigneeId)}
                   </Typography.Text>
