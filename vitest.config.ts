@@ -16,6 +16,7 @@ const SERIAL = [
   'hub/test/malformed.test.ts',
   'hub/test/dashboard.test.ts',
   'hub/test/security.test.ts',
+  'hub/test/fire-screens.test.ts',
   'broker/test/overload.test.ts',
   'ingest/test/crash.test.ts',
   'codecs/test/sandbox.test.ts',

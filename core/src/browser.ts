@@ -10,7 +10,9 @@ export { REALTIME_PATH, REALTIME_FLUSH_MS } from './realtime.ts';
 export {
   DEPARTMENTS,
   DEPARTMENT_LABELS,
+  INCIDENT_ACTIONS,
   KPI_PERIODS,
+  needsAcknowledgement,
   OPEN_STATUSES,
   PERSON_ACTIONS,
   PRIORITIES,

@@ -44,6 +44,7 @@ export const HUB_ERRORS = {
   HUB_ERR_TICKET_NOT_FOUND: { status: 404, message: 'ticket %s not found' },
   HUB_ERR_TICKET_TRANSITION: { status: 409, message: 'cannot %s a %s ticket' },
   HUB_ERR_TICKET_CONFLICT: { status: 409, message: 'ticket %s changed meanwhile' },
+  HUB_ERR_INCIDENT_NOT_FOUND: { status: 404, message: 'incident %s not found' },
   // Users and sessions
   HUB_ERR_UNAUTHENTICATED: { status: 401, message: 'log in first' },
   HUB_ERR_LOGIN: { status: 401, message: 'wrong user name or password' },

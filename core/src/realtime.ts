@@ -51,6 +51,9 @@ export interface DeviceLive {
   kind: DeviceKind;
   gridId: string;
   estateId: string;
+  /** Building and floor (smoke alarms in stairwells): an incident names its floors. */
+  buildingId?: string | null;
+  floor?: number | null;
   liveness: Liveness;
   /** An alarm is firing on this device (an open ticket not yet resolved, or its last event). */
   alarm: boolean;

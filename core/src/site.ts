@@ -108,7 +108,15 @@ export const SiteCommunitySchema = Type.Object({ id: Id, name: Name, grids: Type
 export const SiteFileSchema = Type.Object(
   {
     version: Type.Literal(1),
-    street: Type.Object({ id: Id, name: Name }, { additionalProperties: false }),
+    street: Type.Object(
+      {
+        id: Id,
+        name: Name,
+        /** The control room (指挥中心) wardens call from their phones. */
+        control_room: Type.Optional(Type.Object({ phone: Type.String({ pattern: '^\\+?[0-9 -]{3,20}$' }) }, { additionalProperties: false })),
+      },
+      { additionalProperties: false },
+    ),
     communities: Type.Array(SiteCommunitySchema),
   },
   { $id: 'SiteFile', title: 'GridHub site file', additionalProperties: false },
@@ -118,7 +126,7 @@ export type SiteDeviceEntry = Static<typeof SiteDeviceSchema>;
 
 // ---- Domain types as stored (flat) and served by the API ----
 
-export interface Street { id: string; name: string }
+export interface Street { id: string; name: string; /** The control room's phone number (site file `street.control_room.phone`). */ controlRoomPhone?: string | null }
 export interface Community { id: string; name: string; streetId: string }
 export interface Grid { id: string; name: string; communityId: string }
 export interface Estate { id: string; name: string; gridId: string; widthM: number; heightM: number }

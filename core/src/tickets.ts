@@ -64,6 +64,9 @@ export interface Ticket {
   assigneeId: string | null;
   department: Department | null;
   incidentId: string | null;
+  /** When a person in the control room took the alarm (接警), and who: null until then. */
+  acknowledgedMs: number | null;
+  acknowledgedBy: string | null;
   occurrences: number;
   firstSeenMs: number;
   lastSeenMs: number;
@@ -96,7 +99,8 @@ export const SYSTEM: Actor = Object.freeze({ id: 'system', role: 'system' });
 
 /** Every action on a ticket; each has one row in the transition table (@gridhub/rules lifecycle). */
 export type TicketAction =
-  | { type: 'dispatch'; assigneeId: string; note?: string }
+  | { type: 'acknowledge'; note?: string }
+  | { type: 'dispatch'; assigneeId: string; note?: string; /** How the engine chose (auto-dispatch): shown in words by the screens. */ via?: 'roster' | 'grid_leader' }
   | { type: 'accept'; note?: string }
   | { type: 'arrive'; note?: string }
   | { type: 'resolve'; note: string; photos?: string[] }
@@ -109,14 +113,16 @@ export type TicketAction =
   | { type: 'escalate'; level: number; to: string; note?: string }
   | { type: 'warn'; phase: Phase; deadlineMs: number }
   | { type: 'overdue'; phase: Phase; deadlineMs: number }
-  | { type: 'occurrence'; atMs: number };
+  | { type: 'occurrence'; atMs: number }
+  | { type: 'join_incident'; incidentId: string };
 export type TicketActionName = TicketAction['type'];
 
 /** The actions a person takes (one API route each); the rest are the system's. */
-export const PERSON_ACTIONS = ['dispatch', 'accept', 'arrive', 'resolve', 'close', 'return', 'transfer', 'whistle', 'reopen'] as const satisfies readonly TicketActionName[];
+export const PERSON_ACTIONS = ['acknowledge', 'dispatch', 'accept', 'arrive', 'resolve', 'close', 'return', 'transfer', 'whistle', 'reopen'] as const satisfies readonly TicketActionName[];
 export type PersonAction = (typeof PERSON_ACTIONS)[number];
 
 export const TICKET_ACTION_LABELS: Record<PersonAction, { zh: string; en: string }> = {
+  acknowledge: { zh: '接警', en: 'Acknowledge' },
   dispatch: { zh: '派单', en: 'Dispatch' },
   accept: { zh: '接单', en: 'Accept' },
   arrive: { zh: '到场', en: 'Arrive' },
@@ -138,6 +144,18 @@ export interface TicketTransition {
   note: string | null;
   data: Record<string, unknown> | null;
 }
+
+/**
+ * A P1 or P2 alarm is loud on the desk (flashes, sounds) until a person acknowledges it (接警),
+ * whether or not it was dispatched automatically. Pure, shared by the desk and the tests.
+ */
+export function needsAcknowledgement(t: Pick<Ticket, 'priority' | 'status' | 'acknowledgedMs'>): boolean {
+  return t.acknowledgedMs === null && (t.priority === 'P1' || t.priority === 'P2') && t.status !== 'closed' && t.status !== 'resolved';
+}
+
+/** The incident-level actions (one route each, `POST /api/incidents/:id/<action>`): every ticket of it follows. */
+export const INCIDENT_ACTIONS = ['acknowledge', 'dispatch', 'whistle'] as const satisfies readonly PersonAction[];
+export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 /** A group of tickets with one cause, e.g. two or more smoke alarms in one building: a confirmed fire. */
 export interface Incident {
@@ -213,6 +231,8 @@ export interface Kpi {
   closureRate: number | null;
   /** Closed tickets that met every SLA deadline of their priority. */
   onTimeRate: number | null;
+  /** From creation to the control room's acknowledgement (接警). */
+  acknowledge: Stat;
   accept: Stat;
   arrive: Stat;
   close: Stat;

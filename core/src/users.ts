@@ -34,15 +34,17 @@ export interface User {
 
 /** Which roles may take each person action on a ticket (on top of the grid / department scope). */
 export const ACTION_ROLES: Record<PersonAction, readonly UserRole[]> = {
-  dispatch: ['admin', 'operator', 'grid_leader'],
+  // 接警: the control room takes the alarm (a grid leader on the phone does not silence the desk).
+  acknowledge: ['admin', 'operator'],
+  dispatch: ['admin', 'operator', 'grid_leader', 'community_officer', 'street_officer'],
   accept: ['admin', 'operator', 'grid_leader', 'warden'],
   arrive: ['admin', 'operator', 'grid_leader', 'warden'],
   resolve: ['admin', 'operator', 'grid_leader', 'warden', 'department'],
-  close: ['admin', 'operator', 'grid_leader'],
+  close: ['admin', 'operator', 'grid_leader', 'community_officer', 'street_officer'],
   return: ['admin', 'operator', 'grid_leader', 'warden'],
-  transfer: ['admin', 'operator', 'grid_leader'],
-  whistle: ['admin', 'operator', 'grid_leader', 'warden'],
-  reopen: ['admin', 'operator', 'grid_leader'],
+  transfer: ['admin', 'operator', 'grid_leader', 'community_officer', 'street_officer'],
+  whistle: ['admin', 'operator', 'grid_leader', 'warden', 'community_officer', 'street_officer'],
+  reopen: ['admin', 'operator', 'grid_leader', 'community_officer', 'street_officer'],
 };
 
 export function mayTake(role: UserRole, action: PersonAction): boolean {

@@ -13,10 +13,13 @@ export function ensureDashboardBuilt(): void {
   execFileSync(process.execPath, ['--import', 'tsx', join(DASHBOARD_ROOT, 'scripts', 'build.ts')], { cwd: DASHBOARD_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** Sound without a click first, as a control-room desk is set up (kiosk): the siren test needs it. */
+export const AUTOPLAY_ARGS = ['--autoplay-policy=no-user-gesture-required'];
+
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error('chromium is not installed');
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** Opens `path` and logs in through the login form; resolves once the live socket has its snapshot. */

@@ -60,7 +60,7 @@ function ticket(i: number, nowMs: number): LiveTicket {
   return {
     id: `t${i}`, ruleId: 'smoke-alarm', subjectKey: d.id, deviceId: d.id, deviceKind: d.kind, priority: (['P1', 'P2', 'P3'] as const)[i % 3]!, title: '火警报警 Smoke alarm',
     place: d.place, status: (['new', 'dispatched', 'accepted', 'on_site', 'resolved'] as const)[i % 5]!, gridId: d.place.grid, assigneeId: i % 5 ? 'w1' : null, department: null,
-    incidentId: null, occurrences: 1, firstSeenMs: nowMs, lastSeenMs: nowMs, createdMs: nowMs, dispatchedMs: nowMs, acceptedMs: null, onSiteMs: null, resolvedMs: null, closedMs: null,
+    incidentId: null, acknowledgedMs: i % 4 ? nowMs : null, acknowledgedBy: i % 4 ? 'op' : null, occurrences: 1, firstSeenMs: nowMs, lastSeenMs: nowMs, createdMs: nowMs, dispatchedMs: nowMs, acceptedMs: null, onSiteMs: null, resolvedMs: null, closedMs: null,
     conditionClearedMs: null, escalation: 0, overdue: [], firedTimers: [], returnCount: 0, reopenCount: 0, version: 1, deadlines: { accept: nowMs + 120_000, close: nowMs + 7_200_000 },
   };
 }
@@ -73,7 +73,8 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 const json = (body: unknown) => ({ type: 'application/json', body: JSON.stringify(body) });
 function route(url: URL): { type: string; body: string | Buffer } {
   const p = url.pathname;
-  if (p === '/api/auth/me') return json({ id: 'op', username: 'op', name: operator.name, role: 'operator', gridId: null, department: null, createdMs: 0 });
+  // As the hub answers it: the user beside their scope.
+  if (p === '/api/auth/me') return json({ user: { id: 'op', username: 'op', name: operator.name, role: 'operator', gridId: null, department: null, createdMs: 0 }, gridIds: null, department: null });
   if (p === '/api/site') return json(site);
   if (p === '/api/kpis') return json({ period: '24h', by: url.searchParams.get('by'), groups: {} });
   if (p === '/api/devices') {

@@ -36,7 +36,8 @@ export interface HubProcess {
 export async function startProductionHub(root: string, env: Record<string, string>, opts: { httpPort: number; timeoutMs?: number; capture?: boolean }): Promise<HubProcess> {
   const child = spawn(process.execPath, productionHubArgs(root), {
     cwd: root,
-    env: { ...process.env, HUB_LOG_LEVEL: 'warn', ...env },
+    // The demo simulation only where a caller asks for it (tests and benches bring their own load).
+    env: { ...process.env, HUB_LOG_LEVEL: 'warn', HUB_DEMO_SIMULATION: '0', ...env },
     stdio: ['ignore', opts.capture ? 'pipe' : 'ignore', opts.capture ? 'pipe' : 'inherit'],
   });
   let out = '';

@@ -37,15 +37,20 @@ const sourceLocations = {
 };
 
 const t0 = Date.now();
-await build({
-  entryPoints: [join(hub, 'src', 'main.ts')],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
-  plugins: [npmPackagesExternal, sourceLocations],
-});
+/** One bundle: an entry point and the workspace packages it imports into one ES module. */
+const bundle = (entry, out) =>
+  build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    plugins: [npmPackagesExternal, sourceLocations],
+  });
+await bundle(join(hub, 'src', 'main.ts'), outfile);
+// The demo simulation npm start runs beside the hub on the demo site (a child process over MQTT).
+await bundle(join(hub, '..', 'simulators', 'src', 'demo-sim.ts'), join(hub, 'dist', 'demo-sim.mjs'));
 process.stdout.write(`hub: built ${relative(process.cwd(), outfile)} in ${Date.now() - t0} ms\n`);

@@ -17,6 +17,7 @@ import { rulesRoutes } from './api/rules.ts';
 import { silencesRoutes } from './api/silences.ts';
 import { ticketsRoutes } from './api/tickets.ts';
 import { photosRoutes } from './api/photos.ts';
+import { incidentOwner, incidentsRoutes } from './api/incidents.ts';
 import { usersRoutes } from './api/users.ts';
 import { authPlugin, publicRoutes } from './auth/index.ts';
 import { securityHeaders } from './auth/headers.ts';
@@ -68,6 +69,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
     users: hub.auth.users,
     resources: [
       { prefix: '/api/tickets', kind: 'ticket', owner: async (id) => hub.rules.tickets.get(id) },
+      { prefix: '/api/incidents', kind: 'ticket', owner: async (id) => incidentOwner(hub, id) },
       { prefix: '/api/devices', kind: 'device', owner: async (id) => { const d = await hub.store.deviceInfo(id); return d && { gridId: d.place.grid, department: null }; } },
     ],
     gridFilteredLists: ['/api/devices'],
@@ -82,6 +84,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(usersRoutes, { prefix: '/api/users', hub });
   await app.register(ticketsRoutes, { prefix: '/api/tickets', hub });
   await app.register(photosRoutes, { prefix: '/api/tickets', hub });
+  await app.register(incidentsRoutes, { prefix: '/api/incidents', hub });
   await app.register(rulesRoutes, { prefix: '/api/rules', hub });
   await app.register(silencesRoutes, { prefix: '/api/silences', hub });
   await app.register(rostersRoutes, { prefix: '/api/rosters', hub });

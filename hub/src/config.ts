@@ -84,6 +84,8 @@ export const HubConfigSchema = Type.Object({
   publicUrl: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()]),
   /** AES-256-GCM key for secrets at rest, 64 hex digits or base64 of 32 bytes (HUB_SECRET_KEY). */
   secretKey: Type.Union([Type.String(), Type.Null()]),
+  /** With the demo site, npm start runs a gentle simulation of it (HUB_DEMO_SIMULATION=0: off). Never with a real site. */
+  demoSimulation: Type.Boolean(),
 });
 export type HubConfig = Static<typeof HubConfigSchema>;
 
@@ -125,6 +127,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   notifyFile: null,
   publicUrl: null,
   secretKey: null,
+  demoSimulation: true,
 };
 
 /** Every environment variable the hub reads, with its meaning (docs/configuration.md mirrors it). */
@@ -165,6 +168,7 @@ export const ENV_VARS = {
   HUB_REFUSALS_KEEP: 'refused device messages kept per device, newest first; counts by reason stay whole (default 1000)',
   HUB_LOGIN_AUDIT_DAYS: 'how long login attempts are kept in the audit (default 90)',
   HUB_RULES_TICK_MS: 'how often the rules engine ticks: for windows, liveness, SLA timers (default 1000)',
+  HUB_DEMO_SIMULATION: 'with the demo site, npm start runs a gentle simulation of every demo device (a child process over MQTT); 0 turns it off; never with a real site (default 1)',
   HUB_IDLE_COMPACTION: '0 to keep the heap as V8 leaves it after a burst; by default it is compacted once the hub is idle (default 1)',
   HUB_CHIRPSTACK_MQTT_URL: "ChirpStack's MQTT broker to subscribe to as a bridge, mqtt[s]://user:password@host:port (docs/devices.md)",
   HUB_CHIRPSTACK_APPLICATIONS: 'comma-separated ChirpStack application ids the bridge subscribes to (default: every application)',
@@ -259,6 +263,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
     notifyFile: str('HUB_NOTIFY_FILE'),
     publicUrl: str('HUB_PUBLIC_URL'),
     secretKey: str('HUB_SECRET_KEY'),
+    demoSimulation: flag('HUB_DEMO_SIMULATION', DEFAULT_CONFIG.demoSimulation),
   };
   if (config.networks?.ttsMqttUrl && config.networks.ttsApplications.length === 0) bad.push('HUB_TTS_MQTT_URL needs HUB_TTS_APPLICATIONS');
   if (bad.length) throw new HubError('HUB_ERR_CONFIG', [bad.join('; ')], bad);

@@ -9,6 +9,7 @@ import { isHubError } from '@gridhub/core';
 import { configFromEnv } from './config.ts';
 import { startHub } from './hub.ts';
 import { startIdleCompaction } from './memory.ts';
+import { startDemoSimulation } from './demo-simulation.ts';
 
 try {
   const hub = await startHub(configFromEnv(process.env));
@@ -25,6 +26,7 @@ try {
     `  Telemetry         ${hub.sink.name === 'influxdb' ? hub.config.influx?.url : 'embedded (set INFLUX_URL for InfluxDB)'}`,
     `  Store             ${hub.store.dialect}${hub.store.dialect === 'sqlite' ? ` in ${hub.config.dataDir}` : ''}`,
     hub.demoSite ? '  Demo site loaded: try the mosquitto_pub line in README.md' : '',
+    hub.demoSite && hub.config.demoSimulation ? '  Demo simulation   every demo device, gently (HUB_DEMO_SIMULATION=0 turns it off)' : '',
     hub.demoSite ? '  Demo logins       operator / demo-operator; every demo user: demo-<username> (docs/tickets.md)' : '',
     existsSync(join(hub.config.dataDir, 'admin-password.txt')) ? `  Admin password    in ${join(hub.config.dataDir, 'admin-password.txt')} (delete it once read)` : '',
     '',
@@ -36,12 +38,14 @@ try {
         onCompaction: (c) => hub.log.info({ heapBeforeMiB: mib(c.heapBeforeBytes), heapAfterMiB: mib(c.heapAfterBytes), liveMiB: mib(c.usedAfterBytes), pauseMs: Math.round(c.pauseMs) }, 'idle: heap compacted'),
       })
     : () => {};
+  const stopSimulation = hub.demoSite && hub.config.demoSimulation ? startDemoSimulation(hub.mqttUrl, hub.log) : () => {};
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     hub.log.info({ signal }, 'stopping');
     stopCompaction();
+    stopSimulation();
     hub.close().then(
       () => process.exit(0),
       () => process.exit(1),

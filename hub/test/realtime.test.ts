@@ -51,6 +51,8 @@ function ticket(id: string, gridId: string, patch: Partial<LiveTicket> = {}): Li
     assigneeId: null,
     department: null,
     incidentId: null,
+    acknowledgedMs: null,
+    acknowledgedBy: null,
     occurrences: 1,
     firstSeenMs: 1,
     lastSeenMs: 1,

@@ -4,7 +4,7 @@ import type { RulesEvent, Ticket } from '@gridhub/core';
 export const P1_TICKET = (i: number, over: Partial<Ticket> = {}): Ticket => ({
   id: `T-${i}`, ruleId: 'smoke.alarm', subjectKey: `smk-${i}`, deviceId: `smk-${i}`, deviceKind: 'smoke', priority: 'P1', title: '烟感报警 Smoke alarm',
   place: { street: 'st1', community: 'cm1', grid: 'ga', estate: 'hy', building: `b${i}`, unit: 'u1' }, status: 'dispatched', gridId: 'ga', assigneeId: 'warden-a1',
-  department: null, incidentId: null, occurrences: 1, firstSeenMs: Date.now(), lastSeenMs: Date.now(), createdMs: Date.now(), dispatchedMs: Date.now(), acceptedMs: null,
+  department: null, incidentId: null, occurrences: 1, firstSeenMs: Date.now(), lastSeenMs: Date.now(), createdMs: Date.now(), dispatchedMs: Date.now(), acknowledgedMs: null, acknowledgedBy: null, acceptedMs: null,
   onSiteMs: null, resolvedMs: null, closedMs: null, conditionClearedMs: null, escalation: 0, overdue: [], firedTimers: [], returnCount: 0, reopenCount: 0, version: 2, ...over,
 });
 

@@ -6,7 +6,7 @@ import { DEFAULT_NOTIFY, route, settledTicketOf, triggerOf, type NotifyFile, typ
 const ticket = (over: Partial<Ticket> = {}): Ticket => ({
   id: 'T-1', ruleId: 'smoke.alarm', subjectKey: 'sm-1', deviceId: 'sm-1', deviceKind: 'smoke', priority: 'P1', title: '烟感报警',
   place: { street: 's1', community: 'c1', grid: 'g1', estate: 'e1', building: 'b1', unit: 'u1' }, status: 'dispatched', gridId: 'g1', assigneeId: 'w1',
-  department: null, incidentId: null, occurrences: 1, firstSeenMs: 0, lastSeenMs: 0, createdMs: 0, dispatchedMs: 0, acceptedMs: null, onSiteMs: null, resolvedMs: null,
+  department: null, incidentId: null, occurrences: 1, firstSeenMs: 0, lastSeenMs: 0, createdMs: 0, dispatchedMs: 0, acknowledgedMs: null, acknowledgedBy: null, acceptedMs: null, onSiteMs: null, resolvedMs: null,
   closedMs: null, conditionClearedMs: null, escalation: 0, overdue: [], firedTimers: [], returnCount: 0, reopenCount: 0, version: 1, ...over,
 });
 const person = (id: string, role: Person['role'], over: Partial<Person> = {}): Person => ({ id, name: id, role, gridId: 'g1', communityId: null, streetId: null, phone: '13800000000', locale: 'zh', channels: null, push: true, ...over });

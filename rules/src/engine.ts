@@ -9,6 +9,7 @@ import { subjectKey, type Rule } from './kinds/index.ts';
 import type { StoredAlert } from './store/rows.ts';
 import { TicketStore } from './store/ticket-store.ts';
 import { correlateFire, FIRE_RULE_ID, FIRE_WINDOW_MS } from './tickets/correlate.ts';
+import { incidentPlan, type IncidentCommand } from './tickets/incident.ts';
 import { SYSTEM, type Actor, type Ticket, type TicketAction } from './tickets/model.ts';
 import { dutyAssignee, escalationTarget } from './tickets/roster.ts';
 import type { SlaConfig } from './tickets/sla.ts';
@@ -52,6 +53,8 @@ export interface RulesEngine {
   tick(): Promise<void>;
   /** A person's action on a ticket (the API calls this). */
   act(ticketId: string, action: TicketAction, actor: Actor): Promise<Ticket>;
+  /** One action on a whole incident: each of its open tickets follows (those it changed). */
+  actIncident(incidentId: string, cmd: IncidentCommand, actor: Actor): Promise<Ticket[]>;
   setRules(rules: RuleSet): void;
   /** Alert states held in memory (one per rule and subject that has observed something). */
   alertStates(): number;
@@ -152,7 +155,7 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
     u.record({ type: 'occurrence', ticket, created });
     if (!created) return;
     const duty = dutyAssignee(await u.store.shifts(ticket.gridId, u.nowMs), u.wardens.get(ticket.gridId) ?? [], ticket.gridId, u.nowMs);
-    const dispatched = duty.assigneeId ? await apply(u, ticket.id, { type: 'dispatch', assigneeId: duty.assigneeId, note: `on duty (${duty.via})` }, SYSTEM) : ticket;
+    const dispatched = duty.assigneeId ? await apply(u, ticket.id, { type: 'dispatch', assigneeId: duty.assigneeId, via: duty.via === 'roster' ? 'roster' : 'grid_leader' }, SYSTEM) : ticket;
     if (p.rule.id === FIRE_RULE_ID && dispatched.place.building) await correlate(u, dispatched);
   }
 
@@ -160,14 +163,18 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
     const recent = await u.store.recentAlarms(FIRE_RULE_ID, t.place.building!, t.lastSeenMs - FIRE_WINDOW_MS);
     const self = recent.find((r) => r.ticketId === t.id) ?? { ticketId: t.id, deviceId: t.deviceId, buildingId: t.place.building, lastSeenMs: t.lastSeenMs, incidentId: null };
     const c = correlateFire(self, recent);
+    // Each ticket joins through the transition table, so the join is in its history and every
+    // screen gets the ticket with its incident (the screens draw the incident from its tickets).
+    // The title is the screens' dictionary key's fallback; they name the building themselves.
     if (c.type === 'create') {
       const incident = await u.store.createIncident(
-        { kind: 'confirmed_fire', priority: 'P1', title: `确认火情 Confirmed fire: ${t.place.building}`, gridId: t.gridId, estateId: t.place.estate, buildingId: t.place.building, createdMs: u.nowMs },
-        c.ticketIds,
+        { kind: 'confirmed_fire', priority: 'P1', title: '确认火情', gridId: t.gridId, estateId: t.place.estate, buildingId: t.place.building, createdMs: u.nowMs },
+        [],
       );
+      for (const id of c.ticketIds) await apply(u, id, { type: 'join_incident', incidentId: incident.id }, SYSTEM);
       u.record({ type: 'incident', incident, ticketIds: c.ticketIds, joined: false });
     } else if (c.type === 'join') {
-      await u.store.joinIncident(c.incidentId, c.ticketIds);
+      for (const id of c.ticketIds) await apply(u, id, { type: 'join_incident', incidentId: c.incidentId }, SYSTEM);
       const incident = await u.store.incident(c.incidentId);
       if (incident) u.record({ type: 'incident', incident, ticketIds: c.ticketIds, joined: true });
     }
@@ -264,5 +271,15 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
         }
       }),
     act: (ticketId, action, actor) => serial(() => commit(new Map(), (u) => apply(u, ticketId, action, actor))),
+    // One transaction for the whole incident: every ticket follows, or none does.
+    actIncident: (incidentId, cmd, actor) =>
+      serial(() =>
+        commit(new Map(), async (u) => {
+          const tickets = await u.store.list({ incidentId, open: true, limit: 1000 });
+          const changed: Ticket[] = [];
+          for (const step of incidentPlan(tickets, cmd)) changed.push(await apply(u, step.ticketId, step.action, actor));
+          return changed;
+        }),
+      ),
   };
 }

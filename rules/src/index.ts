@@ -14,6 +14,7 @@ export { applyTicketAction, canApply, TICKET_TABLE } from './tickets/lifecycle.t
 export * from './tickets/sla.ts';
 export * from './tickets/roster.ts';
 export * from './tickets/correlate.ts';
+export { incidentPlan, type IncidentCommand } from './tickets/incident.ts';
 export * from './tickets/kpi.ts';
 export { TicketStore, type TicketOpening, type TicketFilter, type Incident, type Changed } from './store/ticket-store.ts';
 export type { StoredAlert } from './store/rows.ts';

@@ -15,7 +15,7 @@ const place = { street: 'st', community: 'cm', grid: 'g1', estate: 'hy', buildin
 function ticket(over: Partial<Ticket> = {}): Ticket {
   return {
     id: 't1', ruleId: 'smoke.alarm', subjectKey: 'd1', deviceId: 'd1', deviceKind: 'smoke', priority: 'P1', title: 'Smoke', place,
-    status: 'new', gridId: 'g1', assigneeId: null, department: null, incidentId: null, occurrences: 1, firstSeenMs: 0, lastSeenMs: 0,
+    status: 'new', gridId: 'g1', assigneeId: null, department: null, incidentId: null, acknowledgedMs: null, acknowledgedBy: null, occurrences: 1, firstSeenMs: 0, lastSeenMs: 0,
     createdMs: 0, dispatchedMs: null, acceptedMs: null, onSiteMs: null, resolvedMs: null, closedMs: null, conditionClearedMs: null,
     escalation: 0, overdue: [], firedTimers: [], returnCount: 0, reopenCount: 0, version: 0, ...over,
   };

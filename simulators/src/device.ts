@@ -162,11 +162,17 @@ export class SimDevice {
     this.stats.lastError = `${this.id}: ${err.message}`;
   }
 
-  /** Publishes `body` with `ts` (simulated clock unless given) and the next `seq`; resolves on PUBACK. */
+  /**
+   * Publishes `body` with `ts` (simulated clock unless given) and the next `seq`; resolves on PUBACK.
+   * `ts` is never later than the real clock, whatever the speed: a simulation at x60 runs its
+   * models ahead, but a device does not date a reading in the future (screens would show "no data"
+   * for readings ahead of their window, and the hub would judge them late).
+   */
   publish(message: MessageKind, body: Body, opts: { qos?: 0 | 1; retain?: boolean; tsMs?: number } = {}): Promise<number> {
     const seq = this.seq;
     this.seq = (this.seq + 1) % 4_294_967_296;
-    const payload = JSON.stringify({ ...body, ts: opts.tsMs ?? this.o.clock.now(), seq });
+    const ts = Math.min(opts.tsMs ?? this.o.clock.now(), Date.now());
+    const payload = JSON.stringify({ ...body, ts, seq });
     const qos = opts.qos ?? (message === 'telemetry' ? (this.o.telemetryQos ?? 1) : 1);
     return this.send(uplinkTopic(this.kind, this.id, message), payload, qos, opts.retain ?? false).then(() => {
       if (this.o.recordAcks && message !== 'status') this.ackedSeqs.push(seq);

@@ -212,6 +212,19 @@ describe('timelines and load over MQTT', () => {
     for (const [id, seqs] of report.ackedSeqs) for (const s of seqs) expect(seen.has(`${id}#${s}`)).toBe(true);
   });
 
+  it('never dates a reading in the future, whatever the speed (x3600 from now)', async () => {
+    const some = devices.slice(12, 16);
+    const fleet = new Fleet(some.map((d) => ({ id: d.id, kind: d.kind, secret: d.secret! })), { url: broker.url, clock: createSimClock({ speed: 3600 }) });
+    cleanups.push(() => fleet.close({ announce: false }));
+    await fleet.connectAll({ timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300)); // the simulated clock is now ~18 min ahead of the real one
+    const before = broker.received.length;
+    for (const d of some) await fleet.device(d.id).publish('event', { event: 'x' });
+    const got = broker.received.slice(before).filter((r) => !r.retain);
+    expect(got.length).toBe(some.length);
+    for (const r of got) expect(JSON.parse(r.payload.toString()).ts as number).toBeLessThanOrEqual(Date.now());
+  });
+
   it('startSimulation: the models talk through the fleet at x36000, valid and in simulated time', async () => {
     const some = devices.slice(0, 12);
     const startMs = Date.UTC(2026, 0, 1);

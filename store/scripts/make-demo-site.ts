@@ -122,7 +122,7 @@ export async function buildDemoSite(): Promise<SiteFile> {
   }
   return {
     version: 1,
-    street: { id: 'st-lanxi', name: '澜溪街道' },
+    street: { id: 'st-lanxi', name: '澜溪街道', control_room: { phone: '+86-571-8888-0000' } },
     communities: [{ id: 'c-lanxi', name: '澜溪社区', grids }],
   };
 }

@@ -79,7 +79,7 @@ function applyFilter<O>(q: SelectQueryBuilder<any, any, O>, f: DeviceFilter): Se
         (Object.entries(policy) as [DeviceKind, LivenessPolicy][]).map(([kind, p]) => {
           const seen = eb('s.last_seen_ms', 'is not', null);
           // Only an explicit disconnect counts (livenessOf: `connected === false`); never-reported is NULL.
-          const dropped = p.connected ? eb(eb.fn.coalesce('s.connected', eb.lit(1)), '=', 0) : eb.lit(false);
+          const dropped = p.connected ? eb.and([eb(eb.fn.coalesce('s.connected', eb.lit(1)), '=', 0), eb('s.last_seen_ms', '<=', nowMs - p.willGraceMs)]) : eb.lit(false);
           const lateAt = nowMs - p.lateAfterMs;
           const offlineAt = nowMs - p.offlineAfterMs;
           const cond =

@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 
 /** Kysely table types for the store's schema (see migrations/). Column names are snake_case. */
-export interface StreetsTable { id: string; name: string }
+export interface StreetsTable { id: string; name: string; control_room_phone: string | null }
 export interface CommunitiesTable { id: string; name: string; street_id: string }
 export interface GridsTable { id: string; name: string; community_id: string }
 export interface EstatesTable { id: string; name: string; grid_id: string; width_m: number; height_m: number }

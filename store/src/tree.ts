@@ -39,7 +39,7 @@ export async function siteTree(db: Kysely<StoreDatabase>): Promise<SiteTree> {
   const countsBy = groupBy(counts, (c) => c.estate_id);
   const street = streets[0];
   return {
-    street: street ? { id: street.id, name: street.name } : null,
+    street: street ? { id: street.id, name: street.name, controlRoomPhone: street.control_room_phone ?? null } : null,
     communities: communities.map((c) => ({
       id: c.id,
       name: c.name,

@@ -82,7 +82,7 @@ export function storeContract(harness: StoreHarness): void {
       expect(counts.buildings).toBe(demo.communities[0]!.grids.flatMap((g) => g.estates.flatMap((e) => e.buildings)).length);
 
       const tree = await store.siteTree();
-      expect(tree.street).toEqual({ id: demo.street.id, name: demo.street.name });
+      expect(tree.street).toEqual({ id: demo.street.id, name: demo.street.name, controlRoomPhone: demo.street.control_room?.phone ?? null });
       const estates = tree.communities.flatMap((c) => c.grids.flatMap((g) => g.estates));
       expect(estates.map((e) => e.id).sort()).toEqual(demo.communities.flatMap((c) => c.grids.flatMap((g) => g.estates.map((e) => e.id))).sort());
       for (const e of estates) {
@@ -242,7 +242,8 @@ export function storeContract(harness: StoreHarness): void {
         { deviceId: smoke[3]!, lastSeenMs: now - 49 * H }, // exactly offline
         { deviceId: smoke[4]!, lastSeenMs: now - 1 * H, connected: false }, // battery device: a drop is not offline
         { deviceId: cams[0]!, lastSeenMs: now - 1_000, connected: true },
-        { deviceId: cams[1]!, lastSeenMs: now - 1_000, connected: false }, // a camera's will: offline at once
+        { deviceId: cams[1]!, lastSeenMs: now - 60_000, connected: false }, // a camera's will a minute ago: offline (core's willGraceMs)
+        { deviceId: cams[3]!, lastSeenMs: now - 1_000, connected: false }, // a will a second ago: a reconnect may follow, not offline yet
         { deviceId: cams[2]!, lastSeenMs: now - 1_000 }, // connection never reported: by time
       ]);
       const states = await store.deviceStates(all.map((d) => d.id));

@@ -20,8 +20,8 @@ export default function KpiBars({ title, groups, label, dark }: { title: string;
         textStyle: CHART_TEXT,
         title: { text: title, textStyle: { fontSize: 13 } },
         tooltip: { trigger: 'axis' },
-        legend: { top: 0, right: 0, textStyle: { fontSize: 11 } },
-        grid: { left: 48, right: 8, top: 36, bottom: 24 },
+        legend: { top: 20, left: 0, textStyle: { fontSize: 11 }, itemWidth: 14, itemHeight: 8 },
+        grid: { left: 48, right: 8, top: 48, bottom: 24 },
         xAxis: { type: 'category', data: keys.map(label), axisLabel: { fontSize: 10, interval: 0 } },
         yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
         series: [

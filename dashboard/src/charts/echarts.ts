@@ -23,15 +23,16 @@ export const CHART_TEXT = { fontFamily: FONT_FAMILY };
  * unicode-range pieces, fetched on first use), so no chart is drawn with empty boxes.
  */
 export function useGlyphs(text: string): boolean {
-  const [ready, setReady] = useState(false);
+  const [ready, setReady] = useState<string | null>(null);
   useEffect(() => {
     let on = true;
-    const done = () => on && setReady(true);
+    // Ready for THIS text: labels that change later (ids, then the site's names) wait again.
+    const done = () => on && setReady(text);
     if (!document.fonts?.load) done();
     else Promise.all([document.fonts.load(`14px 'Noto Sans SC'`, text), document.fonts.load(`bold 14px 'Noto Sans SC'`, text)]).then(done, done);
     return () => {
       on = false;
     };
   }, [text]);
-  return ready;
+  return ready === text;
 }

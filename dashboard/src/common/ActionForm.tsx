@@ -7,6 +7,7 @@ import { pick, useI18n } from '../i18n.ts';
 import { useLiveStore } from '../live/LiveProvider.tsx';
 import { uploadPhotos } from './photo.ts';
 import { gridsOf, useSite } from './site.ts';
+import { WardenSelect } from './WardenSelect.tsx';
 import { act, type ActionInput } from './tickets.ts';
 
 /** Actions that need a form (the rest are one click). */
@@ -19,7 +20,7 @@ const NEEDS_FORM = new Set<PersonAction>(['dispatch', 'resolve', 'return', 'tran
 export function ActionButtons({ ticket, actions, size, block, onDone }: { ticket: LiveTicket | Ticket; actions: PersonAction[]; size?: 'large' | 'middle'; block?: boolean; onDone?(t: Ticket): void }) {
   const { lang } = useI18n();
   const [open, setOpen] = useState<PersonAction | null>(null);
-  const run = useRun(ticket.id, onDone);
+  const run = useRun(ticket.id, ticket.status, onDone);
   return (
     <>
       <Space wrap direction={block ? 'vertical' : 'horizontal'} style={block ? { width: '100%' } : undefined}>
@@ -41,12 +42,12 @@ export function ActionButtons({ ticket, actions, size, block, onDone }: { ticket
   );
 }
 
-function useRun(id: string, onDone?: (t: Ticket) => void) {
+function useRun(id: string, status: Ticket['status'], onDone?: (t: Ticket) => void) {
   const { message } = App.useApp();
   const store = useLiveStore();
   return async (action: PersonAction, input: ActionInput): Promise<boolean> => {
     try {
-      const t = await act(id, action, input);
+      const t = await act(id, action, input, status);
       store.upsertTicket(t as LiveTicket);
       onDone?.(t);
       return true;
@@ -66,7 +67,6 @@ function ActionModal({ ticket, action, onClose, run }: { ticket: LiveTicket | Ti
   const [photos, setPhotos] = useState<string[]>([]);
   const grids = gridsOf(site);
   const gridId: string = Form.useWatch('gridId', form) ?? ticket.gridId;
-  const wardens = grids.find((g) => g.id === gridId)?.wardens ?? [];
 
   const submit = async () => {
     const v = (await form.validateFields()) as ActionInput;
@@ -86,7 +86,7 @@ function ActionModal({ ticket, action, onClose, run }: { ticket: LiveTicket | Ti
         )}
         {(action === 'dispatch' || action === 'transfer') && (
           <Form.Item name="assigneeId" label={t('wardenFor')} rules={[{ required: true }]}>
-            <Select options={wardens.map((w) => ({ value: w.id, label: `${w.name} (${w.phone})` }))} data-testid="assignee" />
+            <WardenSelect gridId={gridId} data-testid="assignee" />
           </Form.Item>
         )}
         {action === 'whistle' && (

@@ -39,6 +39,7 @@ export const NO_TICKETS: Kpi = {
   closed: 0,
   closureRate: null,
   onTimeRate: null,
+  acknowledge: { n: 0, meanMs: null, medianMs: null },
   accept: { n: 0, meanMs: null, medianMs: null },
   arrive: { n: 0, meanMs: null, medianMs: null },
   close: { n: 0, meanMs: null, medianMs: null },

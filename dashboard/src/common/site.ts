@@ -8,7 +8,7 @@ export interface SiteBuilding { id: string; name: string; estateId: string; floo
 export interface SiteEstate { id: string; name: string; gridId: string; widthM: number; heightM: number; buildings: SiteBuilding[]; deviceCounts: Record<string, number> }
 export interface SiteGrid { id: string; name: string; communityId: string; wardens: Warden[]; estates: SiteEstate[] }
 export interface SiteTree {
-  street: { id: string; name: string } | null;
+  street: { id: string; name: string; controlRoomPhone?: string | null } | null;
   communities: { id: string; name: string; grids: SiteGrid[] }[];
 }
 
@@ -56,4 +56,26 @@ export function usePlaceText(): (...ids: (string | null | undefined)[]) => strin
   const site = useSite();
   const names = useMemo(() => nameIndex(site), [site]);
   return useCallback((...ids) => ids.filter((id): id is string => !!id).map((id) => names.get(id) ?? id).join(' / '), [names]);
+}
+
+/** A warden as the screens name them: "张伟（澜溪一网格）" where two wardens share a name. */
+export interface Person extends Warden {
+  gridName: string;
+  /** The name, with the grid's name where another warden has the same name. */
+  label: string;
+}
+
+export function peopleIndex(site: SiteTree | null): Map<string, Person> {
+  const all = gridsOf(site).flatMap((g) => g.wardens.map((w) => ({ ...w, gridName: g.name })));
+  const count = new Map<string, number>();
+  for (const w of all) count.set(w.name, (count.get(w.name) ?? 0) + 1);
+  return new Map(all.map((w) => [w.id, { ...w, label: (count.get(w.name) ?? 0) > 1 ? `${w.name}（${w.gridName}）` : w.name }]));
+}
+
+/** The people of the site by id, and a namer for any actor id (a warden, `system`, a user). */
+export function usePeople(): { people: Map<string, Person>; nameOf(id: string | null | undefined): string } {
+  const site = useSite();
+  const people = useMemo(() => peopleIndex(site), [site]);
+  const nameOf = useCallback((id: string | null | undefined) => (id ? (people.get(id)?.label ?? id) : '—'), [people]);
+  return { people, nameOf };
 }

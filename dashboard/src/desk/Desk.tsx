@@ -1,7 +1,8 @@
 import { useCallback, useMemo, useState } from 'react';
-import { Card, Col, Layout, Row, Tabs } from 'antd';
+import { Alert, Card, Col, Layout, Row, Tabs } from 'antd';
 import type { User } from '@gridhub/core';
-import { unlockAudio } from '../common/beep.ts';
+import { audioBlocked, unlockAudio } from '../common/beep.ts';
+import { useNow } from '../common/useNow.ts';
 import { Header } from '../common/Header.tsx';
 import { useI18n } from '../i18n.ts';
 import { AlarmList } from './AlarmList.tsx';
@@ -39,13 +40,14 @@ export default function Desk({ user, logout }: { user: User; logout(): void }) {
       </Layout.Header>
       <Layout.Content style={{ padding: 12 }}>
         <Row gutter={[12, 12]}>
-          <Col xs={24} xl={8}>
-            <Card size="small" title={t('alarms')} style={{ marginBottom: 12 }} styles={{ body: { maxHeight: '42vh', overflowY: 'auto', padding: 4 } }} data-testid="alarm-list">
-              <AlarmList onOpen={openTicket} />
+          <Col xs={24} xl={9}>
+            <SoundCheck />
+            <Card size="small" title={t('alarms')} style={{ marginBottom: 12 }} styles={{ body: { maxHeight: 'calc(100vh - 130px)', minHeight: 120, overflowY: 'auto', padding: 4 } }} data-testid="alarm-list">
+              <AlarmList onOpen={openTicket} user={user} />
             </Card>
             <KpiPanel />
           </Col>
-          <Col xs={24} xl={16}>
+          <Col xs={24} xl={15}>
             <Card size="small">
               <Tabs items={tabs} destroyOnHidden />
             </Card>
@@ -56,4 +58,12 @@ export default function Desk({ user, logout }: { user: User; logout(): void }) {
       <DeviceDrawer id={deviceId} onClose={closeDevice} />
     </Layout>
   );
+}
+
+/** Browsers keep sound off until the first click: say so, loudly, until it is on. */
+function SoundCheck() {
+  const { t } = useI18n();
+  useNow(); // re-checks once a second
+  if (!audioBlocked()) return null;
+  return <Alert type="warning" showIcon banner style={{ marginBottom: 8, cursor: 'pointer' }} message={t('enableSound')} onClick={unlockAudio} data-testid="enable-sound" />;
 }

@@ -3,7 +3,7 @@ import { Descriptions, Drawer, Empty, Segmented, Select, Space, Spin } from 'ant
 import type { DeviceInfo, DeviceState, Liveness } from '@gridhub/core';
 import { api } from '../api.ts';
 import { DEVICE_KIND_LABELS } from '../core.ts';
-import { pick, useI18n } from '../i18n.ts';
+import { pick, tryKey, useI18n } from '../i18n.ts';
 import { useLive } from '../live/LiveProvider.tsx';
 import { usePlaceText } from '../common/site.ts';
 
@@ -75,21 +75,21 @@ export function DeviceDrawer({ id, onClose }: { id: string | null; onClose(): vo
               </>
             )}
             {Object.entries(device.state?.latest ?? {}).map(([k, v]) => (
-              <Descriptions.Item key={k} label={k}>
+              <Descriptions.Item key={k} label={tryKey(t, `field.${k}`)}>
                 {String(v)}
               </Descriptions.Item>
             ))}
           </Descriptions>
           <Space wrap>
-            <Select aria-label={t('field')} style={{ width: 200 }} value={shown} onChange={setField} options={fields.map((f) => ({ value: f, label: f }))} />
+            <Select aria-label={t('field')} style={{ width: 200 }} value={shown} onChange={setField} options={fields.map((f) => ({ value: f, label: tryKey(t, `field.${f}`) }))} />
             <Segmented<Range> aria-label={t('range')} value={range} onChange={setRange} options={Object.keys(RANGES) as Range[]} />
           </Space>
           {history && history.points.some((p) => p.value !== null) ? (
             <Suspense fallback={<Spin />}>
-              <HistoryChart points={history.points} name={shown ?? ''} />
+              <HistoryChart points={history.points} name={shown ? tryKey(t, `field.${shown}`) : ''} lastLabel={(v) => t('chartLast', { v })} />
             </Suspense>
           ) : (
-            <Empty description={t('noData')} />
+            <Empty description={t('chartNoDataRange')} />
           )}
         </Space>
       )}

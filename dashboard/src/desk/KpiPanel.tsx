@@ -31,9 +31,10 @@ export function KpiPanel() {
         <Col span={8}><Statistic title={t('closureRate')} value={pct(all?.closureRate)} data-testid="kpi-closure" /></Col>
         <Col span={8}><Statistic title={t('onTimeRate')} value={pct(all?.onTimeRate)} /></Col>
         <Col span={8}><Statistic title={`${t('closedCount')} / ${t('ticketsCount')}`} value={all ? `${all.closed} / ${all.tickets}` : '—'} data-testid="kpi-counts" /></Col>
-        <Col span={8}><Statistic title={t('timeToAccept')} value={time(all?.accept.meanMs)} /></Col>
-        <Col span={8}><Statistic title={t('timeToArrive')} value={time(all?.arrive.meanMs)} /></Col>
-        <Col span={8}><Statistic title={t('timeToClose')} value={time(all?.close.meanMs)} /></Col>
+        <Col span={6}><Statistic title={t('timeToAck')} value={time(all?.acknowledge?.meanMs)} data-testid="kpi-ack" /></Col>
+        <Col span={6}><Statistic title={t('timeToAccept')} value={time(all?.accept.meanMs)} /></Col>
+        <Col span={6}><Statistic title={t('timeToArrive')} value={time(all?.arrive.meanMs)} /></Col>
+        <Col span={6}><Statistic title={t('timeToClose')} value={time(all?.close.meanMs)} /></Col>
       </Row>
       <ErrorBoundary fallback={null}>
       <Suspense fallback={<Spin />}>

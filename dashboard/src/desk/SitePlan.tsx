@@ -7,10 +7,12 @@ import { estatesOf, useSite, type SiteEstate } from '../common/site.ts';
 import { pick, useI18n, type MessageKey } from '../i18n.ts';
 import { useLiveSelect, useLiveStore } from '../live/LiveProvider.tsx';
 import { buildingRect, placeDevices } from './planLayout.ts';
+import { incidentsOf } from '../common/incidents.ts';
 
 export const STATE_COLOR = { alarm: '#cf1322', late: '#d48806', offline: '#595959', unknown: '#bfbfbf', ok: '#389e0d' } as const;
 export type PlanState = keyof typeof STATE_COLOR;
 const LEGEND: [PlanState, MessageKey][] = [['ok', 'legendOk'], ['alarm', 'legendAlarm'], ['late', 'legendLate'], ['offline', 'legendOffline'], ['unknown', 'legendUnknown']];
+const LEGEND_KEY = Object.fromEntries(LEGEND) as Record<PlanState, MessageKey>;
 
 export function planState(d: Pick<DeviceLive, 'alarm' | 'liveness'> | undefined): PlanState {
   if (!d) return 'unknown';
@@ -71,21 +73,30 @@ export function SitePlan({ onDevice, estateId: initial, highlight, fixed }: { on
 }
 
 const PlanSvg = memo(function PlanSvg({ estate, devices, onDevice, lang, highlight }: { estate: SiteEstate; devices: Device[]; onDevice(id: string): void; lang: 'zh' | 'en'; highlight?: string }) {
+  const { t } = useI18n();
   const store = useLiveStore();
   useLiveSelect((s) => s.devicesVersion);
+  const ticketsVersion = useLiveSelect((s) => s.ticketsVersion);
   const live = store.get();
+  // A fire in this estate: its building is outlined in red and the view zooms to it.
+  const burning = useMemo(() => new Set(incidentsOf(store.get().tickets.values()).filter((i) => i.estateId === estate.id).map((i) => i.buildingId)), [ticketsVersion, estate.id, store]);
   const rects = useMemo(() => estate.buildings.map(buildingRect), [estate]);
   const points = useMemo(() => placeDevices(estate, devices), [estate, devices]);
   const kinds = useMemo(() => new Map(devices.map((d) => [d.id, d.kind])), [devices]);
   const r = Math.max(1, Math.min(estate.widthM, estate.heightM) / 85);
   const target = highlight ? points.find((p) => p.id === highlight) : undefined;
+  const fire = rects.find((b) => burning.has(b.id));
+  const pad = fire ? Math.max(fire.w, fire.h) * 0.8 : 0;
+  const view = fire
+    ? `${Math.max(0, fire.x - pad)} ${Math.max(0, fire.y - pad)} ${Math.min(estate.widthM, fire.w + 2 * pad)} ${Math.min(estate.heightM, fire.h + 2 * pad)}`
+    : `0 0 ${estate.widthM} ${estate.heightM}`;
 
   return (
-    <svg viewBox={`0 0 ${estate.widthM} ${estate.heightM}`} role="img" aria-label={estate.name} data-testid="site-plan" style={{ width: '100%', maxHeight: '62vh', background: '#f6ffed', border: '1px solid #d9d9d9', borderRadius: 6 }}>
+    <svg viewBox={view} role="img" aria-label={estate.name} data-testid="site-plan" data-fire={fire?.id} style={{ width: '100%', maxHeight: '62vh', background: '#f6ffed', border: '1px solid #d9d9d9', borderRadius: 6 }}>
       <rect x={0.5} y={0.5} width={estate.widthM - 1} height={estate.heightM - 1} fill="none" stroke="#95de64" strokeWidth={0.6} strokeDasharray="2 1" />
       {rects.map((b) => (
         <g key={b.id}>
-          <rect x={b.x} y={b.y} width={b.w} height={b.h} fill="#e6f4ff" stroke="#4096ff" strokeWidth={0.4} />
+          <rect x={b.x} y={b.y} width={b.w} height={b.h} fill={burning.has(b.id) ? '#fff1f0' : '#e6f4ff'} stroke={burning.has(b.id) ? '#cf1322' : '#4096ff'} strokeWidth={burning.has(b.id) ? 1.2 : 0.4} />
           {b.units.slice(1).map((u) => (
             <line key={u.id} x1={u.x} x2={u.x} y1={b.y} y2={b.y + b.h} stroke="#91caff" strokeWidth={0.3} />
           ))}
@@ -97,7 +108,7 @@ const PlanSvg = memo(function PlanSvg({ estate, devices, onDevice, lang, highlig
       {points.map((p) => {
         const state = planState(live.devices.get(p.id));
         const kind = kinds.get(p.id) ?? 'smoke';
-        const label = `${p.id} · ${pick(DEVICE_KIND_LABELS[kind], lang)} · ${state}`;
+        const label = `${p.id} · ${pick(DEVICE_KIND_LABELS[kind], lang)} · ${t(LEGEND_KEY[state])}`;
         const common = {
           fill: STATE_COLOR[state],
           stroke: '#fff',

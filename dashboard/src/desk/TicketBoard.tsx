@@ -4,17 +4,18 @@ import type { LiveTicket, TicketStatus } from '@gridhub/core';
 import { TICKET_STATUS_LABELS } from '../core.ts';
 import { byUrgency } from '../common/sla.ts';
 import { SlaCountdown } from '../common/SlaCountdown.tsx';
-import { pick, useI18n } from '../i18n.ts';
+import { pick, ruleTitle, useI18n } from '../i18n.ts';
 import { useLiveSelect, useLiveStore } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from './AlarmList.tsx';
-import { usePlaceText } from '../common/site.ts';
+import { usePeople, usePlaceText } from '../common/site.ts';
 
 const COLUMNS: TicketStatus[] = ['new', 'returned', 'dispatched', 'accepted', 'on_site', 'with_department', 'resolved', 'closed'];
 
 /** The ticket board (工单看板): one column per state, cards with SLA countdowns. */
 export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: string): void }) {
-  const { lang } = useI18n();
+  const { t, lang } = useI18n();
   const placeText = usePlaceText();
+  const { nameOf } = usePeople();
   const store = useLiveStore();
   const ticketsVersion = useLiveSelect((s) => s.ticketsVersion);
   const columns = useMemo(() => {
@@ -25,15 +26,15 @@ export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: st
   }, [ticketsVersion, store]);
 
   return useMemo(() => (
-    <div style={{ display: 'grid', gridTemplateColumns: `repeat(${COLUMNS.length}, minmax(128px, 1fr))`, gap: 8, overflowX: 'auto' }}>
+    <div style={{ display: 'grid', gridTemplateColumns: `repeat(${COLUMNS.length}, minmax(92px, 1fr))`, gap: 4, overflowX: 'auto' }}>
       {COLUMNS.map((status) => {
         const list = columns.get(status) ?? [];
         return (
-          <section key={status} aria-label={pick(TICKET_STATUS_LABELS[status], lang)} data-testid={`column-${status}`} style={{ background: '#f5f5f5', borderRadius: 6, padding: 6, minHeight: 120 }}>
-            <Space style={{ marginBottom: 6 }}>
-              <Typography.Text strong>{pick(TICKET_STATUS_LABELS[status], lang)}</Typography.Text>
-              <Badge count={list.length} showZero color="#595959" />
-            </Space>
+          <section key={status} aria-label={pick(TICKET_STATUS_LABELS[status], lang)} data-testid={`column-${status}`} style={{ background: '#f5f5f5', borderRadius: 6, padding: 4, minHeight: 120, minWidth: 0 }}>
+            <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 2, marginBottom: 6, minHeight: 22 }}>
+              <Typography.Text strong style={{ fontSize: 13, lineHeight: 1.2 }}>{pick(TICKET_STATUS_LABELS[status], lang)}</Typography.Text>
+              <Badge count={list.length} showZero color="#595959" size="small" />
+            </div>
             {list.slice(0, 30).map((x) => (
               <Card
                 key={x.id}
@@ -49,11 +50,12 @@ export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: st
               >
                 <Space direction="vertical" size={2} style={{ width: '100%' }}>
                   <Tag color={PRIORITY_COLOR[x.priority]}>{x.priority}</Tag>
-                  <Typography.Text strong ellipsis={{ tooltip: x.title }} style={{ display: 'block', width: '100%' }}>
-                    {x.title}
-                  </Typography.Text>
+                  {/* Two lines at most, clamped by CSS (antd's measured ellipsis is too slow for a busy board). */}
+                  <div title={ruleTitle(t, x.ruleId, x.title)} style={{ fontWeight: 600, lineHeight: 1.25, display: '-webkit-box', WebkitLineClamp: 2, WebkitBoxOrient: 'vertical', overflow: 'hidden', wordBreak: 'break-word' }}>
+                    {ruleTitle(t, x.ruleId, x.title)}
+                  </div>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {placeText(x.place.estate, x.place.building)} · {x.assigneeId ? placeText(x.assigneeId) : '—'}
+                    {placeText(x.place.estate, x.place.building)} · {nameOf(x.assigneeId)}
                   </Typography.Text>
                   <SlaCountdown ticket={x} />
                 </Space>
@@ -63,5 +65,5 @@ export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: st
         );
       })}
     </div>
-  ), [columns, lang, onOpen, placeText]);
+  ), [columns, lang, onOpen, placeText, nameOf, t]);
 });

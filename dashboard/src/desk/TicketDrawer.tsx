@@ -5,10 +5,10 @@ import { DEPARTMENT_LABELS, DEVICE_KIND_LABELS, TICKET_ACTION_LABELS, TICKET_STA
 import { ActionButtons } from '../common/ActionForm.tsx';
 import { SlaCountdown } from '../common/SlaCountdown.tsx';
 import { allowedActions, ticketDetail, type TicketDetail } from '../common/tickets.ts';
-import { pick, tryKey, useI18n } from '../i18n.ts';
+import { actorName, pick, ruleTitle, tryKey, useI18n, type MessageKey } from '../i18n.ts';
 import { useLive } from '../live/LiveProvider.tsx';
 import { PRIORITY_COLOR } from './AlarmList.tsx';
-import { usePlaceText } from '../common/site.ts';
+import { usePeople, usePlaceText } from '../common/site.ts';
 import { isHubPhoto } from '../common/photo.ts';
 import { TicketPages } from './Pages.tsx';
 
@@ -16,6 +16,7 @@ import { TicketPages } from './Pages.tsx';
 export function TicketDrawer({ id, user, onClose }: { id: string | null; user: User; onClose(): void }) {
   const { t, lang } = useI18n();
   const placeText = usePlaceText();
+  const { nameOf } = usePeople();
   const live = useLive();
   const [detail, setDetail] = useState<TicketDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -35,9 +36,27 @@ export function TicketDrawer({ id, user, onClose }: { id: string | null; user: U
   }, [id, version]);
 
   const ticket = liveTicket ?? (detail ? { ...detail.ticket, deadlines: {} } : null);
+  // What a step did, in words: to whom it went, which department, how the duty choice was made.
+  const historyDetail = (h: { action: string; data: Record<string, unknown> | null }) => {
+    const d = h.data ?? {};
+    const bits: string[] = [];
+    if (typeof d.assigneeId === 'string') bits.push(`→ ${nameOf(d.assigneeId)}`);
+    if (typeof d.via === 'string') bits.push(tryKey(t, `via.${d.via}`));
+    if (typeof d.department === 'string') bits.push(`→ ${pick(DEPARTMENT_LABELS[d.department as keyof typeof DEPARTMENT_LABELS], lang, d.department)}`);
+    if (typeof d.to === 'string') bits.push(t('escalatedTo', { who: escalationName(d.to) }));
+    if (typeof d.phase === 'string') bits.push(tryKey(t, `phase.${d.phase}`));
+    return bits.length ? <div>{bits.join(' · ')}</div> : null;
+  };
+  // `warden:<id>`, `community:<id>`, `street:<id>`, `user:<id>`: the person or office an escalation went to.
+  const escalationName = (to: string) => {
+    const [kind, id = ''] = to.split(':');
+    if (kind === 'warden' || kind === 'user') return nameOf(id);
+    const level = kind === 'community' ? 'level.community' : kind === 'street' ? 'level.street' : null;
+    return level ? `${t(level as MessageKey)} ${placeText(id)}` : to;
+  };
   const label = (action: string) => (action in TICKET_ACTION_LABELS ? pick(TICKET_ACTION_LABELS[action as keyof typeof TICKET_ACTION_LABELS], lang) : tryKey(t, `action.${action}`));
   return (
-    <Drawer open={!!id} onClose={onClose} width={520} title={ticket ? ticket.title : t('ticket')} destroyOnHidden>
+    <Drawer open={!!id} onClose={onClose} width={520} title={ticket ? ruleTitle(t, ticket.ruleId, ticket.title) : t('ticket')} destroyOnHidden>
       {error && <Alert type="error" message={error} />}
       {ticket && (
         <Space direction="vertical" style={{ width: '100%' }} size="middle">
@@ -54,12 +73,34 @@ export function TicketDrawer({ id, user, onClose }: { id: string | null; user: U
             <Descriptions.Item label={t('place')}>
               {placeText(ticket.place.grid, ticket.place.estate, ticket.place.building, ticket.place.unit)}
             </Descriptions.Item>
-            <Descriptions.Item label={t('assignee')}>{ticket.assigneeId ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('assignee')}>
+              <span data-testid="ticket-assignee">{nameOf(ticket.assigneeId)}</span>
+              {ticket.assigneeId && (
+                <Typography.Text type="secondary" style={{ marginLeft: 8, fontSize: 12 }}>
+                  {t('account')} {ticket.assigneeId}
+                </Typography.Text>
+              )}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('acknowledged')}>
+              {ticket.acknowledgedMs !== null ? (
+                t('ackBy', { who: actorName(t, lang, ticket.acknowledgedBy ?? '', nameOf), at: new Date(ticket.acknowledgedMs).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }) })
+              ) : (
+                <Tag color="red">{t('notAcknowledged')}</Tag>
+              )}
+            </Descriptions.Item>
             {ticket.department && <Descriptions.Item label={t('department')}>{pick(DEPARTMENT_LABELS[ticket.department], lang)}</Descriptions.Item>}
             <Descriptions.Item label={t('occurrences')}>{ticket.occurrences}</Descriptions.Item>
           </Descriptions>
           <ActionButtons ticket={ticket} actions={allowedActions(ticket, user.role)} />
-          {detail?.incident && <Alert type="error" showIcon message={`${detail.incident.title} (${detail.incident.ticketIds.length})`} />}
+          {detail?.incident && (
+            <Alert
+              type="error"
+              showIcon
+              data-testid="ticket-incident"
+              message={`${t('incidentTitle')} · ${placeText(detail.incident.estateId, detail.incident.buildingId)}`}
+              description={t('ticketsInIncident', { n: detail.incident.ticketIds.length })}
+            />
+          )}
           <Typography.Title level={5}>{t('history')}</Typography.Title>
           <Timeline
             items={(detail?.history ?? []).map((h) => ({
@@ -68,8 +109,9 @@ export function TicketDrawer({ id, user, onClose }: { id: string | null; user: U
                 <div>
                   <Typography.Text strong>{label(h.action)}</Typography.Text>{' '}
                   <Typography.Text type="secondary">
-                    {new Date(h.atMs).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB')} · {h.by}
+                    {new Date(h.atMs).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB')} · {actorName(t, lang, h.by, nameOf)}
                   </Typography.Text>
+                  {historyDetail(h)}
                   {h.note && <div>{h.note}</div>}
                   {Array.isArray(h.data?.photos) && (
                     <Space wrap>

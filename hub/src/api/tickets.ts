@@ -33,6 +33,11 @@ interface ActionRoute<S extends TSchema> {
 const route = <S extends TSchema>(r: ActionRoute<S>) => r as unknown as ActionRoute<TSchema>;
 
 export const ACTION_ROUTES: Record<string, ActionRoute<TSchema>> = {
+  acknowledge: route({
+    action: 'acknowledge', summary: 'Acknowledge the alarm (接警): the desk stops sounding; apart from dispatch',
+    body: Type.Object({ note: Type.Optional(Note) }),
+    toAction: (b) => ({ type: 'acknowledge', note: b.note }),
+  }),
   dispatch: route({
     action: 'dispatch', summary: 'Dispatch to a warden of the grid (派单)',
     body: Type.Object({ assigneeId: Id, note: Type.Optional(Note) }),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEPARTMENTS, type Warden } from '@gridhub/core';
+import { DEPARTMENTS, DEPARTMENT_LABELS, type Warden } from '@gridhub/core';
 import type { NewUser, UserStore } from './users.ts';
 
 /** Demo passwords are public (documented in docs/tickets.md): `demo-` + the user name. */
@@ -12,7 +12,7 @@ export const demoPassword = (username: string): string => `demo-${username}`;
 export async function seedAdmin(users: UserStore, password: string | null): Promise<{ generatedPassword: string | null }> {
   if (await users.get('admin')) return { generatedPassword: null };
   const generated = password ? null : randomBytes(12).toString('base64url');
-  await users.create({ id: 'admin', username: 'admin', name: '系统管理员 Administrator', role: 'admin', gridId: null, department: null, password: password ?? generated! });
+  await users.create({ id: 'admin', username: 'admin', name: '系统管理员', role: 'admin', gridId: null, department: null, password: password ?? generated! });
   return { generatedPassword: generated };
 }
 
@@ -21,8 +21,8 @@ export async function seedAdmin(users: UserStore, password: string | null): Prom
  * warden of the site as a user (grid leaders as grid leaders), whose id is their warden id.
  */
 export function demoUsers(wardens: readonly Warden[]): NewUser[] {
-  const list: NewUser[] = [{ username: 'operator', name: '指挥中心值班员 Operator', role: 'operator', gridId: null, department: null, password: demoPassword('operator') }];
-  for (const d of DEPARTMENTS) list.push({ username: d, name: d, role: 'department', gridId: null, department: d, password: demoPassword(d) });
+  const list: NewUser[] = [{ username: 'operator', name: '值班员 王敏', role: 'operator', gridId: null, department: null, password: demoPassword('operator') }];
+  for (const d of DEPARTMENTS) list.push({ username: d, name: DEPARTMENT_LABELS[d].zh, role: 'department', gridId: null, department: d, password: demoPassword(d) });
   for (const w of wardens) {
     list.push({ id: w.id, username: w.id, name: w.name, role: w.role === 'grid_leader' ? 'grid_leader' : 'warden', gridId: w.gridId, department: null, password: demoPassword(w.id) });
   }

@@ -37,7 +37,7 @@ export class LiveModel {
     }
   }
 
-  /** Readings after storage: each touched device's new state, and feed items for events. */
+  /** Readings as accepted (durable in the spool): each touched device's new state, and feed items for events. */
   applyReadings(readings: readonly Reading[], nowMs: number): { devices: DeviceLive[]; feed: FeedItem[] } {
     const changed = new Map<string, DeviceLive>();
     const feed: FeedItem[] = [];
@@ -52,6 +52,8 @@ export class LiveModel {
         kind: r.kind,
         gridId: r.place.grid,
         estateId: r.place.estate,
+        buildingId: prev?.buildingId ?? r.place.building,
+        floor: prev?.floor ?? null,
         liveness: livenessOf(DEFAULT_LIVENESS[r.kind], lastSeenMs, this.#connected.get(r.deviceId) ?? null, nowMs),
         alarm: this.#alarmTickets.has(r.deviceId),
         batteryPct: battery,

@@ -83,7 +83,7 @@ export interface RealtimeStats {
 export interface Realtime {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
   start(): Promise<void>;
-  /** Readings after storage (from `ingest.onReadings`). */
+  /** Readings as accepted: durable in the spool (from `ingest.onDurable`), before the sink has them. */
   readings(batch: readonly Reading[]): void;
   /** A ticket changed (a RulesEvent), with the feed line that tells it. */
   ticket(ticket: LiveTicket, feed: (Omit<FeedItem, 'id'> & { id?: string }) | null, notice?: RealtimeNotice['what']): void;

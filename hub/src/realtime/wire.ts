@@ -22,9 +22,9 @@ export function liveTicket(t: Ticket, sla: SlaConfig): LiveTicket {
 
 /**
  * The realtime layer wired into the hub: sockets authenticated with the HTTP session (cookie or
- * Bearer token), devices and tickets loaded from the store at start, readings from ingest (after
- * storage), and the event log read by cursor (never emits from memory) turned into coalesced
- * deltas; a reconnecting screen catches up from its last event id (`missedEvents`).
+ * Bearer token), devices and tickets loaded from the store at start, readings from ingest (once
+ * durable in the spool), and the event log read by cursor (never emits from memory) turned into
+ * coalesced deltas; a reconnecting screen catches up from its last event id (`missedEvents`).
  */
 export async function attachRealtime(opts: { server: HttpServer; hub: HubServices; ingest: Ingest; log: Logger; flushIntervalMs?: number; revalidateMs?: number }): Promise<Realtime> {
   const { hub } = opts;
@@ -58,6 +58,8 @@ export async function attachRealtime(opts: { server: HttpServer; hub: HubService
             kind: d.kind,
             gridId: d.place.grid,
             estateId: d.estateId,
+            buildingId: d.buildingId,
+            floor: d.floor,
             liveness: livenessOf(DEFAULT_LIVENESS[d.kind], s?.lastSeenMs ?? null, s?.connected ?? null, now),
             alarm: false,
             batteryPct: s?.batteryPct ?? null,
@@ -123,7 +125,9 @@ export async function attachRealtime(opts: { server: HttpServer; hub: HubService
     }
     return { ticketIds, deviceIds, feed };
   }
-  const offReadings = opts.ingest.onReadings((batch) => rt.readings(batch));
+  // The live model takes readings as they are accepted (durable in the spool), not after the
+  // telemetry sink confirmed them: through an InfluxDB outage the screens stay current.
+  const offReadings = opts.ingest.onDurable((batch) => rt.readings(batch));
   const close = rt.close.bind(rt);
   return Object.assign(rt, {
     async close() {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { Liveness, Reading } from '@gridhub/core';
+import { DEFAULT_LIVENESS, type Liveness, type Reading } from '@gridhub/core';
 import { Duration, resolveCommon, ruleSchema, type KindMemory, type Observation, type RuleCommon, type RuleKind } from './common.ts';
 import { parseDurationMs } from '../duration.ts';
 
@@ -11,8 +11,8 @@ import { parseDurationMs } from '../duration.ts';
  * after its last will. The alert fires when offline.
  */
 export const LivenessRuleSchema = ruleSchema('liveness', {
-  late_after: Duration,
-  offline_after: Duration,
+  late_after: Type.Optional(Duration),
+  offline_after: Type.Optional(Duration),
   will_grace: Type.Optional(Duration),
 });
 export type LivenessRuleYaml = Static<typeof LivenessRuleSchema>;
@@ -38,21 +38,28 @@ function observation(rule: LivenessRule, mem: KindMemory, nowMs: number): Observ
   return { type: level === 'offline' ? 'breach' : 'clear', tsMs: nowMs, source: 'clock' };
 }
 
+/**
+ * A rule's thresholds: what it sets, else core's DEFAULT_LIVENESS for its kind (the definition
+ * the screens use). A last will speaks only for devices that keep a connection: `willGraceMs` after
+ * the will for them (core: `connected`) unless `will_grace` says otherwise; a battery device that dropped off
+ * abruptly is not offline until `offline_after`.
+ */
+function thresholds(y: LivenessRuleYaml): Pick<LivenessRule, 'lateAfterMs' | 'offlineAfterMs' | 'willGraceMs'> {
+  const d = DEFAULT_LIVENESS[y.device_kind as keyof typeof DEFAULT_LIVENESS];
+  const lateAfterMs = y.late_after === undefined ? d.lateAfterMs : parseDurationMs(y.late_after);
+  const offlineAfterMs = y.offline_after === undefined ? d.offlineAfterMs : parseDurationMs(y.offline_after);
+  const willGraceMs = y.will_grace !== undefined ? parseDurationMs(y.will_grace) : d.connected ? d.willGraceMs : offlineAfterMs;
+  return { lateAfterMs, offlineAfterMs, willGraceMs };
+}
+
 export const liveness: RuleKind<LivenessRule, LivenessRuleYaml> = {
   kind: 'liveness',
   check(y) {
-    return parseDurationMs(y.late_after) < parseDurationMs(y.offline_after) ? [] : [['offline_after', 'must be longer than late_after']];
+    const t = thresholds(y);
+    return t.lateAfterMs < t.offlineAfterMs ? [] : [['offline_after', 'must be longer than late_after']];
   },
   resolve(y) {
-    return {
-      ...resolveCommon(y),
-      kind: 'liveness',
-      lateAfterMs: parseDurationMs(y.late_after),
-      offlineAfterMs: parseDurationMs(y.offline_after),
-      // A last will speaks only for devices that keep a connection (cameras set `will_grace`).
-      // A battery device that dropped off abruptly is not offline until `offline_after`.
-      willGraceMs: y.will_grace === undefined ? parseDurationMs(y.offline_after) : parseDurationMs(y.will_grace),
-    };
+    return { ...resolveCommon(y), kind: 'liveness', ...thresholds(y) };
   },
   observe(rule, reading: Reading, mem) {
     if (reading.message === 'status' && reading.fields.state === 'offline') {

@@ -23,6 +23,8 @@ export interface TicketRow {
   assignee_id: string | null;
   department: string | null;
   incident_id: string | null;
+  acknowledged_ms: number | null;
+  acknowledged_by: string | null;
   occurrences: number;
   first_seen_ms: number;
   last_seen_ms: number;
@@ -60,6 +62,8 @@ export function ticketFromRow(r: TicketRow): Ticket {
     assigneeId: r.assignee_id,
     department: r.department as Department | null,
     incidentId: r.incident_id,
+    acknowledgedMs: nn(r.acknowledged_ms),
+    acknowledgedBy: r.acknowledged_by ?? null,
     occurrences: n(r.occurrences),
     firstSeenMs: n(r.first_seen_ms),
     lastSeenMs: n(r.last_seen_ms),
@@ -100,6 +104,8 @@ export function ticketToRow(t: Ticket): TicketRow {
     assignee_id: t.assigneeId,
     department: t.department,
     incident_id: t.incidentId,
+    acknowledged_ms: t.acknowledgedMs,
+    acknowledged_by: t.acknowledgedBy,
     occurrences: t.occurrences,
     first_seen_ms: t.firstSeenMs,
     last_seen_ms: t.lastSeenMs,

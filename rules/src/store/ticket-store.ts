@@ -6,7 +6,7 @@ import { applyTicketAction } from '../tickets/lifecycle.ts';
 import { OPEN_STATUSES, SYSTEM, type Actor, type Ticket, type TicketAction, type TicketStatus, type TicketTransition } from '../tickets/model.ts';
 import type { AlarmRef } from '../tickets/correlate.ts';
 import type { RosterShift } from '../tickets/roster.ts';
-import { DEFAULT_SLA, dueTimers, ticketTimers, type SlaConfig, type TimerAction } from '../tickets/sla.ts';
+import { DEFAULT_SLA, dueTimers, ticketTimers, timerSays, type SlaConfig, type TimerAction } from '../tickets/sla.ts';
 import { alertFromRow, alertToRow, ticketFromRow, ticketToRow, transitionFromRow, transitionToRow, type AlertRow, type StoredAlert, type TicketRow } from './rows.ts';
 
 /** What opens a ticket (or adds an occurrence to the open one for the same rule and subject). */
@@ -134,7 +134,7 @@ export class TicketStore {
     const id = randomUUID();
     const fresh: Ticket = {
       id, ruleId: o.ruleId, subjectKey: o.subjectKey, deviceId: o.deviceId, deviceKind: o.deviceKind, priority: o.priority, title: o.title,
-      place: o.place, status: 'new', gridId: o.place.grid, assigneeId: null, department: null, incidentId: null, occurrences: 1,
+      place: o.place, status: 'new', gridId: o.place.grid, assigneeId: null, department: null, incidentId: null, acknowledgedMs: null, acknowledgedBy: null, occurrences: 1,
       firstSeenMs: o.atMs, lastSeenMs: o.atMs, createdMs: o.nowMs ?? o.atMs, dispatchedMs: null, acceptedMs: null, onSiteMs: null, resolvedMs: null,
       closedMs: null, conditionClearedMs: null, escalation: 0, overdue: [], firedTimers: [], returnCount: 0, reopenCount: 0, clockSuspect: !!o.clockSuspect, version: 0,
     };
@@ -235,6 +235,10 @@ export class TicketStore {
       fired.length = 0;
       for (const timer of dueTimers(t, nowMs, this.#sla)) {
         const a = timer.action;
+        if (!timerSays(cur, a, nowMs)) {
+          cur = { ...cur, firedTimers: [...cur.firedTimers, timer.key] };
+          continue;
+        }
         if (a.type !== 'escalate' || a.level > cur.escalation) {
           const action: TicketAction = a.type === 'escalate' ? { type: 'escalate', level: a.level, to: target(a.level, cur) } : a;
           const r = applyTicketAction(cur, action, SYSTEM, nowMs);
@@ -292,14 +296,9 @@ export class TicketStore {
         .insertInto('incidents')
         .values({ id: incident.id, kind: i.kind, priority: i.priority, title: i.title, grid_id: i.gridId, estate_id: i.estateId, building_id: i.buildingId, created_ms: i.createdMs })
         .execute();
-      await tx.updateTable('tickets').set({ incident_id: incident.id }).where('id', 'in', ticketIds).execute();
+      if (ticketIds.length) await tx.updateTable('tickets').set({ incident_id: incident.id }).where('id', 'in', ticketIds).execute();
     });
     return incident;
-  }
-
-  async joinIncident(incidentId: string, ticketIds: string[]): Promise<void> {
-    if (!ticketIds.length) return;
-    await this.#db.updateTable('tickets').set({ incident_id: incidentId }).where('id', 'in', ticketIds).execute();
   }
 
   async incident(id: string): Promise<Incident | undefined> {

@@ -5,7 +5,7 @@ import type { Ticket } from './model.ts';
 
 /**
  * KPIs as pure functions over tickets: closure rate (办结率), on-time rate, and the mean and
- * median time to accept, arrive and close (from creation), grouped by grid, estate, warden,
+ * median time to acknowledge (接警), accept, arrive and close (from creation), grouped by grid, estate, warden,
  * device kind or period.
  */
 export type { KpiGroupBy, Stat, Kpi };
@@ -41,6 +41,7 @@ export function kpi(tickets: readonly Ticket[], sla: SlaConfig = DEFAULT_SLA): K
     closed: closed.length,
     closureRate: tickets.length ? closed.length / tickets.length : null,
     onTimeRate: closed.length ? closed.filter((t) => onTime(t, sla)).length / closed.length : null,
+    acknowledge: stat(tickets.flatMap((t) => span(t.createdMs, t.acknowledgedMs))),
     accept: stat(tickets.flatMap((t) => span(t.createdMs, t.acceptedMs))),
     arrive: stat(tickets.flatMap((t) => span(t.createdMs, t.onSiteMs))),
     close: stat(tickets.flatMap((t) => span(t.createdMs, t.closedMs))),

@@ -6,7 +6,7 @@ import type { Actor, Ticket, TicketAction, TicketActionName, TicketStatus, Ticke
  * from and what it does. Anything else is refused with RULES_ERR_TICKET_TRANSITION. Every
  * accepted action yields a transition record (who, when, from, to, note).
  */
-type Act<A extends TicketAction> = (t: Ticket, a: A, nowMs: number) => Partial<Ticket>;
+type Act<A extends TicketAction> = (t: Ticket, a: A, nowMs: number, actor: Actor) => Partial<Ticket>;
 interface Row<A extends TicketAction> {
   from: readonly TicketStatus[] | 'open';
   /** Extra guard: a reason when the action is refused for this ticket. */
@@ -18,6 +18,13 @@ type Table = { [K in TicketActionName]: Row<Extract<TicketAction, { type: K }>> 
 const IN_HAND = ['dispatched', 'accepted', 'on_site'] as const;
 
 export const TICKET_TABLE: Table = {
+  // 接警: a person in the control room has seen it. Apart from dispatch: an auto-dispatched alarm
+  // still needs it, and it changes no status (the warden's loop goes on as it was).
+  acknowledge: {
+    from: 'open',
+    guard: (t) => (t.acknowledgedMs === null ? null : `already acknowledged by ${t.acknowledgedBy ?? 'someone'}`),
+    apply: (_t, _a, now, actor) => ({ acknowledgedMs: now, acknowledgedBy: actor.id }),
+  },
   dispatch: { from: ['new', 'returned'], apply: (_t, a, now) => ({ status: 'dispatched', assigneeId: a.assigneeId, dispatchedMs: now, escalation: 0 }) },
   accept: { from: ['dispatched'], apply: (t, _a, now) => ({ status: 'accepted', acceptedMs: t.acceptedMs ?? now }) },
   arrive: { from: ['accepted'], apply: (t, _a, now) => ({ status: 'on_site', onSiteMs: t.onSiteMs ?? now }) },
@@ -51,6 +58,11 @@ export const TICKET_TABLE: Table = {
   escalate: { from: 'open', guard: (t, a) => (a.level > t.escalation ? null : 'already escalated that far'), apply: (_t, a) => ({ escalation: a.level }) },
   warn: { from: 'open', apply: () => ({}) },
   overdue: { from: 'open', apply: (t, a) => ({ overdue: t.overdue.includes(a.phase) ? t.overdue : [...t.overdue, a.phase] }) },
+  join_incident: {
+    from: 'open',
+    guard: (t, a) => (t.incidentId === a.incidentId ? 'already in that incident' : null),
+    apply: (_t, a) => ({ incidentId: a.incidentId }),
+  },
   occurrence: {
     from: 'open',
     apply: (t, a) => ({ occurrences: t.occurrences + 1, lastSeenMs: Math.max(t.lastSeenMs, a.atMs), conditionClearedMs: null }),
@@ -82,7 +94,7 @@ export function applyTicketAction(t: Ticket, action: TicketAction, actor: Actor,
   const refused = canApply(t, action);
   if (refused) throw rulesError('RULES_ERR_TICKET_TRANSITION', [action.type, t.status], { ticketId: t.id, status: t.status, action: action.type, reason: refused });
   const row = TICKET_TABLE[action.type] as Row<TicketAction>;
-  const ticket: Ticket = { ...t, ...row.apply(t, action, nowMs), version: t.version + 1 };
+  const ticket: Ticket = { ...t, ...row.apply(t, action, nowMs, actor), version: t.version + 1 };
   return {
     ticket,
     transition: { ticketId: t.id, action: action.type, from: t.status, to: ticket.status, by: actor.id, atMs: nowMs, note: noteOf(action), data: dataOf(action) },

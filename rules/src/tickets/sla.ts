@@ -97,6 +97,18 @@ export function dueTimers(t: Ticket, nowMs: number, sla: SlaConfig = DEFAULT_SLA
   return due;
 }
 
+/**
+ * Whether a due warning or overdue mark still says something (pure): a warning once the deadline
+ * has passed says nothing ("deadline near" after "overdue"), and a phase is marked overdue once
+ * however often the ticket is handed on; the timer is then only marked fired. One warning per
+ * deadline, one overdue mark per phase: the feeds do not flood.
+ */
+export function timerSays(t: Ticket, a: TimerAction, nowMs: number): boolean {
+  if (a.type === 'warn') return nowMs < a.deadlineMs && !t.overdue.includes(a.phase);
+  if (a.type === 'overdue') return !t.overdue.includes(a.phase);
+  return true;
+}
+
 /** The next time anything is due for this ticket (null: nothing pending). */
 export function nextDueMs(t: Ticket, sla: SlaConfig = DEFAULT_SLA): number | null {
   const fired = new Set(t.firedTimers);

@@ -14,6 +14,8 @@ import * as m0140 from './0140_notify.ts';
 import * as m0150 from './0150_device_models.ts';
 import * as m0155 from './0155_device_identity.ts';
 import * as m0156 from './0156_network_uplinks.ts';
+import * as m0130 from './0130_ticket_acknowledged.ts';
+import * as m0131 from './0131_control_room_phone.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -36,4 +38,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0150_device_models': m0150,
   '0155_device_identity': m0155,
   '0156_network_uplinks': m0156,
+  '0130_ticket_acknowledged': m0130,
+  '0131_control_room_phone': m0131,
 };

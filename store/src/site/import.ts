@@ -22,7 +22,7 @@ const TABLE_ORDER = ['streets', 'communities', 'grids', 'estates', 'buildings', 
 /** Pure: the nested site file flattened to rows. `hashes` gives each device's stored secret hash. */
 export function flattenSite(site: SiteFile, hashes: ReadonlyMap<string, string>): SiteRows {
   const rows: SiteRows = { streets: [], communities: [], grids: [], estates: [], buildings: [], units: [], devices: [], wardens: [] };
-  rows.streets.push({ id: site.street.id, name: site.street.name });
+  rows.streets.push({ id: site.street.id, name: site.street.name, control_room_phone: site.street.control_room?.phone ?? null });
   for (const c of site.communities) {
     rows.communities.push({ id: c.id, name: c.name, street_id: site.street.id });
     for (const g of c.grids) {
