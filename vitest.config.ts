@@ -11,12 +11,14 @@ import { defineConfig } from 'vitest/config';
 const SERIAL = [
   'hub/test/influx.test.ts',
   'hub/test/crash.test.ts',
+  'hub/test/networks-zero-loss.test.ts',
   'hub/test/overload.test.ts',
   'hub/test/malformed.test.ts',
   'hub/test/dashboard.test.ts',
   'hub/test/security.test.ts',
   'broker/test/overload.test.ts',
   'ingest/test/crash.test.ts',
+  'codecs/test/sandbox.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };
@@ -28,7 +30,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'parallel',
-          include: ['{core,store,broker,ingest,rules,hub,simulators,dashboard,testkit}/test/**/*.test.{ts,tsx}'],
+          include: ['{core,codecs,store,broker,ingest,rules,hub,simulators,dashboard,testkit}/test/**/*.test.{ts,tsx}'],
           exclude: ['**/node_modules/**', ...SERIAL],
         },
       },

@@ -49,7 +49,7 @@ async function identify(deps: AuthenticateDeps, client: Client, username: string
   const user = deps.users.get(username);
   if (user) {
     const r = await deps.verifier.verify(`user:${username}`, secret, user.passwordHash);
-    if (r === 'ok') return { type: 'user', username, role: user.role };
+    if (r === 'ok') return user.applications ? { type: 'user', username, role: user.role, applications: user.applications } : { type: 'user', username, role: user.role };
     throw r === 'busy' ? new Refusal(Code.ServerUnavailable, 'busy') : new Refusal(Code.BadUsernameOrPassword, 'bad password');
   }
   if (!isValidDeviceId(username)) throw new Refusal(Code.BadUsernameOrPassword, 'not a device id');

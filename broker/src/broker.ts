@@ -70,6 +70,7 @@ export async function createBroker(opts: BrokerOptions): Promise<HubBroker> {
       dropped,
       lagMs: () => lag.lagMs,
       onDeviceMessage: opts.onDeviceMessage,
+      ...(opts.onIntegrationMessage ? { onIntegrationMessage: opts.onIntegrationMessage } : {}),
       log,
     }),
     authorizeSubscribe,

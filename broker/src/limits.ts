@@ -4,6 +4,8 @@ import type { BrokerLimits } from './types.ts';
 export const DEFAULT_LIMITS: Readonly<BrokerLimits> = Object.freeze({
   perClientRatePerSec: 200,
   perClientBurst: 400,
+  serviceRatePerSec: 5_000,
+  serviceBurst: 10_000,
   qos1MaxDelayMs: 10_000,
   maxIngestInFlight: 10_000,
   maxFanoutInFlight: 20_000,

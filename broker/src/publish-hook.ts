@@ -27,6 +27,7 @@ export interface PublishHookDeps {
   dropped: WeakSet<Buffer>;
   lagMs: () => number;
   onDeviceMessage: BrokerOptions['onDeviceMessage'];
+  onIntegrationMessage?: BrokerOptions['onIntegrationMessage'];
   log: NonNullable<BrokerOptions['log']>;
 }
 
@@ -39,11 +40,14 @@ export function createPublishHook(deps: PublishHookDeps): AuthorizePublish {
   // everyone else per connection
   const deviceBuckets = new Map<string, TokenBucket>();
   const clientBuckets = new WeakMap<Client, TokenBucket>();
-  const newBucket = (nowMs: number) => new TokenBucket(deps.limits.perClientRatePerSec, deps.limits.perClientBurst, nowMs);
+  const newBucket = (nowMs: number, who: ClientIdentity) =>
+    who.type === 'user' && who.role === 'service'
+      ? new TokenBucket(deps.limits.serviceRatePerSec, deps.limits.serviceBurst, nowMs)
+      : new TokenBucket(deps.limits.perClientRatePerSec, deps.limits.perClientBurst, nowMs);
   const bucketFor = (client: Client, who: ClientIdentity, nowMs: number): TokenBucket => {
     let b = who.type === 'device' ? deviceBuckets.get(who.deviceId) : clientBuckets.get(client);
     if (!b) {
-      b = newBucket(nowMs);
+      b = newBucket(nowMs, who);
       if (who.type === 'device') deviceBuckets.set(who.deviceId, b);
       else clientBuckets.set(client, b);
     }
@@ -58,14 +62,16 @@ export function createPublishHook(deps: PublishHookDeps): AuthorizePublish {
 
   const ingest = (client: Client, packet: Packet, decision: PublishDecision & { allow: true }, rxMs: number, done: Done) => {
     const uplink = decision.uplink;
-    if (!uplink) return done(null);
+    const integration = decision.integration && deps.onIntegrationMessage;
+    if (!uplink && !integration) return done(null);
     counters.ingestInFlight++;
     const qos = packet.qos;
-    deps
-      .onDeviceMessage({ topic: packet.topic, payload: packet.payload as Buffer, qos, clientId: client.id, rxMs })
+    const msg = { topic: packet.topic, payload: packet.payload as Buffer, qos, clientId: client.id, rxMs };
+    (uplink ? deps.onDeviceMessage(msg) : integration!(msg))
       .then(
         () => {
-          counters.messagesIn[uplink.message]++;
+          if (uplink) counters.messagesIn[uplink.message]++;
+          else counters.integrationIn++;
           done(null);
         },
         (err: unknown) => {
@@ -82,7 +88,7 @@ export function createPublishHook(deps: PublishHookDeps): AuthorizePublish {
     const rxMs = Date.now();
     const who = client ? deps.identities.get(client) : undefined;
     // client is null only for a will replayed from persistence after a crash: no identity to check it against
-    const decision: PublishDecision = who ? decidePublish(who, packet.topic) : { allow: false, reason: 'no identity' };
+    const decision: PublishDecision = who ? decidePublish(who, packet.topic, deps.onIntegrationMessage !== undefined) : { allow: false, reason: 'no identity' };
     if (!client || !who || !decision.allow) {
       counters.denied.publish++;
       return done(new HubError('HUB_ERR_FORBIDDEN_TOPIC', [client?.id ?? '?', 'publish', packet.topic]));
@@ -91,7 +97,7 @@ export function createPublishHook(deps: PublishHookDeps): AuthorizePublish {
     if (client.closed) return ingest(client, packet, decision, rxMs, done);
 
     const load = { ingestInFlight: counters.ingestInFlight, eventLoopLagMs: deps.lagMs() };
-    const admission = admit(bucketFor(client, who, rxMs), packet.qos, decision.uplink !== null, load, deps.limits, rxMs);
+    const admission = admit(bucketFor(client, who, rxMs), packet.qos, decision.uplink !== null || decision.integration !== undefined, load, deps.limits, rxMs);
     switch (admission.action) {
       case 'pass':
         return ingest(client, packet, decision, rxMs, done);

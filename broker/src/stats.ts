@@ -8,6 +8,7 @@ export class BrokerCounters {
   messagesIn = Object.fromEntries(MESSAGE_KINDS.map((k) => [k, 0])) as Record<MessageKind, number>;
   shed = Object.fromEntries(SHED_REASONS.map((r) => [r, 0])) as Record<ShedReason, number>;
   throttled = 0;
+  integrationIn = 0;
   authFailures = 0;
   denied = { publish: 0, subscribe: 0, connect: 0 };
   ingestInFlight = 0;
@@ -19,6 +20,7 @@ export class BrokerCounters {
       messagesIn: { ...this.messagesIn },
       shed: { ...this.shed },
       throttled: this.throttled,
+      integrationIn: this.integrationIn,
       authFailures: this.authFailures,
       denied: { ...this.denied },
       ingestInFlight: this.ingestInFlight,

@@ -30,12 +30,17 @@ export interface BrokerUser {
   /** scrypt hash from `hashSecret` (@gridhub/core). */
   passwordHash: string;
   role: UserRole;
+  /**
+   * A service account of a network server: the applications it may publish integration events
+   * for (ChirpStack application UUIDs, TTS `app@tenant`). Absent: every application.
+   */
+  applications?: readonly string[];
 }
 
 /** Who a connected client is, decided once by `authenticate`. */
 export type ClientIdentity =
   | { type: 'device'; deviceId: string; kind: DeviceKind }
-  | { type: 'user'; username: string; role: UserRole }
+  | { type: 'user'; username: string; role: UserRole; applications?: readonly string[] }
   | { type: 'anonymous' };
 
 /** Load limits; every field has a documented default (see DEFAULT_LIMITS in limits.ts). */
@@ -44,6 +49,10 @@ export interface BrokerLimits {
   perClientRatePerSec: number;
   /** Per-client token bucket size. Default 400. */
   perClientBurst: number;
+  /** A service account's bucket (a network server carries thousands of devices on one connection). Default 5000/s. */
+  serviceRatePerSec: number;
+  /** Default 10000. */
+  serviceBurst: number;
   /** A QoS 1 PUBLISH over the rate is held (socket not read) at most this long, else the client is disconnected. Default 10000. */
   qos1MaxDelayMs: number;
   /** onDeviceMessage calls in flight above which QoS 0 is dropped. Default 10000. */
@@ -61,6 +70,11 @@ export interface BrokerLimits {
 export interface BrokerOptions {
   deviceCredentials: (deviceId: string) => Promise<DeviceCredentials | undefined>;
   onDeviceMessage: (msg: DeviceMessage) => Promise<void>;
+  /**
+   * A service account's message on a network-server integration topic (ChirpStack, TTS): ingested
+   * like a device's, PUBACK only once this resolves. Without it, such publishes are refused.
+   */
+  onIntegrationMessage?: (msg: DeviceMessage) => Promise<void>;
   onDeviceConnection?: (deviceId: string, connected: boolean, atMs: number) => void;
   users?: readonly BrokerUser[];
   /** Clients without a username; never allowed on device topics (`v1/...`). Default false. */
@@ -89,6 +103,8 @@ export interface BrokerStats {
   shed: Record<ShedReason, number>;
   /** QoS 1 messages held back by the rate limit (not lost). */
   throttled: number;
+  /** Network-server integration events (service accounts) handed to onIntegrationMessage. */
+  integrationIn: number;
   authFailures: number;
   /** Logins verified from the in-memory cache instead of scrypt. */
   authCacheHits: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cmdTopic, uplinkTopic } from '@gridhub/core';
+import { chirpstackEventTopic, cmdTopic, ttsUplinkTopic, uplinkTopic } from '@gridhub/core';
 import { decidePublish } from '../src/authorize-publish.ts';
 import { decideSubscribe, forwardAllowed } from '../src/authorize-subscribe.ts';
 import { DEFAULT_LIMITS } from '../src/limits.ts';
@@ -27,7 +27,9 @@ describe('decidePublish', () => {
     [smoke, 'lobby/board', false],
     [service, cmd, true],
     [service, own, false],
-    [service, 'lobby/board', true],
+    // a service account's publish on any other topic would be PUBACKed and never ingested: refused
+    [service, 'lobby/board', false],
+    [service, 'application/x/device/y/event/up', false],
     [operator, cmd, false],
     [operator, 'desk/notes', true],
     [anon, own, false],
@@ -37,6 +39,23 @@ describe('decidePublish', () => {
     [service, 'a/\u0000', false],
   ] as const)('%o on %s -> %s', (who, topic, allowed) => {
     expect(decidePublish(who, topic).allow).toBe(allowed);
+  });
+
+  it('a service account publishes integration events only where the broker ingests them, for its own applications', () => {
+    const app = '7d3e5a6c-1a2b-4c3d-9e8f-001122334455';
+    const up = chirpstackEventTopic(app, 'A84041000181C061', 'up');
+    expect(decidePublish(service, up, false)).toMatchObject({ allow: false });
+    expect(decidePublish(service, up, true)).toEqual({
+      allow: true, uplink: null, integration: { network: 'chirpstack', application: app, devEui: 'a84041000181c061', event: 'up' },
+    });
+    const bound: ClientIdentity = { ...service, applications: [app] };
+    expect(decidePublish(bound, up, true).allow).toBe(true);
+    expect(decidePublish(bound, chirpstackEventTopic('another-app', 'A84041000181C061', 'up'), true)).toMatchObject({ allow: false });
+    expect(decidePublish({ ...service, applications: ['estate@ttn'] }, ttsUplinkTopic('estate', 'ttn', 'bin-1'), true)).toMatchObject({
+      allow: true, integration: { network: 'tts', application: 'estate@ttn', deviceId: 'bin-1', event: 'up' },
+    });
+    // operators and anonymous clients never feed ingest: an integration topic is just a topic to them
+    expect(decidePublish(operator, up, true)).toEqual({ allow: true, uplink: null });
   });
 
   it('marks a device uplink for ingest, nothing else', () => {

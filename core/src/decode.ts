@@ -44,6 +44,14 @@ export function decodePayload(
   } catch (err) {
     throw new HubError('HUB_ERR_PAYLOAD_JSON', [err instanceof Error ? err.message.slice(0, 120) : 'parse error']);
   }
+  return validatePayload(kind, message, value);
+}
+
+/**
+ * Validates an already-parsed payload against the contract (what a codec mapped a network
+ * server's frame to takes this same check). Pure: throws HUB_ERR_PAYLOAD_SCHEMA.
+ */
+export function validatePayload(kind: DeviceKind, message: MessageKind, value: unknown): DecodedPayload {
   const schema = PAYLOAD_SCHEMAS[kind][message];
   const check = checkFor(schema);
   if (!check.Check(value)) {

@@ -15,6 +15,23 @@ export const HUB_ERRORS = {
   HUB_ERR_SHED: { status: 503, message: 'message shed under load: %s' },
   HUB_ERR_SPOOL_FULL: { status: 507, message: 'spool disk budget exhausted' },
   HUB_ERR_SPOOL_IO: { status: 503, message: 'spool could not write to disk: %s' },
+  // Network servers and carrier platforms (ChirpStack, The Things Stack, CTWing, OneNET, camera boxes)
+  HUB_ERR_UNCLAIMED_DEVICE: { status: 404, message: 'no device in the site has %s %s' },
+  HUB_ERR_NETWORK_MESSAGE: { status: 400, message: '%s message is malformed: %s' },
+  HUB_ERR_NETWORK_MISMATCH: { status: 403, message: '%s' },
+  HUB_ERR_DEVICE_MODEL: { status: 400, message: 'device %s: %s' },
+  HUB_ERR_SIGNATURE: { status: 401, message: '%s' },
+  // Device models and codecs (设备型号): a vendor frame that could not become contract messages
+  HUB_ERR_CODEC_UNKNOWN_MODEL: { status: 404, message: 'device model %s is not known' },
+  HUB_ERR_CODEC_DECODE: { status: 422, message: 'the %s codec refused the frame: %s' },
+  HUB_ERR_CODEC_MAPPING: { status: 422, message: 'the %s codec output does not map to the contract: %s' },
+  HUB_ERR_CODEC_TIMEOUT: { status: 422, message: 'the %s codec was stopped: %s' },
+  HUB_ERR_CODEC_MEMORY: { status: 422, message: 'the %s codec was stopped: memory %s' },
+  HUB_ERR_CODEC_FORBIDDEN: { status: 422, message: 'the %s codec reached outside its sandbox: %s' },
+  HUB_ERR_CODEC_THREW: { status: 422, message: 'the %s codec threw: %s' },
+  HUB_ERR_CODEC_OUTPUT: { status: 422, message: 'the %s codec returned an unusable result: %s' },
+  HUB_ERR_CODEC_INVALID: { status: 400, message: 'the uploaded %s codec is invalid: %s' },
+  HUB_ERR_CODEC_BUSY: { status: 503, message: 'the codec sandbox is busy: %s' },
   // Broker
   HUB_ERR_AUTH: { status: 401, message: 'bad device id or secret' },
   HUB_ERR_FORBIDDEN_TOPIC: { status: 403, message: 'client %s may not %s %s' },

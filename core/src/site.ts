@@ -10,6 +10,11 @@ import { DEVICE_ID_PATTERN } from './topics.ts';
  * Positions are metres on the estate's own plan (x east, y south, origin top-left), so the
  * dashboard can draw an estate with no map tiles.
  */
+/** A device model id: lowercase vendor-model, e.g. `dingtek-df703`, `milesight-em400-udl`. */
+export const MODEL_ID_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
+export const DEV_EUI_PATTERN = '^[0-9A-Fa-f]{16}$';
+export const IMEI_PATTERN = '^[0-9]{15}$';
+
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 const Position = Type.Object({ x: Type.Number({ minimum: 0 }), y: Type.Number({ minimum: 0 }) }, { additionalProperties: false });
@@ -39,6 +44,18 @@ export const SiteDeviceSchema = Type.Object(
     /** Bins: depth from sensor to the bin's floor, and the sensor's offset above the rim (mm). */
     bin_depth_mm: Type.Optional(Type.Integer({ minimum: 100, maximum: 5000 })),
     sensor_offset_mm: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    /** Device model (设备型号) id in the codec registry, e.g. `dingtek-df703`: how its frames decode. */
+    model: Type.Optional(Type.String({ pattern: MODEL_ID_PATTERN })),
+    /** LoRaWAN DevEUI (16 hex digits): how ChirpStack and The Things Stack name it. */
+    dev_eui: Type.Optional(Type.String({ pattern: DEV_EUI_PATTERN })),
+    /** The application it must arrive from (ChirpStack application UUID, TTS `app@tenant`, CTWing productId, OneNET product). */
+    network_app: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9@._-]*$' })),
+    /** NB-IoT IMEI (15 digits): how CTWing and OneNET name it. */
+    imei: Type.Optional(Type.String({ pattern: IMEI_PATTERN })),
+    /** A carrier platform's own device id (CTWing `deviceId`, OneNET `dev_id`), when it is not the IMEI. */
+    platform_device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' })),
+    /** Further codec parameters (thresholds, mounting) passed to the model's mapping. */
+    params: Type.Optional(Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_]{0,63}$' }), Type.Union([Type.Number(), Type.String({ maxLength: 200 }), Type.Boolean()]))),
   },
   { additionalProperties: false },
 );
@@ -123,6 +140,44 @@ export interface Device {
   installedAt: string | null;
   binDepthMm: number | null;
   sensorOffsetMm: number | null;
+  /** Device model id (codec registry), or null for a device that speaks the v1 contract itself. */
+  model: string | null;
+  /** Network identities (see DeviceIdentity); DevEUI lowercase. */
+  devEui: string | null;
+  networkApp: string | null;
+  imei: string | null;
+  platformDeviceId: string | null;
+  /** Codec parameters from the site (bin depth and offset are passed to the codec too). */
+  params: Record<string, number | string | boolean>;
+}
+
+/** How a network server or carrier platform names a device; each is unique across the site. */
+export type DeviceIdentity =
+  | { type: 'devEui'; value: string }
+  | { type: 'imei'; value: string }
+  | { type: 'platformDeviceId'; value: string };
+
+/** One key per identity, for lookups (`devEui:a84041000181c061`); DevEUIs compare lowercase. */
+export function identityKey(id: DeviceIdentity): string {
+  return `${id.type}:${id.type === 'devEui' ? id.value.toLowerCase() : id.value}`;
+}
+
+/** Radio health of a device behind a network: last values, kept in its state (not in readings). */
+export interface RadioHealth {
+  /** Best RSSI (dBm) and SNR (dB) among the gateways that heard the last uplink. */
+  rssiDbm: number | null;
+  snrDb: number | null;
+  /** The gateway (or base station / cell) that heard it best. */
+  gatewayId: string | null;
+  /** How many gateways heard it. */
+  gateways: number;
+  /** Network frame counter (LoRaWAN fCnt, CTWing upPacketSN). */
+  fCnt: number | null;
+  /** Spreading factor / data rate as the network reports it. */
+  dataRate: string | null;
+  /** Which network path it came in on: chirpstack, tts, ctwing, onenet, camera. */
+  network: string;
+  atMs: number;
 }
 
 /** Where a device stands: the tags every reading is stored with. */
@@ -155,4 +210,11 @@ export interface DeviceState {
   lastEvent: string | null;
   lastEventMs: number | null;
   refusedCount: number;
+  /** Devices behind a network server or platform: RSSI, SNR, gateway of the last uplink. */
+  radio: RadioHealth | null;
+}
+
+/** The network fields of a device that speaks the v1 contract itself (no model, no network identity). */
+export function contractDeviceFields(): Pick<Device, 'model' | 'devEui' | 'networkApp' | 'imei' | 'platformDeviceId' | 'params'> {
+  return { model: null, devEui: null, networkApp: null, imei: null, platformDeviceId: null, params: {} };
 }

@@ -61,3 +61,59 @@ export function parseCmdTopic(topic: string): { kind: DeviceKind; deviceId: stri
   if (version !== TOPIC_VERSION || !isDeviceKind(kind) || suffix !== CMD_SUFFIX || !isValidDeviceId(deviceId)) return null;
   return { kind, deviceId };
 }
+
+// ---- Network-server integration topics (not the v1 contract: what ChirpStack and TTS publish) ----
+
+/** ChirpStack v4 MQTT integration events the hub ingests; the others carry no reading. */
+export const CHIRPSTACK_EVENTS = ['up', 'status', 'join', 'ack', 'txack', 'log', 'location', 'integration'] as const;
+export type ChirpstackEvent = (typeof CHIRPSTACK_EVENTS)[number];
+/** The Things Stack v3 uplink-side topics the hub reads (`up`, `join`); downlink echoes carry no reading. */
+export const TTS_EVENTS = ['up', 'join', 'service/data', 'location/solved', 'down/queued', 'down/sent', 'down/ack', 'down/nack', 'down/failed'] as const;
+export type TtsEvent = (typeof TTS_EVENTS)[number];
+
+/**
+ * A network server's event topic:
+ *   ChirpStack v4: `application/{applicationId}/device/{devEui}/event/{event}`
+ *   The Things Stack v3: `v3/{applicationId}@{tenantId}/devices/{deviceId}/{event}`
+ * `application` is what a service account is bound to (ChirpStack: the UUID; TTS: `app@tenant`).
+ */
+export type IntegrationTopic =
+  | { network: 'chirpstack'; application: string; devEui: string; event: ChirpstackEvent }
+  | { network: 'tts'; application: string; deviceId: string; event: TtsEvent };
+
+const EUI_RE = /^[0-9a-fA-F]{16}$/;
+const SEGMENT_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function chirpstackEventTopic(applicationId: string, devEui: string, event: ChirpstackEvent): string {
+  return `application/${applicationId}/device/${devEui.toLowerCase()}/event/${event}`;
+}
+
+export function ttsUplinkTopic(applicationId: string, tenantId: string, deviceId: string, event: TtsEvent = 'up'): string {
+  return `v3/${applicationId}@${tenantId}/devices/${deviceId}/${event}`;
+}
+
+/** Filters a bridge subscribes to on the network server's broker ('+' for every application). */
+export function chirpstackSubscription(applicationId = '+'): string {
+  return `application/${applicationId}/device/+/event/+`;
+}
+export function ttsSubscription(applicationId: string, tenantId: string): string {
+  return `v3/${applicationId}@${tenantId}/devices/+/+`;
+}
+
+export function parseIntegrationTopic(topic: string): IntegrationTopic | null {
+  const parts = topic.split('/');
+  if (parts[0] === 'application' && parts.length === 6 && parts[2] === 'device' && parts[4] === 'event') {
+    const [, app, , devEui, , event] = parts as [string, string, string, string, string, string];
+    if (!SEGMENT_RE.test(app) || !EUI_RE.test(devEui) || !(CHIRPSTACK_EVENTS as readonly string[]).includes(event)) return null;
+    return { network: 'chirpstack', application: app, devEui: devEui.toLowerCase(), event: event as ChirpstackEvent };
+  }
+  if (parts[0] === 'v3' && parts.length >= 4 && parts[2] === 'devices') {
+    const [, app, , deviceId, ...rest] = parts as [string, string, string, string, ...string[]];
+    const event = rest.join('/');
+    const at = app.indexOf('@');
+    if (at <= 0 || !SEGMENT_RE.test(app.slice(0, at)) || !SEGMENT_RE.test(app.slice(at + 1))) return null;
+    if (!SEGMENT_RE.test(deviceId) || !(TTS_EVENTS as readonly string[]).includes(event)) return null;
+    return { network: 'tts', application: app, deviceId, event: event as TtsEvent };
+  }
+  return null;
+}

@@ -19,6 +19,8 @@ import { photosRoutes } from './api/photos.ts';
 import { usersRoutes } from './api/users.ts';
 import { authPlugin, publicRoutes } from './auth/index.ts';
 import { securityHeaders } from './auth/headers.ts';
+import { ingestRoutes } from './api/ingest.ts';
+import { authPlugin } from './auth/index.ts';
 import type { HubServices } from './services.ts';
 
 /**
@@ -52,6 +54,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
         { name: 'silences', description: 'Silences and maintenance windows (屏蔽)' },
         { name: 'rosters', description: 'Duty rosters per grid (值班表)' },
         { name: 'kpis', description: 'Closure rate and times (考核指标)' },
+        { name: 'ingest', description: 'Carrier platforms (CTWing, OneNET) and camera boxes pushing uplinks (docs/devices.md)' },
       ],
     },
   });
@@ -80,6 +83,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(silencesRoutes, { prefix: '/api/silences', hub });
   await app.register(rostersRoutes, { prefix: '/api/rosters', hub });
   await app.register(kpisRoutes, { prefix: '/api/kpis', hub });
+  await app.register(ingestRoutes, { prefix: '/api/ingest', hub });
   await app.register(metricsRoutes, { hub });
   // Last: the dashboard (desk /, wall /wall, phone /m) from dashboard/dist, SPA fallback outside /api.
   await app.register(staticRoutes);

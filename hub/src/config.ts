@@ -57,6 +57,23 @@ export const HubConfigSchema = Type.Object({
   rulesTickMs: Type.Integer({ minimum: 0 }),
   /** Compact the heap once the process goes idle after a burst (hub/src/memory.ts); process-wide, read by main.ts. */
   idleCompaction: Type.Boolean(),
+  /** Network servers and carrier platforms (docs/devices.md). */
+  networks: Type.Object({
+    /** ChirpStack's MQTT broker the hub subscribes to as a bridge (mqtt[s]://user:password@host:port), or null. */
+    chirpstackMqttUrl: Type.Union([Type.String({ pattern: '^mqtts?://' }), Type.Null()]),
+    /** ChirpStack application ids to subscribe to; empty: every application (`+`). */
+    chirpstackApplications: Type.Array(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
+    /** The Things Stack's MQTT server (mqtt[s]://app@tenant:API-key@host:port), or null. */
+    ttsMqttUrl: Type.Union([Type.String({ pattern: '^mqtts?://' }), Type.Null()]),
+    /** TTS applications as `app@tenant` (at least one with ttsMqttUrl). */
+    ttsApplications: Type.Array(Type.String({ pattern: '^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+$' })),
+    /** The bridge's MQTT client id (a persistent session is resumed by it). */
+    bridgeClientId: Type.String({ minLength: 1, maxLength: 64 }),
+    /** Secret path segment of the CTWing push URL (/api/ingest/ctwing/{token}); null: the route is off. */
+    ctwingPushToken: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
+    /** OneNET push token (URL verification and msg_signature); null: the route is off. */
+    onenetToken: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  }),
 });
 export type HubConfig = Static<typeof HubConfigSchema>;
 
@@ -92,6 +109,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   loginAuditMs: 90 * 86_400_000,
   rulesTickMs: 1000,
   idleCompaction: true,
+  networks: { chirpstackMqttUrl: null, chirpstackApplications: [], ttsMqttUrl: null, ttsApplications: [], bridgeClientId: 'gridhub-bridge', ctwingPushToken: null, onenetToken: null },
 };
 
 /** Every environment variable the hub reads, with its meaning (docs/configuration.md mirrors it). */
@@ -131,6 +149,13 @@ export const ENV_VARS = {
   HUB_LOGIN_AUDIT_DAYS: 'how long login attempts are kept in the audit (default 90)',
   HUB_RULES_TICK_MS: 'how often the rules engine ticks: for windows, liveness, SLA timers (default 1000)',
   HUB_IDLE_COMPACTION: '0 to keep the heap as V8 leaves it after a burst; by default it is compacted once the hub is idle (default 1)',
+  HUB_CHIRPSTACK_MQTT_URL: "ChirpStack's MQTT broker to subscribe to as a bridge, mqtt[s]://user:password@host:port (docs/devices.md)",
+  HUB_CHIRPSTACK_APPLICATIONS: 'comma-separated ChirpStack application ids the bridge subscribes to (default: every application)',
+  HUB_TTS_MQTT_URL: "The Things Stack's MQTT server to subscribe to, mqtt[s]://app@tenant:API-key@host:port",
+  HUB_TTS_APPLICATIONS: 'comma-separated TTS applications as app@tenant (required with HUB_TTS_MQTT_URL)',
+  HUB_BRIDGE_CLIENT_ID: "the bridges' MQTT client id; their persistent sessions resume by it (default gridhub-bridge)",
+  HUB_CTWING_PUSH_TOKEN: 'secret path segment of the CTWing push URL /api/ingest/ctwing/{token} (at least 16 characters); unset: off',
+  HUB_ONENET_TOKEN: 'OneNET push token: URL verification and msg_signature check of /api/ingest/onenet; unset: off',
 } as const;
 
 const check = TypeCompiler.Compile(HubConfigSchema);
@@ -200,12 +225,31 @@ export function configFromEnv(env: Record<string, string | undefined>): Readonly
     loginAuditMs: int('HUB_LOGIN_AUDIT_DAYS', DEFAULT_CONFIG.loginAuditMs / 86_400_000, 86_400_000),
     rulesTickMs: int('HUB_RULES_TICK_MS', DEFAULT_CONFIG.rulesTickMs),
     idleCompaction: flag('HUB_IDLE_COMPACTION', DEFAULT_CONFIG.idleCompaction),
+    networks: {
+      chirpstackMqttUrl: str('HUB_CHIRPSTACK_MQTT_URL'),
+      chirpstackApplications: list(str('HUB_CHIRPSTACK_APPLICATIONS')),
+      ttsMqttUrl: str('HUB_TTS_MQTT_URL'),
+      ttsApplications: list(str('HUB_TTS_APPLICATIONS')),
+      bridgeClientId: str('HUB_BRIDGE_CLIENT_ID') ?? DEFAULT_CONFIG.networks.bridgeClientId,
+      ctwingPushToken: str('HUB_CTWING_PUSH_TOKEN'),
+      onenetToken: str('HUB_ONENET_TOKEN'),
+    },
   };
+  if (config.networks?.ttsMqttUrl && config.networks.ttsApplications.length === 0) bad.push('HUB_TTS_MQTT_URL needs HUB_TTS_APPLICATIONS');
   if (bad.length) throw new HubError('HUB_ERR_CONFIG', [bad.join('; ')], bad);
   return resolveConfig(config);
 }
 
+function list(v: string | null): string[] {
+  return v === null ? [] : v.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+}
+
 /** The config as it may be shown (health, logs): secrets masked. */
 export function redactedConfig(config: HubConfig): HubConfig {
-  return { ...config, adminPassword: config.adminPassword ? '***' : null, databaseUrl: config.databaseUrl?.replace(/\/\/[^@/]*@/, '//***@') ?? null, influx: config.influx && { ...config.influx, token: config.influx.token ? '***' : null } };
+  return { ...config, adminPassword: config.adminPassword ? '***' : null, databaseUrl: config.databaseUrl?.replace(/\/\/[^@/]*@/, '//***@') ?? null, influx: config.influx && { ...config.influx, token: config.influx.token ? '***' : null }, networks: redactedNetworks(config.networks) };
+}
+
+function redactedNetworks(n: HubConfig['networks']): HubConfig['networks'] {
+  const url = (u: string | null) => u?.replace(/\/\/[^@/]*@/, '//***@') ?? null;
+  return { ...n, chirpstackMqttUrl: url(n.chirpstackMqttUrl), ttsMqttUrl: url(n.ttsMqttUrl), ctwingPushToken: n.ctwingPushToken && '***', onenetToken: n.onenetToken && '***' };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
+import { createCodecRegistry, SqlCodecStore, type CodecRegistry } from '@gridhub/codecs';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
 import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore } from '@gridhub/store';
 import { buildApp } from './app.ts';
@@ -12,6 +13,7 @@ import { resolveConfig, type HubConfig } from './config.ts';
 import { attachRealtime, type Realtime } from './realtime/index.ts';
 import { createMetrics, latencyHistogramsText } from './metrics.ts';
 import { FilePhotoBlobs, PhotoStore } from './photos/store.ts';
+import { bridgeSpecs, startBridge, type Bridge } from './bridges.ts';
 import type { HubServices, PartHealth } from './services.ts';
 
 /** MQTT packets above this close the connection before they are buffered. */
@@ -38,6 +40,8 @@ export interface Hub {
   realtime: Realtime;
   /** True when the demo site was loaded at this start. */
   demoSite: boolean;
+  /** Network-server bridges (ChirpStack, TTS) this hub subscribes through. */
+  bridges: Bridge[];
   close(): Promise<void>;
 }
 
@@ -84,9 +88,14 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       : createEmbeddedSink(store, { retentionMs: config.embeddedRetentionMs });
     closers.push(() => sink.close());
 
+    // device models' codecs (built in, and uploaded ones from the store): network uplinks' frames
+    const codecLog = log.child({ part: 'codecs' });
+    const codecs: CodecRegistry = await createCodecRegistry({ uploaded: new SqlCodecStore(store.db), logger: codecLog });
+    closers.push(() => codecs.close());
     const ingest = createIngest({
       store,
       sink,
+      codecs,
       spool: { dir: join(config.dataDir, 'spool'), budgetBytes: config.spoolBudgetBytes },
       maxPayloadBytes: config.maxPayloadBytes,
       // Smaller batches keep each synchronous slice (read, parse, serialise) short, so an alarm
@@ -130,6 +139,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
     const broker = await createBroker({
       deviceCredentials: (id) => store.deviceSecretHash(id),
       onDeviceMessage: (msg) => ingest.handle(msg),
+      onIntegrationMessage: (msg) => ingest.handleIntegration(msg),
       onDeviceConnection: (deviceId, connected, atMs) => ingest.noteConnection(deviceId, connected, atMs),
       users: config.mqttUsersPath ? await loadUsersFile(config.mqttUsersPath) : [],
       allowAnonymous: config.mqttAllowAnonymous,
@@ -157,6 +167,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       },
       rules,
       photos: new PhotoStore(store.db, new FilePhotoBlobs(join(config.dataDir, 'photos'))),
+      networkIngest: ingest,
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()) });
     const app = await buildApp(services);
@@ -175,6 +186,11 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
         key: readFileSync(config.tlsKeyPath),
       });
     }
+    const bridges = bridgeSpecs(config.networks).map((spec) => startBridge(spec, ingest, log.child({ part: 'bridge' })));
+    // closed before ingest stops (closers run in reverse): nothing is handed in once the spool closes
+    closers.push(async () => {
+      await Promise.all(bridges.map((b) => b.close()));
+    });
     const host = config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost;
     const mqttHost = config.mqttHost === '0.0.0.0' || config.mqttHost === '::' ? 'localhost' : config.mqttHost;
     return {
@@ -195,6 +211,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       users,
       realtime,
       demoSite,
+      bridges,
       close,
     };
   } catch (err) {

@@ -4,6 +4,7 @@ import type { HubConfig } from './config.ts';
 import type { LoginGuard, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
 import type { PhotoStore } from './photos/store.ts';
+import type { Ingest } from '@gridhub/ingest';
 
 /** A part of the hub as /api/health sees it. */
 export interface PartHealth {
@@ -31,6 +32,8 @@ export interface HubServices {
   rules: HubRules;
   /** Where resolution photos' bytes are kept (files under HUB_DATA_DIR). */
   photos: PhotoStore;
+  /** Network servers' and platforms' uplinks (HTTP pushes, camera boxes) into the one spool. */
+  networkIngest: Pick<Ingest, 'handleSource' | 'handleNetwork'>;
 }
 
 export type DeviceView = DeviceInfo & { state: DeviceState | null };

@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverAvailable, startInfluxd, stopInfluxdAndClean, tempDir } from '@gridhub/testkit';
-import { uplinkTopic, type DeviceInfo, type Reading } from '@gridhub/core';
+import { contractDeviceFields, uplinkTopic, type DeviceInfo, type Reading } from '@gridhub/core';
 import { createInfluxSink, createIngest, Spool } from '../src/index.ts';
 import { placeOf, smokeReading, T0 } from '../test/fixtures/readings.ts';
 
@@ -44,7 +44,7 @@ async function benchEndToEnd(n: number): Promise<void> {
   const dir = tempDir('bench-ingest');
   const devices: DeviceInfo[] = Array.from({ length: 1000 }, (_, d) => ({
     id: smokeReading(d, 0).deviceId, kind: 'smoke', name: null, estateId: placeOf(d).estate, buildingId: placeOf(d).building, unitId: placeOf(d).unit,
-    floor: 1, elevatorId: null, x: null, y: null, installedAt: null, binDepthMm: null, sensorOffsetMm: null, place: placeOf(d),
+    floor: 1, elevatorId: null, x: null, y: null, installedAt: null, binDepthMm: null, sensorOffsetMm: null, ...contractDeviceFields(), place: placeOf(d),
   }));
   const store = { allDeviceInfo: async () => devices, recordRefusals: async () => {}, upsertDeviceStates: async () => {} };
   const sink = createInfluxSink({ url: influx.url, api: 'v1', bucket: influx.db, timeoutMs: 10_000, logger: quiet });

@@ -15,3 +15,12 @@ export {
   type LatencySnapshot,
 } from './spool/index.ts';
 export { binFillPct } from './handlers/index.ts';
+export type { CodecRegistry, ContractMessage, DecodeOutcome, UplinkFrame } from '@gridhub/codecs';
+export type { NetworkOutcome, NetworkStats } from './network/path.ts';
+export { NETWORKS, type Network, type NetworkUplink, type SourceResult, type UplinkContent, type UplinkIdentity } from './network/uplink.ts';
+export type { IntegrationMessage } from './ingest.ts';
+export { parseChirpstack } from './sources/chirpstack.ts';
+export { parseTts } from './sources/tts.ts';
+export { parseCtwing } from './sources/ctwing.ts';
+export { onenetSignature, parseOnenet, signatureMatches } from './sources/onenet.ts';
+export { DEFAULT_MAX_NETWORK_MESSAGE_BYTES, parseNetworkJson } from './sources/common.ts';

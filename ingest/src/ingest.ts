@@ -1,5 +1,7 @@
 import {
   decodePayload,
+  identityKey,
+  parseIntegrationTopic,
   DEFAULT_MAX_PAYLOAD_BYTES,
   HubError,
   parseUplinkTopic,
@@ -8,9 +10,16 @@ import {
   type DeviceInfo,
   type Reading,
 } from '@gridhub/core';
-import type { HubStore } from '@gridhub/store';
+import type { HubStore, UnclaimedDevice } from '@gridhub/store';
 import type { DeviceMessage } from '@gridhub/broker';
-import { HANDLERS } from './handlers/index.ts';
+import { HANDLERS, type HandlerOutput } from './handlers/index.ts';
+import type { CodecRegistry } from '@gridhub/codecs';
+import { DedupWindow } from './network/dedup.ts';
+import { createNetworkPath, type NetworkOutcome, type NetworkStats } from './network/path.ts';
+import type { NetworkUplink, SourceResult, UplinkIdentity } from './network/uplink.ts';
+import { parseChirpstack } from './sources/chirpstack.ts';
+import { DEFAULT_MAX_NETWORK_MESSAGE_BYTES } from './sources/common.ts';
+import { parseTts } from './sources/tts.ts';
 import { Periodic } from './periodic.ts';
 import { RefusalLog, type RefusalStats } from './refusals.ts';
 import { Drain, type DrainStats } from './spool/drain.ts';
@@ -18,8 +27,9 @@ import { consoleLogger, Spool, type SpoolLogger, type SpoolOptions, type SpoolSt
 import { StateCoalescer } from './state.ts';
 import type { TelemetrySink } from './types.ts';
 
-/** The few store methods ingest calls. */
-export type IngestStore = Pick<HubStore, 'allDeviceInfo' | 'recordRefusals' | 'upsertDeviceStates'>;
+/** The few store methods ingest calls (the network ones only where network uplinks come in). */
+export type IngestStore = Pick<HubStore, 'allDeviceInfo' | 'recordRefusals' | 'upsertDeviceStates'> &
+  Partial<Pick<HubStore, 'recordUnclaimed' | 'recordUplinkKeys' | 'recentUplinkKeys' | 'pruneUplinkKeys'>>;
 
 export interface IngestOptions {
   store: IngestStore;
@@ -40,7 +50,16 @@ export interface IngestOptions {
   maxPendingRefusals?: number;
   logger?: SpoolLogger;
   now?: () => number;
+  /** Device models' codecs (network uplinks carrying frames); without it such frames are refused. */
+  codecs?: CodecRegistry | null;
+  /** Largest network-server / platform message accepted. Default 64 KiB. */
+  maxNetworkMessageBytes?: number;
+  /** How long a network uplink's key is remembered against redelivery. Default 24 h (at most 200,000 keys). */
+  dedupWindowMs?: number;
 }
+
+/** A message a network server published on the hub's broker (a service account's integration topic). */
+export type IntegrationMessage = DeviceMessage;
 
 export type ReadingsListener = (readings: Reading[]) => void;
 
@@ -58,6 +77,8 @@ export interface IngestStats {
   flushFailures: number;
   spool: SpoolStats | null;
   drain: DrainStats | null;
+  /** Network servers and platforms: uplinks, readings, duplicates, ignored, unclaimed. */
+  network: NetworkStats;
 }
 
 export interface Ingest {
@@ -72,6 +93,19 @@ export interface Ingest {
    * withholds the PUBACK and the device redelivers.
    */
   handle(msg: DeviceMessage): Promise<void>;
+  /**
+   * A network server's or platform's uplink (ingest/src/sources/*), through the same validation,
+   * tagging and spool as `handle`. Resolves once its readings are durable, or once it is refused
+   * (unknown device: also listed unclaimed) or recognised as a redelivery. Rejects like `handle`.
+   */
+  handleNetwork(uplink: NetworkUplink): Promise<NetworkOutcome>;
+  /** A source's verdict (refusal, ignored kind, uplink) on a raw message; `origin` for the refusal record. */
+  handleSource(result: SourceResult, origin: { topic: string; clientId: string; payload: Uint8Array; rxMs: number }): Promise<NetworkOutcome>;
+  /**
+   * A message on a network-server integration topic (ChirpStack `application/+/device/+/event/+`,
+   * TTS `v3/+/devices/+/+`), from a bridge or a service account on the hub's broker.
+   */
+  handleIntegration(msg: IntegrationMessage): Promise<void>;
   /** Reloads the device cache (after a site import); returns how many devices are known. */
   reloadDevices(): Promise<number>;
   /** The broker saw a device connect or disconnect: recorded in its state with the next flush. */
@@ -114,6 +148,12 @@ export function createIngest(opts: IngestOptions): Ingest {
     notify(durableListeners, batch);
   };
   let devices = new Map<string, DeviceInfo>();
+  /** identityKey (devEui:..., imei:..., platformDeviceId:...) -> device */
+  let byIdentity = new Map<string, DeviceInfo>();
+  const maxNetworkBytes = opts.maxNetworkMessageBytes ?? DEFAULT_MAX_NETWORK_MESSAGE_BYTES;
+  const dedupWindowMs = opts.dedupWindowMs ?? 24 * 3600_000;
+  const dedup = new DedupWindow(dedupWindowMs, 200_000);
+  const unclaimedQueue = new SightingQueue(1000);
   let spool: Spool<Reading> | null = null;
   let drain: Drain<Reading> | null = null;
   let handled = 0;
@@ -123,6 +163,10 @@ export function createIngest(opts: IngestOptions): Ingest {
 
   const refusalFlusher = batchFlusher(opts.refusalFlushIntervalMs ?? 200, refusals, (b) => opts.store.recordRefusals(b), 'recording refusals');
   const stateFlusher = batchFlusher(opts.stateFlushIntervalMs ?? 1000, states, (b) => opts.store.upsertDeviceStates(b), 'writing device states');
+  const networkFlushers = [
+    batchFlusher(opts.refusalFlushIntervalMs ?? 200, unclaimedQueue, (b) => opts.store.recordUnclaimed?.(b) ?? Promise.resolve(), 'recording unclaimed devices'),
+    batchFlusher(opts.stateFlushIntervalMs ?? 1000, dedup, (b) => opts.store.recordUplinkKeys?.(b) ?? Promise.resolve(), 'recording uplink keys'),
+  ];
 
   /** Every interval: take what is pending and write it; on failure put it back for the next run. */
   function batchFlusher<T>(intervalMs: number, queue: { take(): T[]; restore(b: T[]): void }, write: (b: T[]) => Promise<void>, what: string) {
@@ -157,6 +201,47 @@ export function createIngest(opts: IngestOptions): Ingest {
     return null;
   }
 
+  /** Appends a handler's reading (durable when this resolves), counts it, queues its state patch. */
+  async function commit(s: Spool<Reading>, out: Exclude<HandlerOutput, { refuse: unknown }>): Promise<void> {
+    await s.append(out.reading);
+    accepted++;
+    if (durableListeners.size > 0) {
+      if (durableBatch.length === 0) setImmediate(flushDurable);
+      durableBatch.push(out.reading);
+    }
+    const key = `${out.reading.kind}/${out.reading.message}`;
+    acceptedByKind[key] = (acceptedByKind[key] ?? 0) + 1;
+    states.add(out.patch);
+  }
+
+  const network = createNetworkPath({
+    codecs: opts.codecs ?? null,
+    device: (id: UplinkIdentity) => (id.type === 'deviceId' ? devices.get(id.value) : byIdentity.get(identityKey(id))),
+    refuse: (u, deviceId, err) => refuse({ topic: u.origin, payload: Buffer.from(u.raw.buffer, u.raw.byteOffset, u.raw.byteLength), qos: 1, clientId: u.clientId, rxMs: u.rxMs }, deviceId, err),
+    unclaimed: (u) =>
+      unclaimedQueue.add({
+        network: u.network, identityType: u.identity.type === 'deviceId' ? 'platformDeviceId' : u.identity.type, identity: u.identity.value,
+        firstSeenMs: u.rxMs, lastSeenMs: u.rxMs, count: 1, origin: u.origin, detail: u.detail,
+      }),
+    commit: async (outs) => {
+      const s = spool;
+      if (!s) throw new HubError('HUB_ERR_NOT_READY', ['ingest is not started']);
+      await Promise.all(outs.map((o) => commit(s, o)));
+    },
+    state: (patch) => states.add(patch),
+    dedup,
+    now,
+  });
+
+  async function handleSource(result: SourceResult, origin: { topic: string; clientId: string; payload: Uint8Array; rxMs: number }): Promise<NetworkOutcome> {
+    handled++;
+    if (!spool) throw new HubError('HUB_ERR_NOT_READY', ['ingest is not started']);
+    if ('uplink' in result) return network.handle(result.uplink);
+    if ('ignore' in result) return network.ignored(result.ignore);
+    refuse({ topic: origin.topic, payload: Buffer.from(origin.payload.buffer, origin.payload.byteOffset, origin.payload.byteLength), qos: 1, clientId: origin.clientId, rxMs: origin.rxMs }, null, result.refuse);
+    return { status: 'refused', error: result.refuse };
+  }
+
   /** Topic, device, kind, payload, handler: a reading and a patch, or null when refused (and recorded). */
   function process(msg: DeviceMessage) {
     const topic = parseUplinkTopic(msg.topic);
@@ -179,6 +264,13 @@ export function createIngest(opts: IngestOptions): Ingest {
   async function reloadDevices(): Promise<number> {
     const list = await opts.store.allDeviceInfo();
     devices = new Map(list.map((d) => [d.id, d]));
+    const ids = new Map<string, DeviceInfo>();
+    for (const d of list) {
+      if (d.devEui) ids.set(identityKey({ type: 'devEui', value: d.devEui }), d);
+      if (d.imei) ids.set(identityKey({ type: 'imei', value: d.imei }), d);
+      if (d.platformDeviceId) ids.set(identityKey({ type: 'platformDeviceId', value: d.platformDeviceId }), d);
+    }
+    byIdentity = ids;
     return devices.size;
   }
 
@@ -186,6 +278,11 @@ export function createIngest(opts: IngestOptions): Ingest {
     async start() {
       if (spool) return;
       await reloadDevices();
+      if (opts.store.recentUplinkKeys) {
+        const since = now() - dedupWindowMs;
+        await opts.store.pruneUplinkKeys?.(since);
+        dedup.load(await opts.store.recentUplinkKeys(since, 200_000));
+      }
       const s = await Spool.open<Reading>({ ...opts.spool, logger: log, now });
       spool = s;
       replayedToHandOut = s.stats().replayed;
@@ -208,6 +305,7 @@ export function createIngest(opts: IngestOptions): Ingest {
       });
       refusalFlusher.start();
       stateFlusher.start();
+      for (const f of networkFlushers) f.start();
     },
 
     async stop() {
@@ -217,6 +315,7 @@ export function createIngest(opts: IngestOptions): Ingest {
       await s.close();
       await refusalFlusher.stop();
       await stateFlusher.stop();
+      for (const f of networkFlushers) await f.stop();
       spool = null;
     },
 
@@ -226,15 +325,29 @@ export function createIngest(opts: IngestOptions): Ingest {
       if (!s) throw new HubError('HUB_ERR_NOT_READY', ['ingest is not started']);
       const out = process(msg);
       if (!out) return;
-      await s.append(out.reading);
-      accepted++;
-      if (durableListeners.size > 0) {
-        if (durableBatch.length === 0) setImmediate(flushDurable);
-        durableBatch.push(out.reading);
+      await commit(s, out);
+    },
+
+    async handleNetwork(uplink: NetworkUplink): Promise<NetworkOutcome> {
+      handled++;
+      if (!spool) throw new HubError('HUB_ERR_NOT_READY', ['ingest is not started']);
+      return network.handle(uplink);
+    },
+
+    handleSource,
+
+    async handleIntegration(msg: IntegrationMessage): Promise<void> {
+      const topic = parseIntegrationTopic(msg.topic);
+      const origin = { topic: msg.topic, clientId: msg.clientId, payload: msg.payload, rxMs: msg.rxMs };
+      if (!topic) {
+        await handleSource({ refuse: new HubError('HUB_ERR_TOPIC') }, origin);
+        return;
       }
-      const key = `${out.reading.kind}/${out.reading.message}`;
-      acceptedByKind[key] = (acceptedByKind[key] ?? 0) + 1;
-      states.add(out.patch);
+      const result =
+        topic.network === 'chirpstack'
+          ? parseChirpstack(topic, msg.payload, msg.rxMs, msg.clientId, maxNetworkBytes)
+          : parseTts(topic, msg.payload, msg.rxMs, msg.clientId, maxNetworkBytes);
+      await handleSource(result, origin);
     },
 
     reloadDevices,
@@ -254,6 +367,7 @@ export function createIngest(opts: IngestOptions): Ingest {
         flushFailures,
         spool: spool?.stats() ?? null,
         drain: drain?.stats() ?? null,
+        network: network.stats(),
       };
     },
 
@@ -267,4 +381,27 @@ export function createIngest(opts: IngestOptions): Ingest {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/**
+ * Sightings of unclaimed identities waiting to be recorded, folded per identity (a flood from one
+ * unknown device is one row with a count); at most `max` identities between flushes.
+ */
+class SightingQueue {
+  private pending = new Map<string, UnclaimedDevice>();
+  constructor(private readonly max: number) {}
+  add(s: UnclaimedDevice): void {
+    const key = `${s.network}|${s.identityType}|${s.identity}`;
+    const prev = this.pending.get(key);
+    if (prev) Object.assign(prev, { count: prev.count + s.count, lastSeenMs: Math.max(prev.lastSeenMs, s.lastSeenMs), origin: s.origin, detail: s.detail });
+    else if (this.pending.size < this.max) this.pending.set(key, { ...s });
+  }
+  take(): UnclaimedDevice[] {
+    const out = [...this.pending.values()];
+    this.pending = new Map();
+    return out;
+  }
+  restore(batch: UnclaimedDevice[]): void {
+    for (const s of batch) this.add(s);
+  }
 }

@@ -8,6 +8,7 @@ export function mergePatch(into: DeviceStatePatch, next: DeviceStatePatch): Devi
   if (next.lastSeenMs !== undefined) into.lastSeenMs = Math.max(into.lastSeenMs ?? next.lastSeenMs, next.lastSeenMs);
   if (next.connected !== undefined) into.connected = next.connected;
   if (next.batteryPct !== undefined) into.batteryPct = next.batteryPct;
+  if (next.radio !== undefined && (into.radio === undefined || next.radio.atMs >= into.radio.atMs)) into.radio = next.radio;
   if (next.latest && (into.latestTsMs === undefined || (next.latestTsMs ?? 0) >= into.latestTsMs)) {
     into.latest = into.latest ? { ...into.latest, ...next.latest } : { ...next.latest };
     if (next.latestTsMs !== undefined) into.latestTsMs = next.latestTsMs;

@@ -44,7 +44,7 @@ const BAD: [string, string, object | string | Buffer, string][] = [
   ['too large', 'v1/smoke/smoke-1/telemetry', 'x'.repeat(9000), 'HUB_ERR_PAYLOAD_TOO_LARGE'],
   ['not UTF-8', 'v1/smoke/smoke-1/telemetry', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'HUB_ERR_PAYLOAD_ENCODING'],
   ['not JSON', 'v1/smoke/smoke-1/telemetry', '{"ts": 17', 'HUB_ERR_PAYLOAD_JSON'],
-  ['smoke missing battery', 'v1/smoke/smoke-1/telemetry', p({ obscuration_pct: 1, temperature_c: 20 }), 'HUB_ERR_PAYLOAD_SCHEMA'],
+  ['smoke missing temperature', 'v1/smoke/smoke-1/telemetry', p({ obscuration_pct: 1, battery_pct: 80 }), 'HUB_ERR_PAYLOAD_SCHEMA'],
   ['smoke unknown event', 'v1/smoke/smoke-1/event', p({ event: 'explode' }), 'HUB_ERR_PAYLOAD_SCHEMA'],
   ['smoke extra field', 'v1/smoke/smoke-1/telemetry', p({ obscuration_pct: 1, temperature_c: 20, battery_pct: 80, colour: 'red' }), 'HUB_ERR_PAYLOAD_SCHEMA'],
   ['bin neither fill nor distance', 'v1/bin/bin-1/telemetry', p({ temperature_c: 20, tilted: false, battery_pct: 80 }), 'HUB_ERR_PAYLOAD_SCHEMA'],

@@ -16,3 +16,4 @@ export { SCENARIOS, malformedPayloads, POWER_CUT_MS } from './scenarios/index.ts
 export { startSimulation, type Simulation, type SimulationOptions } from './simulate.ts';
 export { runLoad, type LoadOptions, type LoadReport } from './load.ts';
 export { startProgress, formatProgress, type ProgressSnapshot } from './progress.ts';
+export * from './networks/index.ts';

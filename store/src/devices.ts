@@ -18,7 +18,8 @@ type PlacedQuery = ReturnType<typeof placedDevices>;
 function selectInfo(q: PlacedQuery) {
   return q.select([
     'd.id', 'd.kind', 'd.name', 'd.estate_id', 'd.building_id', 'd.unit_id', 'd.floor', 'd.elevator_id', 'd.x', 'd.y',
-    'd.installed_at', 'd.bin_depth_mm', 'd.sensor_offset_mm', 'g.id as grid_id', 'c.id as community_id', 'c.street_id',
+    'd.installed_at', 'd.bin_depth_mm', 'd.sensor_offset_mm', 'd.model', 'd.dev_eui', 'd.network_app', 'd.imei', 'd.platform_device_id', 'd.params',
+    'g.id as grid_id', 'c.id as community_id', 'c.street_id',
   ]);
 }
 
@@ -39,6 +40,12 @@ function toDeviceInfo(r: InfoRow): DeviceInfo {
     installedAt: r.installed_at,
     binDepthMm: r.bin_depth_mm,
     sensorOffsetMm: r.sensor_offset_mm,
+    model: r.model,
+    devEui: r.dev_eui,
+    networkApp: r.network_app,
+    imei: r.imei,
+    platformDeviceId: r.platform_device_id,
+    params: JSON.parse(r.params) as DeviceInfo['params'],
     place: { street: r.street_id, community: r.community_id, grid: r.grid_id, estate: r.estate_id, building: r.building_id, unit: r.unit_id },
   };
 }

@@ -29,6 +29,14 @@ export interface DevicesTable {
   bin_depth_mm: number | null;
   sensor_offset_mm: number | null;
   secret_hash: string;
+  model: string | null;
+  /** lowercase */
+  dev_eui: string | null;
+  network_app: string | null;
+  imei: string | null;
+  platform_device_id: string | null;
+  /** JSON object text. */
+  params: string;
 }
 export interface WardensTable { id: string; name: string; phone: string; role: string; grid_id: string }
 
@@ -44,6 +52,8 @@ export interface DeviceStateTable {
   last_event: string | null;
   last_event_ms: number | null;
   refused_count: number;
+  /** JSON RadioHealth text, or null (devices that speak MQTT themselves). */
+  radio: string | null;
 }
 
 export interface RefusalsTable {
@@ -88,6 +98,25 @@ export interface ReadingValuesTable {
   value: number;
 }
 
+/** Network identities (DevEUI, IMEI, platform id) that sent uplinks but are in no device of the site. */
+export interface UnclaimedDevicesTable {
+  network: string;
+  identity_type: string;
+  identity: string;
+  first_seen_ms: number;
+  last_seen_ms: number;
+  count: number;
+  /** Where it came from: topic or route, plus what the network said about it (name, application). */
+  origin: string;
+  detail: string;
+}
+
+/** Keys of network uplinks already spooled (deduplicationId, fCnt, upPacketSN): a redelivery is not ingested twice. */
+export interface UplinkSeenTable {
+  key: string;
+  seen_ms: number;
+}
+
 export interface StoreDatabase {
   streets: StreetsTable;
   communities: CommunitiesTable;
@@ -102,4 +131,6 @@ export interface StoreDatabase {
   refusal_counts: RefusalCountsTable;
   readings: ReadingsTable;
   reading_values: ReadingValuesTable;
+  unclaimed_devices: UnclaimedDevicesTable;
+  uplink_seen: UplinkSeenTable;
 }

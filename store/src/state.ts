@@ -36,7 +36,7 @@ function mergeLatest(dialect: SqlDialectName): RawBuilder<string> {
     : sql<string>`(device_state.latest::jsonb || excluded.latest::jsonb)::text`;
 }
 
-const PATCHED = ['last_seen_ms', 'connected', 'battery_pct', 'latest_ts_ms', 'last_event', 'last_event_ms'] as const;
+const PATCHED = ['last_seen_ms', 'connected', 'battery_pct', 'latest_ts_ms', 'last_event', 'last_event_ms', 'radio'] as const;
 
 function patchRow(p: DeviceStatePatch): DeviceStateTable {
   return {
@@ -49,6 +49,7 @@ function patchRow(p: DeviceStatePatch): DeviceStateTable {
     last_event: p.lastEvent ?? null,
     last_event_ms: p.lastEventMs ?? null,
     refused_count: 0,
+    radio: p.radio ? JSON.stringify(p.radio) : null,
   };
 }
 
@@ -63,7 +64,7 @@ export async function upsertDeviceStates(db: Kysely<StoreDatabase>, dialect: Sql
   await db.transaction().execute(async (trx) => {
     const known = await knownDevices(trx, folded.map((p) => p.deviceId));
     const rows = folded.filter((p) => known.has(p.deviceId)).map(patchRow);
-    for (const chunk of chunkRows(rows, 9)) {
+    for (const chunk of chunkRows(rows, 10)) {
       await trx
         .insertInto('device_state')
         .values(chunk)
@@ -89,6 +90,7 @@ function toDeviceState(r: DeviceStateTable): DeviceState {
     lastEvent: r.last_event,
     lastEventMs: r.last_event_ms,
     refusedCount: r.refused_count,
+    radio: r.radio ? (JSON.parse(r.radio) as DeviceState['radio']) : null,
   };
 }
 

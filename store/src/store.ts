@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { migrateToLatest, openDatabase, type SqlDialectName, type StoreOptions } from './db.ts';
 import * as devices from './devices.ts';
+import * as network from './network.ts';
 import * as readings from './readings.ts';
 import type { StoreDatabase } from './schema.ts';
 import { importSite } from './site/import.ts';
@@ -54,6 +55,11 @@ function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName, refusalsK
     recordRefusals: (refusals) => state.recordRefusals(db, refusals, refusalsKeep),
     listRefusals: (filter) => state.listRefusals(db, filter),
     countRefusals: (filter) => state.countRefusals(db, filter),
+    recordUnclaimed: (sightings) => network.recordUnclaimed(db, sightings),
+    listUnclaimed: (filter) => network.listUnclaimed(db, filter),
+    recordUplinkKeys: (keys) => network.recordUplinkKeys(db, keys),
+    recentUplinkKeys: (sinceMs, limit) => network.recentUplinkKeys(db, sinceMs, limit),
+    pruneUplinkKeys: (olderThanMs) => network.pruneUplinkKeys(db, olderThanMs),
     writeReadings: (batch) => readings.writeReadings(db, batch),
     queryReadings: (q) => readings.queryReadings(db, q),
     countReadings: (filter) => readings.countReadings(db, filter),

@@ -1,5 +1,6 @@
 import type {
   Liveness, LivenessPolicy,
+  DeviceIdentity, RadioHealth,
   Building, Community, Device, DeviceInfo, DeviceKind, DeviceState, Estate, Grid, Reading, Refusal, SiteFile, Street, Unit, Warden,
 } from '@gridhub/core';
 
@@ -52,6 +53,17 @@ export interface HubStore {
   listRefusals(filter: { deviceId?: string; code?: string; limit: number; beforeMs?: number }): Promise<Refusal[]>;
   countRefusals(filter: { deviceId?: string; code?: string }): Promise<number>;
 
+  // ---- network uplinks (ChirpStack, TTS, CTWing, OneNET, cameras) ----
+  /** Upserts sightings of unclaimed identities (counts added, first/last seen kept). */
+  recordUnclaimed(sightings: UnclaimedDevice[]): Promise<void>;
+  listUnclaimed(filter: { limit: number }): Promise<UnclaimedDevice[]>;
+  /** Marks uplink keys as spooled (idempotent). */
+  recordUplinkKeys(keys: { key: string; seenMs: number }[]): Promise<void>;
+  /** Keys seen since `sinceMs`, newest first, at most `limit` (the dedup window at start). */
+  recentUplinkKeys(sinceMs: number, limit: number): Promise<{ key: string; seenMs: number }[]>;
+  /** Forgets keys older than the cutoff; returns how many. */
+  pruneUplinkKeys(olderThanMs: number): Promise<number>;
+
   // ---- embedded telemetry (used when INFLUX_URL is not set) ----
   /** Idempotent on (deviceId, message, tsMs, seq): writing a reading twice stores it once. */
   writeReadings(readings: Reading[]): Promise<void>;
@@ -97,6 +109,21 @@ export interface DeviceStatePatch {
   latestTsMs?: number;
   lastEvent?: string;
   lastEventMs?: number;
+  /** Radio health of the last network uplink (replaces the previous one). */
+  radio?: RadioHealth;
+}
+
+/** An identity that sent uplinks but is in no device of the site (GET /api/devices/unclaimed). */
+export interface UnclaimedDevice {
+  network: string;
+  identityType: DeviceIdentity['type'];
+  identity: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  count: number;
+  origin: string;
+  /** What the network said about it (its name, application, model) as given, for the admin. */
+  detail: Record<string, string>;
 }
 
 /** A device's history of one numeric field, downsampled to at most `maxPoints` buckets (mean). */

@@ -284,6 +284,7 @@ export function storeContract(harness: StoreHarness): void {
         lastEvent: 'tilted',
         lastEventMs: 1500,
         refusedCount: 0,
+        radio: null,
       });
       expect((await store.deviceState('mh-t1'))?.connected).toBe(false);
       expect(await store.deviceState('not-a-device')).toBeUndefined();
@@ -293,6 +294,51 @@ export function storeContract(harness: StoreHarness): void {
       expect((await store.deviceStates([])).size).toBe(0);
       await store.upsertDeviceStates([{ deviceId: 'bin-t1', connected: false, lastSeenMs: 2000 }]);
       expect(await store.deviceState('bin-t1')).toMatchObject({ connected: false, lastSeenMs: 2000, batteryPct: 88 });
+    });
+  });
+
+  describe('network identities and uplinks (issue 13)', () => {
+    it('stores model, DevEUI (lowercase), IMEI, platform id, application and params; a repeated identity is refused', async () => {
+      const store = await fresh();
+      const site = smallSite();
+      const devices = site.communities[0]!.grids[0]!.estates[0]!.devices;
+      Object.assign(devices[2]!, { model: 'dingtek-df703', dev_eui: 'A84041000181C061', network_app: 'app-1', params: { f_port: 3 } });
+      Object.assign(devices[3]!, { model: 'dingtek-dc410', imei: '861234567890123', platform_device_id: 'ctw-0001' });
+      await store.importSite(site);
+      expect(await store.deviceInfo('bin-t1')).toMatchObject({ model: 'dingtek-df703', devEui: 'a84041000181c061', networkApp: 'app-1', imei: null, params: { f_port: 3 } });
+      expect(await store.deviceInfo('mh-t1')).toMatchObject({ model: 'dingtek-dc410', devEui: null, imei: '861234567890123', platformDeviceId: 'ctw-0001', params: {} });
+      expect(await store.deviceInfo('smk-t1')).toMatchObject({ model: null, devEui: null, imei: null, platformDeviceId: null });
+      const dup = clone(site);
+      Object.assign(dup.communities[0]!.grids[0]!.estates[0]!.devices[0]!, { dev_eui: 'a84041000181c061' });
+      await expect(store.importSite(dup)).rejects.toMatchObject({ code: 'HUB_ERR_SITE_INVALID', details: [expect.objectContaining({ reason: expect.stringContaining('dev_eui a84041000181c061 is already used') })] });
+    });
+
+    it('keeps radio health, lists unclaimed identities with counts until claimed, remembers uplink keys', async () => {
+      const store = await fresh();
+      const site = smallSite();
+      await store.importSite(site);
+      const radio = { rssiDbm: -97, snrDb: 7.5, gatewayId: 'gw-1', gateways: 2, fCnt: 41, dataRate: 'SF9', network: 'chirpstack', atMs: 5000 };
+      await store.upsertDeviceStates([{ deviceId: 'bin-t1', lastSeenMs: 5000, radio }]);
+      await store.upsertDeviceStates([{ deviceId: 'bin-t1', batteryPct: 80 }]);
+      expect(await store.deviceState('bin-t1')).toMatchObject({ radio, batteryPct: 80 });
+
+      const sighting = { network: 'chirpstack', identityType: 'devEui' as const, identity: 'a84041000181c099', firstSeenMs: 100, lastSeenMs: 100, count: 1, origin: 'application/a/device/a84041000181c099/event/up', detail: { deviceName: 'bin-x' } };
+      await store.recordUnclaimed([sighting, { ...sighting, firstSeenMs: 200, lastSeenMs: 200 }]);
+      await store.recordUnclaimed([{ ...sighting, firstSeenMs: 50, lastSeenMs: 300, count: 2 }, { ...sighting, network: 'ctwing', identityType: 'imei', identity: '861234567890999', firstSeenMs: 250, lastSeenMs: 250 }]);
+      expect(await store.listUnclaimed({ limit: 10 })).toEqual([
+        { ...sighting, firstSeenMs: 50, lastSeenMs: 300, count: 4 },
+        expect.objectContaining({ network: 'ctwing', identity: '861234567890999', count: 1 }),
+      ]);
+      // claimed: the site now has a device with that DevEUI
+      Object.assign(site.communities[0]!.grids[0]!.estates[0]!.devices[2]!, { dev_eui: 'A84041000181C099', model: 'dingtek-df703' });
+      await store.importSite(site);
+      expect((await store.listUnclaimed({ limit: 10 })).map((u) => u.identity)).toEqual(['861234567890999']);
+
+      await store.recordUplinkKeys([{ key: 'bin-t1|cs:up:a', seenMs: 1000 }, { key: 'bin-t1|cs:up:b', seenMs: 2000 }, { key: 'bin-t1|cs:up:a', seenMs: 3000 }]);
+      await store.recordUplinkKeys([{ key: 'bin-t1|cs:up:b', seenMs: 4000 }]);
+      expect(await store.recentUplinkKeys(0, 10)).toEqual([{ key: 'bin-t1|cs:up:b', seenMs: 2000 }, { key: 'bin-t1|cs:up:a', seenMs: 1000 }]);
+      expect(await store.pruneUplinkKeys(1500)).toBe(1);
+      expect((await store.recentUplinkKeys(0, 10)).map((k) => k.key)).toEqual(['bin-t1|cs:up:b']);
     });
   });
 

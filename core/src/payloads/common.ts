@@ -12,6 +12,8 @@ export const Envelope = {
 
 export const BatteryPct = Type.Number({ minimum: 0, maximum: 100, description: 'battery, %' });
 export const TemperatureC = Type.Number({ minimum: -40, maximum: 150, description: 'temperature, °C' });
+/** Battery voltage, for devices that report volts rather than a percentage (Netvox). */
+export const BatteryV = Type.Number({ minimum: 0, maximum: 20, description: 'battery voltage, V' });
 export const RssiDbm = Type.Number({ minimum: -150, maximum: 0, description: 'radio signal strength, dBm' });
 
 /** A flat message object: unknown fields are refused so that a firmware typo is seen at once. */

@@ -1,13 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { BatteryPct, message } from './common.ts';
+import { BatteryPct, BatteryV, message } from './common.ts';
 
 /** Smart manhole cover (智能井盖): tilt, open lid, water rising beneath, optional methane. */
 export const ManholeTelemetry = message('ManholeTelemetry', {
   tilt_deg: Type.Number({ minimum: 0, maximum: 180, description: 'cover tilt from level, degrees' }),
-  open: Type.Boolean({ description: 'lid lifted or gone' }),
-  water_level_cm: Type.Number({ minimum: 0, maximum: 500, description: 'water level below the cover, cm' }),
+  // Optional: a tilt-only sensor (Netvox R718EB) has no lid switch or water sensor; Dingtek DC41x
+  // report a distance to the water (water level needs the well's depth) and battery as a flag.
+  open: Type.Optional(Type.Boolean({ description: 'lid lifted or gone' })),
+  water_level_cm: Type.Optional(Type.Number({ minimum: 0, maximum: 500, description: 'water level below the cover, cm' })),
   ch4_pct_lel: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'methane, % of lower explosive limit' })),
-  battery_pct: BatteryPct,
+  battery_pct: Type.Optional(BatteryPct),
+  battery_v: Type.Optional(BatteryV),
 });
 export type ManholeTelemetry = Static<typeof ManholeTelemetry>;
 

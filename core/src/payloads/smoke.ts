@@ -1,11 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { BatteryPct, RssiDbm, TemperatureC, message } from './common.ts';
+import { BatteryPct, BatteryV, RssiDbm, TemperatureC, message } from './common.ts';
 
 /** Periodic status report of a smoke alarm (烟感), about daily in the field. */
 export const SmokeTelemetry = message('SmokeTelemetry', {
-  obscuration_pct: Type.Number({ minimum: 0, maximum: 100, description: 'smoke concentration (obscuration), %' }),
+  // Optional: Netvox RA02A reports an alarm flag, temperature and volts, no concentration or %.
+  obscuration_pct: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'smoke concentration (obscuration), %' })),
   temperature_c: TemperatureC,
-  battery_pct: BatteryPct,
+  battery_pct: Type.Optional(BatteryPct),
+  battery_v: Type.Optional(BatteryV),
   rssi_dbm: Type.Optional(RssiDbm),
 });
 export type SmokeTelemetry = Static<typeof SmokeTelemetry>;

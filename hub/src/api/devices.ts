@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { DEFAULT_LIVENESS, DEVICE_KINDS, HubError, LIVENESS, livenessOf, type DeviceInfo, type DeviceState } from '@gridhub/core';
 import { ANY_SESSION } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
+import { roles } from '../auth/access.ts';
+import { requireRole } from '../auth/plugin.ts';
 import { ErrorBody } from './errors.ts';
 
 const Kind = Type.Union(DEVICE_KINDS.map((k) => Type.Literal(k)));
@@ -65,6 +67,23 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
       const now = hub.now();
       const states = await hub.store.deviceStates(items.map((d) => d.id));
       return { total, items: items.map((d) => deviceView(d, states.get(d.id), now)) };
+    },
+  );
+
+  app.get(
+    '/unclaimed',
+    {
+      config: { access: roles('admin', 'operator') },
+      schema: {
+        tags: ['devices'],
+        summary: 'Network identities (DevEUI, IMEI, platform id) that sent uplinks but are in no device of the site, most recent first',
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
+      },
+    },
+    async (req) => {
+      requireRole(req, ['admin', 'operator'], 'list unclaimed devices');
+      const items = await hub.store.listUnclaimed({ limit: req.query.limit });
+      return { total: items.length, items };
     },
   );
 

@@ -1,17 +1,8 @@
-import { HubError } from '@gridhub/core';
+import { HubError, binFillPct } from '@gridhub/core';
 import type { DeviceStatePatch } from '@gridhub/store';
 import { batteryOf, buildReading, payloadFields, type MessageHandler } from './context.ts';
 
-/**
- * Bin fill level from the ultrasonic distance, in % (0..100, one decimal):
- * fill = 1 - (distance - offset) / depth, where depth runs from the sensor to the bin's floor
- * and offset is the sensor's height above the rim. Null without a configured depth.
- */
-export function binFillPct(distanceMm: number, depthMm: number | null, offsetMm: number | null): number | null {
-  if (!depthMm || depthMm <= 0) return null;
-  const fill = 1 - (distanceMm - (offsetMm ?? 0)) / depthMm;
-  return Math.round(Math.min(1, Math.max(0, fill)) * 1000) / 10;
-}
+export { binFillPct };
 
 /** Periodic readings: every measured value becomes a field and the device's latest values. */
 export const handleTelemetry: MessageHandler = (input) => {

@@ -8,6 +8,9 @@ import * as m0103 from './0103_rules_config.ts';
 import * as m0104 from './0104_alert_pending_seen.ts';
 import * as m0110 from './0110_login_audit_photos.ts';
 import * as m0111 from './0111_refusal_counts.ts';
+import * as m0150 from './0150_device_models.ts';
+import * as m0155 from './0155_device_identity.ts';
+import * as m0156 from './0156_network_uplinks.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -24,4 +27,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0104_alert_pending_seen': m0104,
   '0110_login_audit_photos': m0110,
   '0111_refusal_counts': m0111,
+  '0150_device_models': m0150,
+  '0155_device_identity': m0155,
+  '0156_network_uplinks': m0156,
 };

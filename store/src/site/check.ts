@@ -65,6 +65,9 @@ function checkDevice(d: SiteDeviceEntry, estate: SiteEstate, idx: EstateIndex, a
     }
   }
   if (d.kind === 'bin' && d.bin_depth_mm === undefined) bad('bin_depth_mm', 'a bin needs bin_depth_mm');
+  if (d.network_app !== undefined && d.dev_eui === undefined && d.imei === undefined && d.platform_device_id === undefined) {
+    bad('network_app', 'network_app binds a device behind a network: it needs dev_eui, imei or platform_device_id');
+  }
 }
 
 /**
@@ -81,6 +84,12 @@ export function checkReferences(site: SiteFile): SiteProblem[] {
     const prev = firstSeen.get(id);
     if (prev !== undefined) out.push({ path, reason: `id ${id} is already used at ${prev}` });
     else firstSeen.set(id, path);
+  };
+  const identities = new Map<string, string>();
+  const claimIdentity = (key: string, path: string) => {
+    const prev = identities.get(key);
+    if (prev !== undefined) out.push({ path, reason: `${key} is already used at ${prev}` });
+    else identities.set(key, path);
   };
   claim(site.street.id, 'street.id');
   site.communities.forEach((c, ci) => {
@@ -109,6 +118,10 @@ export function checkReferences(site: SiteFile): SiteProblem[] {
           const dp = `${ep}.devices[${di}]`;
           claim(d.id, `${dp}.id`);
           checkDevice(d, e, idx, dp, out);
+          // a network identity names one device: the hub looks devices up by it
+          if (d.dev_eui !== undefined) claimIdentity(`dev_eui ${d.dev_eui.toLowerCase()}`, `${dp}.dev_eui`);
+          if (d.imei !== undefined) claimIdentity(`imei ${d.imei}`, `${dp}.imei`);
+          if (d.platform_device_id !== undefined) claimIdentity(`platform_device_id ${d.platform_device_id}`, `${dp}.platform_device_id`);
         });
       });
     });

@@ -44,6 +44,8 @@ export function flattenSite(site: SiteFile, hashes: ReadonlyMap<string, string>)
             floor: d.floor ?? null, elevator_id: d.elevator ?? null, x: d.position?.x ?? null, y: d.position?.y ?? null,
             installed_at: d.installed ?? null, bin_depth_mm: d.bin_depth_mm ?? null, sensor_offset_mm: d.sensor_offset_mm ?? null,
             secret_hash: secretHash,
+            model: d.model ?? null, dev_eui: d.dev_eui?.toLowerCase() ?? null, network_app: d.network_app ?? null, imei: d.imei ?? null,
+            platform_device_id: d.platform_device_id ?? null, params: JSON.stringify(d.params ?? {}),
           });
         }
       }

@@ -1,0 +1,244 @@
+import { Worker } from 'node:worker_threads';
+import type { HubErrorCode } from '@gridhub/core';
+import type { CodecError, CodecLogger, TtnDecodeResult } from '../types.ts';
+
+/**
+ * Runs uploaded TTN-format decoders (`decodeUplink(input)`) in QuickJS inside one worker thread:
+ * the hub's event loop never runs a decoder, so a decoder that loops for its whole time limit delays
+ * that frame only, never an alarm arriving meanwhile (bench:codecs and the hostile-codec test
+ * measure it). Inside the worker each codec has its own runtime with a time limit per call, a memory
+ * limit and a stack limit. If the worker itself stops answering (time limit + 250 ms without progress:
+ * a single built-in call such as a huge `Array.fill` does not check the deadline)
+ * it is terminated and replaced, and the frames behind the stuck one are sent again.
+ */
+export interface SandboxLimits {
+  /** Per call, like ChirpStack's 100 ms. */
+  timeLimitMs: number;
+  memoryLimitBytes: number;
+  stackLimitBytes: number;
+  maxOutputChars: number;
+  /** Frames waiting for the worker beyond this are refused with HUB_ERR_CODEC_BUSY. */
+  maxPending: number;
+}
+
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
+  timeLimitMs: 100,
+  memoryLimitBytes: 32 * 1024 * 1024,
+  stackLimitBytes: 512 * 1024,
+  maxOutputChars: 64 * 1024,
+  maxPending: 2_000,
+};
+
+/** How long past the time limit the host waits before it replaces an unresponsive worker. */
+export const WATCHDOG_MARGIN_MS = 250;
+
+const KIND_CODES: Record<string, HubErrorCode> = {
+  timeout: 'HUB_ERR_CODEC_TIMEOUT',
+  memory: 'HUB_ERR_CODEC_MEMORY',
+  forbidden: 'HUB_ERR_CODEC_FORBIDDEN',
+  threw: 'HUB_ERR_CODEC_THREW',
+  invalid: 'HUB_ERR_CODEC_INVALID',
+  output: 'HUB_ERR_CODEC_OUTPUT',
+  missing: 'HUB_ERR_CODEC_UNKNOWN_MODEL',
+};
+
+interface Reply {
+  id: number;
+  ok: boolean;
+  value?: unknown;
+  kind?: string;
+  message?: string;
+}
+
+interface Pending {
+  msg: { id: number; op: string; key: string; source?: string; input?: unknown };
+  resolve(r: Reply): void;
+}
+
+export type SandboxResult = { ok: true; value: unknown } | { ok: false; error: { code: HubErrorCode; message: string } };
+
+export class TtnSandbox {
+  readonly limits: SandboxLimits;
+  private worker: Worker | null = null;
+  private ready: Promise<void> | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  /** Sources the host knows, re-sent to a replacement worker. */
+  private readonly sources = new Map<string, string>();
+  private loadedInWorker = new Set<string>();
+  private lastProgressMs = 0;
+  private watchdog: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** Workers replaced after they stopped answering (for /metrics and tests). */
+  restarts = 0;
+
+  constructor(limits: Partial<SandboxLimits> = {}, private readonly logger?: CodecLogger) {
+    this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
+  }
+
+  /** Compiles the source in the sandbox (checks it defines decodeUplink) and keeps it under `key`. */
+  async load(key: string, source: string): Promise<SandboxResult> {
+    const r = await this.request({ op: 'load', key, source });
+    if (r.ok) {
+      this.sources.set(key, source);
+      this.loadedInWorker.add(key);
+    }
+    return this.result(key, r);
+  }
+
+  async drop(key: string): Promise<void> {
+    this.sources.delete(key);
+    this.loadedInWorker.delete(key);
+    if (this.worker) await this.request({ op: 'drop', key });
+  }
+
+  async decode(key: string, input: { bytes: number[]; fPort: number; variables: Record<string, unknown> }): Promise<SandboxResult> {
+    if (this.pending.size >= this.limits.maxPending) {
+      return { ok: false, error: { code: 'HUB_ERR_CODEC_BUSY', message: `${this.pending.size} frames waiting` } };
+    }
+    const source = this.sources.get(key);
+    if (source === undefined) return { ok: false, error: { code: 'HUB_ERR_CODEC_UNKNOWN_MODEL', message: `no uploaded codec ${key}` } };
+    if (!this.loadedInWorker.has(key)) {
+      const l = await this.request({ op: 'load', key, source });
+      if (!l.ok) return this.result(key, l);
+      this.loadedInWorker.add(key);
+    }
+    return this.result(key, await this.request({ op: 'decode', key, input }));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    const w = this.worker;
+    this.worker = null;
+    this.ready = null;
+    for (const p of this.pending.values()) p.resolve({ id: p.msg.id, ok: false, kind: 'threw', message: 'sandbox closed' });
+    this.pending.clear();
+    if (w) await w.terminate();
+  }
+
+  private result(key: string, r: Reply): SandboxResult {
+    if (r.ok) return { ok: true, value: r.value };
+    const code = KIND_CODES[r.kind ?? ''] ?? 'HUB_ERR_CODEC_THREW';
+    return { ok: false, error: { code, message: r.message ?? r.kind ?? 'failed' } };
+  }
+
+  private start(): Promise<void> {
+    if (this.ready) return this.ready;
+    const w = new Worker(new URL('./worker.mjs', import.meta.url), {
+      workerData: {
+        timeLimitMs: this.limits.timeLimitMs,
+        memoryLimitBytes: this.limits.memoryLimitBytes,
+        stackLimitBytes: this.limits.stackLimitBytes,
+        maxOutputChars: this.limits.maxOutputChars,
+      },
+      // the worker's own V8 heap: QuickJS's memory is its WebAssembly memory, bounded per runtime
+      resourceLimits: { maxOldGenerationSizeMb: 256 },
+    });
+    w.unref();
+    this.worker = w;
+    this.loadedInWorker = new Set();
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onFirst = (m: { ready?: boolean }) => {
+        if (m.ready) {
+          w.off('message', onFirst);
+          resolve();
+        }
+      };
+      w.on('message', onFirst);
+      w.once('error', reject);
+    });
+    w.on('message', (m: Reply & { ready?: boolean }) => {
+      if (m.ready) return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      this.lastProgressMs = Date.now();
+      p.resolve(m);
+    });
+    w.on('error', (err) => this.logger?.warn({ err: String(err) }, 'codec sandbox worker failed'));
+    w.on('exit', () => {
+      if (this.worker === w) this.replace('exited');
+    });
+    if (!this.watchdog) {
+      this.watchdog = setInterval(() => this.check(), Math.max(25, Math.floor(this.limits.timeLimitMs / 4)));
+      this.watchdog.unref();
+    }
+    return this.ready;
+  }
+
+  private check(): void {
+    if (this.pending.size === 0 || !this.worker) return;
+    if (Date.now() - this.lastProgressMs > this.limits.timeLimitMs + WATCHDOG_MARGIN_MS) this.replace('stopped answering');
+  }
+
+  /** Terminates a stuck worker: the oldest frame fails as a timeout, the others go to a new worker. */
+  private replace(why: string): void {
+    const old = this.worker;
+    this.worker = null;
+    this.ready = null;
+    this.restarts += 1;
+    this.logger?.warn({ why, pending: this.pending.size }, 'codec sandbox worker replaced');
+    if (old) void old.terminate();
+    const waiting = [...this.pending.values()].sort((a, b) => a.msg.id - b.msg.id);
+    this.pending.clear();
+    const [stuck, ...rest] = waiting;
+    stuck?.resolve({ id: stuck.msg.id, ok: false, kind: 'timeout', message: `the sandbox ${why}` });
+    if (this.closed) {
+      for (const p of rest) p.resolve({ id: p.msg.id, ok: false, kind: 'threw', message: 'sandbox closed' });
+      return;
+    }
+    for (const p of rest) void this.post(p);
+  }
+
+  private request(body: Omit<Pending['msg'], 'id'>): Promise<Reply> {
+    return new Promise<Reply>((resolve) => {
+      void this.post({ msg: { id: this.nextId++, ...body }, resolve });
+    });
+  }
+
+  private async post(p: Pending): Promise<void> {
+    if (this.closed) {
+      p.resolve({ id: p.msg.id, ok: false, kind: 'threw', message: 'sandbox closed' });
+      return;
+    }
+    try {
+      await this.start();
+    } catch (err) {
+      p.resolve({ id: p.msg.id, ok: false, kind: 'threw', message: `sandbox did not start: ${String(err)}` });
+      return;
+    }
+    if (this.pending.size === 0) this.lastProgressMs = Date.now();
+    // a decode for a codec the (new) worker lacks carries its source along as a load first
+    if (p.msg.op === 'decode' && !this.loadedInWorker.has(p.msg.key)) {
+      const source = this.sources.get(p.msg.key);
+      if (source !== undefined) {
+        this.loadedInWorker.add(p.msg.key);
+        const id = this.nextId++;
+        this.pending.set(id, { msg: { id, op: 'load', key: p.msg.key, source }, resolve: () => {} });
+        this.worker!.postMessage({ id, op: 'load', key: p.msg.key, source });
+      }
+    }
+    this.pending.set(p.msg.id, p);
+    this.worker!.postMessage(p.msg);
+  }
+}
+
+/** A TTN decoder's result as our codec result: `data` must be an object. */
+export function asTtnResult(value: unknown): TtnDecodeResult | CodecError {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { code: 'HUB_ERR_CODEC_OUTPUT', message: 'decodeUplink did not return an object' };
+  }
+  const v = value as Record<string, unknown>;
+  const out: TtnDecodeResult = {};
+  if (v.data !== undefined) {
+    if (v.data === null || typeof v.data !== 'object' || Array.isArray(v.data)) {
+      return { code: 'HUB_ERR_CODEC_OUTPUT', message: '`data` is not an object' };
+    }
+    out.data = v.data as Record<string, unknown>;
+  }
+  if (Array.isArray(v.warnings)) out.warnings = v.warnings.map(String);
+  if (Array.isArray(v.errors)) out.errors = v.errors.map(String);
+  return out;
+}

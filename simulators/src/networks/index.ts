@@ -1,0 +1,3 @@
+export { MODEL_SAMPLES, type ModelSample } from './samples.ts';
+export { chirpstackUplink, chirpstackStatus, ttsUplink, ctwingDataReport, ctwingOnlineOffline, uuidFrom, type NetworkFrame, type RadioSample, type CtwingDevice } from './messages.ts';
+export { onenetDataPoint, onenetSign } from './onenet.ts';
