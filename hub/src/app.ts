@@ -20,7 +20,6 @@ import { usersRoutes } from './api/users.ts';
 import { authPlugin, publicRoutes } from './auth/index.ts';
 import { securityHeaders } from './auth/headers.ts';
 import { ingestRoutes } from './api/ingest.ts';
-import { authPlugin } from './auth/index.ts';
 import type { HubServices } from './services.ts';
 
 /**
