@@ -20,6 +20,9 @@ import { usersRoutes } from './api/users.ts';
 import { authPlugin, publicRoutes } from './auth/index.ts';
 import { securityHeaders } from './auth/headers.ts';
 import { ingestRoutes } from './api/ingest.ts';
+import { adminSiteRoutes } from './api/admin-site.ts';
+import { adminOpsRoutes } from './api/admin-ops.ts';
+import { auditHook } from './admin/audit.ts';
 import type { HubServices } from './services.ts';
 
 /**
@@ -53,6 +56,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
         { name: 'silences', description: 'Silences and maintenance windows (屏蔽)' },
         { name: 'rosters', description: 'Duty rosters per grid (值班表)' },
         { name: 'kpis', description: 'Closure rate and times (考核指标)' },
+        { name: 'admin', description: 'Administration (管理): site editing and import, device secrets, audit log (审计), rule versions and dry runs' },
         { name: 'ingest', description: 'Carrier platforms (CTWing, OneNET) and camera boxes pushing uplinks (docs/devices.md)' },
       ],
     },
@@ -69,6 +73,8 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
     gridFilteredLists: ['/api/devices'],
     allowedOrigins: hub.auth.allowedOrigins,
   });
+  // every state-changing request is in the audit log before its answer is sent
+  auditHook(app, hub.admin.audit, () => hub.now(), (err) => app.log.error({ err }, 'audit log write failed'));
   await app.register(publicRoutes(swaggerUi, { routePrefix: '/docs' }));
   await app.register(healthRoutes, { prefix: '/api/health', hub });
   await app.register(siteRoutes, { prefix: '/api/site', hub });
@@ -83,6 +89,8 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(rostersRoutes, { prefix: '/api/rosters', hub });
   await app.register(kpisRoutes, { prefix: '/api/kpis', hub });
   await app.register(ingestRoutes, { prefix: '/api/ingest', hub });
+  await app.register(adminSiteRoutes, { prefix: '/api/admin/site', hub });
+  await app.register(adminOpsRoutes, { prefix: '/api/admin', hub });
   await app.register(metricsRoutes, { hub });
   // Last: the dashboard (desk /, wall /wall, phone /m) from dashboard/dist, SPA fallback outside /api.
   await app.register(staticRoutes);

@@ -15,6 +15,7 @@ import { createMetrics, latencyHistogramsText } from './metrics.ts';
 import { FilePhotoBlobs, PhotoStore } from './photos/store.ts';
 import { bridgeSpecs, startBridge, type Bridge } from './bridges.ts';
 import type { HubServices, PartHealth } from './services.ts';
+import { createAdmin } from './admin/services.ts';
 
 /** MQTT packets above this close the connection before they are buffered. */
 export const MAX_MQTT_PACKET_BYTES = 2 * 1024 * 1024;
@@ -168,6 +169,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       rules,
       photos: new PhotoStore(store.db, new FilePhotoBlobs(join(config.dataDir, 'photos'))),
       networkIngest: ingest,
+      admin: createAdmin({ store, reloadDevices: () => ingest.reloadDevices(), dropDevice: (id) => broker.disconnectDevice(id) }),
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()) });
     const app = await buildApp(services);

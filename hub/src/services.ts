@@ -5,6 +5,7 @@ import type { LoginGuard, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
 import type { PhotoStore } from './photos/store.ts';
 import type { Ingest } from '@gridhub/ingest';
+import type { AdminServices } from './admin/services.ts';
 
 /** A part of the hub as /api/health sees it. */
 export interface PartHealth {
@@ -34,6 +35,8 @@ export interface HubServices {
   photos: PhotoStore;
   /** Network servers' and platforms' uplinks (HTTP pushes, camera boxes) into the one spool. */
   networkIngest: Pick<Ingest, 'handleSource' | 'handleNetwork'>;
+  /** Site editing, device secrets, the audit log, rule versions (issue 14: the admin screens). */
+  admin: AdminServices;
 }
 
 export type DeviceView = DeviceInfo & { state: DeviceState | null };

@@ -20,3 +20,5 @@ export type { StoredAlert } from './store/rows.ts';
 export { RulesConfigStore, type StoredSilence, type SavedRuleSet } from './store/config-store.ts';
 export { createRulesEngine, type RulesEngine, type RulesEngineOptions } from './engine.ts';
 export type { RulesEvent, Emit } from './events.ts';
+export { dryRun, type DryRunResult } from './dry-run.ts';
+export { contractProblems, kindVocabulary, type KindVocabulary } from './config/contract.ts';

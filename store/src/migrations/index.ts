@@ -11,6 +11,7 @@ import * as m0111 from './0111_refusal_counts.ts';
 import * as m0150 from './0150_device_models.ts';
 import * as m0155 from './0155_device_identity.ts';
 import * as m0156 from './0156_network_uplinks.ts';
+import * as m0160 from './0160_audit_rule_versions.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -30,4 +31,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0150_device_models': m0150,
   '0155_device_identity': m0155,
   '0156_network_uplinks': m0156,
+  '0160_audit_rule_versions': m0160,
 };
