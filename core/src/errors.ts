@@ -51,7 +51,6 @@ export const HUB_ERRORS = {
   HUB_ERR_FORBIDDEN: { status: 403, message: 'your role may not %s' },
   HUB_ERR_ORIGIN: { status: 403, message: 'requests from origin %s are not allowed (HUB_ALLOWED_ORIGINS)' },
   HUB_ERR_CSRF: { status: 403, message: 'a state-changing request with the session cookie needs the %s: 1 header' },
-  HUB_ERR_SESSION_ENDED: { status: 401, message: 'your session ended (%s): log in again' },
   HUB_ERR_PHOTO_TYPE: { status: 415, message: 'a photo must be a JPEG, PNG or WebP image; this is %s' },
   HUB_ERR_PHOTO_TOO_LARGE: { status: 413, message: 'a photo may have at most %s bytes' },
   // HTTP API

@@ -25,6 +25,9 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
   let hub: TestHub;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  /** Every host any screen sent a request to, and every CSP violation any page reported. */
+  const hosts = new Set<string>();
+  const violations: string[] = [];
 
   beforeAll(async () => {
     ensureDashboardBuilt();
@@ -33,24 +36,58 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
   });
 
   afterAll(async () => {
+    // No screen ever asked any host but the hub; no page broke the CSP.
+    if (hub) expect([...hosts]).toEqual([new URL(hub.httpUrl).host]);
+    expect(violations).toEqual([]);
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await hub?.dispose();
   });
 
-  async function context(viewport: { width: number; height: number }, mobile = false): Promise<BrowserContext> {
-    const c = await browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile, deviceScaleFactor: 1, locale: 'zh-CN' });
+  async function context(viewport: { width: number; height: number }, mobile = false, storageState?: Awaited<ReturnType<BrowserContext['storageState']>>): Promise<BrowserContext> {
+    const c = await browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile, deviceScaleFactor: 1, locale: 'zh-CN', storageState });
     contexts.push(c);
+    // The CSP is the hub's real header, enforced by Chromium: any violation is reported here.
+    await c.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    });
+    c.on('request', (req) => hosts.add(new URL(req.url()).host));
+    c.on('page', (page) =>
+      page.on('console', (msg) => {
+        if (/Content Security Policy|CSP violation/i.test(msg.text())) violations.push(msg.text());
+      }),
+    );
     return c;
+  }
+
+  /** A real JPEG, drawn and encoded by Chromium (what a phone camera hands the form). */
+  async function cameraJpeg(page: Page): Promise<Buffer> {
+    const dataUrl = await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 320;
+      c.height = 240;
+      const g = c.getContext('2d')!;
+      g.fillStyle = '#c0392b';
+      g.fillRect(0, 0, 320, 240);
+      g.fillStyle = '#fff';
+      g.font = '28px sans-serif';
+      g.fillText('现场 on site', 60, 130);
+      return c.toDataURL('image/jpeg', 0.8);
+    });
+    return Buffer.from(dataUrl.split(',')[1]!, 'base64');
   }
 
   const kpiText = (page: Page) => page.locator('[data-testid=kpi-counts] .ant-statistic-content').innerText();
 
-  it('serves the app on the hub port: index for app routes, JSON 404s under /api', async () => {
+  it('serves the app on the hub port: index for app routes, with its CSP; JSON 404s under /api', async () => {
     for (const path of ['/', '/wall', '/m']) {
       const res = await fetch(`${hub.httpUrl}${path}`);
       expect(res.status).toBe(200);
-      expect(await res.text()).toContain('<div id="root">');
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      const html = await res.text();
+      expect(html).toContain('<div id="root">');
+      expect(html, 'no inline script in the shell').not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     }
     const api = await fetch(`${hub.httpUrl}/api/nope`);
     expect(api.headers.get('content-type')).toContain('application/json');
@@ -65,6 +102,15 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     if (!warden) throw new Error(`grid ${gridId} has no warden`);
 
     const desk = await loginPage(await context({ width: 1600, height: 1000 }), hub.httpUrl, '/', 'operator', 'demo-operator');
+    // The control: the CSP is enforced and a violation is seen (an injected inline script does not run).
+    await desk.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = 1';
+      document.head.append(s);
+    });
+    await expect.poll(() => violations.length, { timeout: 5000 }).toBe(1);
+    expect(await desk.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
+    violations.length = 0;
     await desk.locator('[data-testid=kpi-panel] .ant-statistic').first().waitFor();
     await expect.poll(() => kpiText(desk), { timeout: 10_000 }).not.toContain('—');
     const kpiBefore = await kpiText(desk);
@@ -117,20 +163,58 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     await desk.getByRole('tab', { name: '工单看板' }).click();
     await phone.screenshot({ path: join(SCREENS, 'phone.png') });
 
-    const phoneStatus = card.locator('[data-testid=phone-status]');
-    await card.locator('button[data-action=accept]').click();
-    await expect.poll(() => phoneStatus.innerText(), { timeout: 5000 }).toBe('已接单');
-    await card.locator('button[data-action=arrive]').click();
-    await expect.poll(() => phoneStatus.innerText(), { timeout: 5000 }).toBe('已到场');
-    await card.locator('button[data-action=resolve]').click();
-    await phone.locator('.ant-modal-content textarea').fill('现场为厨房油烟误报，已通风并告知住户 / kitchen fumes, aired, resident told');
-    await phone.locator('.ant-modal-footer .ant-btn-primary').click();
-    await card.waitFor({ state: 'detached', timeout: 5000 }); // resolved: off the warden's list
+    let phoneNow = phone;
+    const phoneCard = () => phoneNow.locator(`[data-testid="phone-ticket-${ticketId}"]`);
+    const phoneStatus = () => phoneCard().locator('[data-testid=phone-status]');
+    await phoneCard().locator('button[data-action=accept]').click();
+    await expect.poll(() => phoneStatus().innerText(), { timeout: 5000 }).toBe('已接单');
+
+    // In the middle of the loop: F5 on both screens. Name, role, tickets and the actions allowed stay.
+    await desk.reload();
+    await desk.locator('html[data-live=ready]').waitFor({ state: 'attached', timeout: 15_000 });
+    await expect.poll(() => desk.locator('.ant-tag', { hasText: '指挥中心值班员' }).first().innerText()).toContain('Operator');
+    await phoneNow.reload();
+    await phoneNow.locator('html[data-live=ready]').waitFor({ state: 'attached', timeout: 15_000 });
+    expect(await phoneNow.locator('h5').first().innerText()).toBe(`我的工单 · ${warden.name}`);
+    await phoneCard().locator('button[data-action=arrive]').waitFor();
+    // The browser closed and opened again (its cookie store kept, as a profile on disk keeps it).
+    const saved = await phoneCtx.storageState();
+    expect(JSON.stringify(saved.origins), 'nothing of the session in page storage').not.toMatch(/token/i);
+    await phoneCtx.close();
+    const phoneCtx2 = await context({ width: 390, height: 844 }, true, saved);
+    phoneNow = await phoneCtx2.newPage();
+    await phoneNow.goto(`${hub.httpUrl}/m`);
+    await phoneNow.locator('html[data-live=ready]').waitFor({ state: 'attached', timeout: 15_000 });
+    expect(await phoneNow.locator('h5').first().innerText()).toBe(`我的工单 · ${warden.name}`);
+    await phoneNow.screenshot({ path: join(SCREENS, 'phone-reopened.png') });
+
+    await phoneCard().locator('button[data-action=arrive]').click();
+    await expect.poll(() => phoneStatus().innerText(), { timeout: 5000 }).toBe('已到场');
+    await phoneCard().locator('button[data-action=resolve]').click();
+    // The camera input: a photo taken on site goes to the hub, which keeps it; the preview is the hub's copy.
+    const photoInput = phoneNow.locator('[data-testid=photo-input]');
+    expect(await photoInput.getAttribute('accept')).toBe('image/*');
+    expect(await photoInput.getAttribute('capture')).not.toBeNull();
+    await photoInput.setInputFiles({ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: await cameraJpeg(phoneNow) });
+    const preview = phoneNow.locator('[data-testid=photo-preview]');
+    await preview.waitFor({ timeout: 10_000 });
+    expect(await preview.getAttribute('src')).toMatch(new RegExp(`^/api/tickets/${ticketId}/photos/`));
+    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 5000 }).toBe(320);
+    await phoneNow.locator('.ant-modal-content textarea').fill('现场为厨房油烟误报，已通风并告知住户 / kitchen fumes, aired, resident told');
+    await phoneNow.screenshot({ path: join(SCREENS, 'phone-resolve-photo.png') });
+    await phoneNow.locator('.ant-modal-footer .ant-btn-primary').click();
+    await phoneCard().waitFor({ state: 'detached', timeout: 5000 }); // resolved: off the warden's list
 
     // The operator verifies and closes; the KPI panel's figures move.
     const boardCard = desk.locator(`[data-testid=column-resolved] [data-testid="card-${ticketId}"]`);
     await boardCard.waitFor({ timeout: 5000 });
     await boardCard.click();
+    // The operator sees the photo, from the hub.
+    const shown = desk.locator('.ant-drawer-content [data-testid=ticket-photo] img, .ant-drawer-content img[data-testid=ticket-photo]').first();
+    await shown.waitFor({ timeout: 5000 });
+    await expect.poll(() => shown.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 5000 }).toBe(320);
+    expect(await shown.getAttribute('src')).toMatch(/^\/api\/tickets\//);
+    await desk.screenshot({ path: join(SCREENS, 'desk-photo.png') });
     await desk.locator('.ant-drawer-content button[data-action=close]').click();
     await desk.locator(`[data-testid=column-closed] [data-testid="card-${ticketId}"]`).waitFor({ timeout: 5000 });
     await expect.poll(() => kpiText(desk), { timeout: 10_000 }).not.toBe(kpiBefore);
@@ -171,6 +255,22 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
 
     await phoneCtx.setOffline(false);
     await card.waitFor({ timeout: 15_000 }); // reconnected: a fresh snapshot carries it
+  });
+
+
+  it('a session ended on the hub takes the screen back to the login page with a message', async () => {
+    const ctx = await context({ width: 1280, height: 800 });
+    const desk = await loginPage(ctx, hub.httpUrl, '/', 'operator', 'demo-operator');
+    const cookie = (await ctx.cookies()).find((c) => c.name === 'gridhub_session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await desk.evaluate(() => document.cookie)).not.toContain('gridhub_session');
+    // Ended elsewhere (another tab's logout, an admin disabling the user, a password change).
+    await hub.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { authorization: `Bearer ${cookie.value}` } });
+    const message = desk.locator('[data-testid=login-error]');
+    await message.waitFor({ timeout: 5000 });
+    expect(await message.innerText()).toContain('登录已失效');
+    await desk.locator('input#username').waitFor();
+    await desk.screenshot({ path: join(SCREENS, 'session-ended.png') });
   });
 });
 

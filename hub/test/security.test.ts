@@ -109,6 +109,30 @@ describe('login limits stop guessing, not people', () => {
     expect(JSON.stringify(audit)).not.toContain('guess-');
   });
 
+  it('caps login requests per address per minute whatever their outcome (the scrypt work a flood can cause)', async () => {
+    const codes = new Map<string, number>();
+    let limited: Awaited<ReturnType<typeof attempt>> | undefined;
+    for (let i = 0; i < 70; i++) {
+      const res = await attempt(`flood${i % 3}`, 'x', '10.66.0.1');
+      codes.set(res.json().code, (codes.get(res.json().code) ?? 0) + 1);
+      if (res.headers['x-ratelimit-remaining'] === '0' && res.statusCode === 429) limited = res;
+    }
+    expect(limited?.json().code).toBe('HUB_ERR_LOGIN_RATE');
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
+    expect([...codes.keys()].sort()).toEqual(['HUB_ERR_LOGIN', 'HUB_ERR_LOGIN_RATE']);
+    // Another address is not capped.
+    expect((await attempt('operator', demoPassword('operator'), '10.66.0.2')).statusCode).toBe(200);
+  });
+
+  it('ages login audit rows out', async () => {
+    const rows = await hub.users.auditRows(1000);
+    expect(rows.length).toBeGreaterThan(0);
+    const oldest = Math.min(...rows.map((r) => r.atMs));
+    expect(await hub.users.pruneAudit(oldest)).toBe(0); // nothing older than the oldest
+    expect(await hub.users.pruneAudit(oldest + 1)).toBeGreaterThan(0);
+    expect((await hub.users.auditRows(1000)).every((r) => r.atMs > oldest)).toBe(true);
+  });
+
   it('delays grow with every failure past the free ones, up to the window, and lift after it', () => {
     const lifted: string[] = [];
     const g = new LoginGuard({ freePerUserAddress: 3, freePerAddress: 100, windowMs: 60_000, maxDelayMs: 60_000 }, { onLift: (e) => lifted.push(e.address) });
@@ -454,5 +478,40 @@ describe('photos are files the hub keeps', () => {
     expect((await hub.app.inject({ method: 'GET', url: up.body.photos[0].url })).statusCode).toBe(401);
     // Another ticket's photo is not this ticket's (no id guessing across tickets).
     expect((await hub.app.inject({ method: 'GET', url: up.body.photos[0].url.replace(ticketId, 'other-ticket'), headers: { authorization: `Bearer ${op}` } })).statusCode).toBe(404);
+  });
+});
+
+describe('a socket revalidates its session periodically', () => {
+  it('closes a socket whose session ended where this process did not see it (another hub, the database)', async () => {
+    const { createServer } = await import('node:http');
+    const { createRealtime } = await import('../src/realtime/index.ts');
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const live = new Set(['s1', 's2']);
+    const user = { id: 'op', name: 'Operator', role: 'operator' as const, gridIds: null, department: null };
+    const rt = createRealtime({
+      server,
+      authenticate: async ({ token }) => (token && live.has(token) ? { user, sessionId: token, expiresMs: Date.now() + 3600_000 } : null),
+      liveSessions: async (ids) => new Set(ids.filter((id) => live.has(id))),
+      revalidateMs: 200,
+      loadDevices: async () => [],
+      loadTickets: async () => [],
+    });
+    await rt.start();
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const open = (token: string) => {
+      const s = ioClient(url, { path: REALTIME_PATH, transports: ['websocket'], reconnection: false, auth: { token } });
+      return { s, closed: new Promise<number>((r) => s.on('disconnect', () => r(Date.now()))), ready: new Promise<void>((r) => s.once('snapshot', () => r())) };
+    };
+    const a = open('s1');
+    const b = open('s2');
+    await Promise.all([a.ready, b.ready]);
+    const t0 = Date.now();
+    live.delete('s1');
+    expect((await a.closed) - t0).toBeLessThan(1000);
+    expect(b.s.connected).toBe(true);
+    b.s.close();
+    await rt.close();
+    await new Promise<void>((r) => server.close(() => r()));
   });
 });
