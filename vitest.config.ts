@@ -19,6 +19,7 @@ const SERIAL = [
   'broker/test/overload.test.ts',
   'ingest/test/crash.test.ts',
   'codecs/test/sandbox.test.ts',
+  'hub/test/device-models-page.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };

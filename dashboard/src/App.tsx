@@ -11,11 +11,13 @@ import { FONT_FAMILY } from './theme.ts';
 const Desk = lazy(() => import('./desk/Desk.tsx'));
 const Wall = lazy(() => import('./wall/Wall.tsx'));
 const Phone = lazy(() => import('./phone/Phone.tsx'));
+const Models = lazy(() => import('./models/Models.tsx'));
 
-type Screen = 'desk' | 'wall' | 'phone';
+type Screen = 'desk' | 'wall' | 'phone' | 'models';
 function screenOf(pathname: string): Screen {
   if (pathname === '/wall' || pathname.startsWith('/wall/')) return 'wall';
   if (pathname === '/m' || pathname.startsWith('/m/')) return 'phone';
+  if (pathname === '/models') return 'models';
   return 'desk';
 }
 
@@ -52,7 +54,7 @@ export function App() {
           <SessionGate dark={dark}>
             {(user, logout) => (
               <LiveProvider>
-                {body(screen === 'wall' ? <Wall /> : screen === 'phone' ? <Phone user={user} logout={logout} /> : <Desk user={user} logout={logout} />)}
+                {body(screen === 'wall' ? <Wall /> : screen === 'phone' ? <Phone user={user} logout={logout} /> : screen === 'models' ? <Models user={user} logout={logout} /> : <Desk user={user} logout={logout} />)}
               </LiveProvider>
             )}
           </SessionGate>

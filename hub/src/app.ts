@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { deviceModelsRoutes } from './api/device-models.ts';
 import { devicesRoutes } from './api/devices.ts';
 import { errorsPlugin } from './api/errors.ts';
 import { healthRoutes } from './api/health.ts';
@@ -58,6 +59,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
         { name: 'kpis', description: 'Closure rate and times (考核指标)' },
         { name: 'admin', description: 'Administration (管理): site editing and import, device secrets, audit log (审计), rule versions and dry runs' },
         { name: 'ingest', description: 'Carrier platforms (CTWing, OneNET) and camera boxes pushing uplinks (docs/devices.md)' },
+        { name: 'device-models', description: 'Device models (设备型号) and their codecs' },
       ],
     },
   });
@@ -91,6 +93,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(ingestRoutes, { prefix: '/api/ingest', hub });
   await app.register(adminSiteRoutes, { prefix: '/api/admin/site', hub });
   await app.register(adminOpsRoutes, { prefix: '/api/admin', hub });
+  await app.register(deviceModelsRoutes, { prefix: '/api/device-models', codecs: hub.codecs });
   await app.register(metricsRoutes, { hub });
   // Last: the dashboard (desk /, wall /wall, phone /m) from dashboard/dist, SPA fallback outside /api.
   await app.register(staticRoutes);

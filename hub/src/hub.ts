@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
-import { createCodecRegistry, SqlCodecStore, type CodecRegistry } from '@gridhub/codecs';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
 import { createStore, DEMO_SITE_PATH, DEMO_STREET_ID, loadSiteFile, type HubStore } from '@gridhub/store';
 import { buildApp } from './app.ts';
 import { LoginGuard, originAllowed, parseOrigins, seedAdmin, seedDemoUsers, UserStore } from './auth/index.ts';
 import { createHubRules, type HubEvents, type HubRules } from './rules-engine.ts';
+import { SqlCodecStore, createCodecRegistry, type CodecRegistry } from '@gridhub/codecs';
 import { resolveConfig, type HubConfig } from './config.ts';
 import { attachRealtime, type Realtime } from './realtime/index.ts';
 import { createMetrics, latencyHistogramsText } from './metrics.ts';
@@ -36,6 +36,8 @@ export interface Hub {
   /** The one typed in-process event stream: every alert, ticket transition, occurrence, incident. */
   events: HubEvents;
   rules: HubRules;
+  /** Device models and their codecs (built in, or uploaded and run in the sandbox). */
+  codecs: CodecRegistry;
   users: UserStore;
   /** Socket.IO: live snapshots and deltas for the screens. */
   realtime: Realtime;
@@ -89,9 +91,9 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       : createEmbeddedSink(store, { retentionMs: config.embeddedRetentionMs });
     closers.push(() => sink.close());
 
-    // device models' codecs (built in, and uploaded ones from the store): network uplinks' frames
-    const codecLog = log.child({ part: 'codecs' });
-    const codecs: CodecRegistry = await createCodecRegistry({ uploaded: new SqlCodecStore(store.db), logger: codecLog });
+    // device models' codecs (built in, and uploaded ones from the store): before ingest, which
+    // decodes network uplinks' frames with them
+    const codecs = await createCodecRegistry({ uploaded: new SqlCodecStore(store.db), logger: log.child({ part: 'codecs' }) });
     closers.push(() => codecs.close());
     const ingest = createIngest({
       store,
@@ -170,6 +172,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       photos: new PhotoStore(store.db, new FilePhotoBlobs(join(config.dataDir, 'photos'))),
       networkIngest: ingest,
       admin: createAdmin({ store, reloadDevices: () => ingest.reloadDevices(), dropDevice: (id) => broker.disconnectDevice(id) }),
+      codecs,
     };
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()) });
     const app = await buildApp(services);
@@ -210,6 +213,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       log,
       events: rules.events,
       rules,
+      codecs,
       users,
       realtime,
       demoSite,

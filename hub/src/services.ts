@@ -6,6 +6,7 @@ import type { HubRules } from './rules-engine.ts';
 import type { PhotoStore } from './photos/store.ts';
 import type { Ingest } from '@gridhub/ingest';
 import type { AdminServices } from './admin/services.ts';
+import type { CodecRegistry } from '@gridhub/codecs';
 
 /** A part of the hub as /api/health sees it. */
 export interface PartHealth {
@@ -37,6 +38,8 @@ export interface HubServices {
   networkIngest: Pick<Ingest, 'handleSource' | 'handleNetwork'>;
   /** Site editing, device secrets, the audit log, rule versions (issue 14: the admin screens). */
   admin: AdminServices;
+  /** Device models (设备型号) and their codecs, built in or uploaded (sandboxed). */
+  codecs: CodecRegistry;
 }
 
 export type DeviceView = DeviceInfo & { state: DeviceState | null };

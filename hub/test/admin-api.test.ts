@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { USER_ROLES, uplinkTopic, type Reading, type UserRole } from '@gridhub/core';
 import { waitFor } from '@gridhub/testkit';
+import type { SqlHubStore } from '@gridhub/store';
 import { demoPassword } from '../src/auth/index.ts';
 import { api, connect, login, testHub } from './support.ts';
 
@@ -140,7 +141,7 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
     client.on('close', () => (closed = true));
     const t = Date.now();
     expect((await inject('DELETE', `/api/admin/devices/${device.id}/secret`)).statusCode).toBe(200);
-    await waitFor(() => closed, 2000);
+    await waitFor(() => closed, 2000, 'the revoked device disconnected');
     expect(Date.now() - t).toBeLessThan(2000);
     client.end(true);
     await expect(connect(hub.mqttUrl, { clientId: device.id, username: device.id, password: secret })).rejects.toThrow();
@@ -153,8 +154,8 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
     const csv = await inject('GET', `/api/admin/audit.csv?q=${device.id}`);
     expect(csv.body.split('\r\n').filter(Boolean)).toHaveLength(3);
     // append-only: the database refuses to change or delete a line
-    await expect(sql`update audit_log set username = 'someone'`.execute(hub.store.db as never)).rejects.toThrow(/append-only/);
-    await expect(sql`delete from audit_log`.execute(hub.store.db as never)).rejects.toThrow(/append-only/);
+    await expect(sql`update audit_log set username = 'someone'`.execute((hub.store as SqlHubStore).db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_log`.execute((hub.store as SqlHubStore).db)).rejects.toThrow(/append-only/);
   });
 
   it('every admin route refuses every role that may not use it (403 before any handler)', async () => {

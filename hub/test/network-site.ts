@@ -23,6 +23,8 @@ export function networkDevices(): NetDevice[] {
 }
 export const CTWING_DEVICE = { id: 'nb-dc410-1', imei: '861234567890123', deviceId: '15127845861234567890123', productId: '15127845' };
 export const ONENET_DEVICE = { id: 'nb-gs524n-1', imei: '861234567890555', devId: 5213401 };
+/** A device behind The Things Stack (application `estate@ttn`). */
+export const TTS_DEVICE = { id: 'lw-tts-em310', devEui: 'a8404100000000ee', ttsId: 'em310-bin-3', app: 'estate', tenant: 'ttn' };
 /** A device of another application: a service account of APP must not feed it. */
 export const FOREIGN = { id: 'lw-foreign', devEui: 'a8404100000000ff' };
 
@@ -43,6 +45,7 @@ export function networkSite(): SiteFile {
     });
   });
   devices.push({ id: FOREIGN.id, kind: 'bin', secret: 'secret-lw-foreign', position: { x: 90, y: 70 }, bin_depth_mm: 1500, model: 'dingtek-df703', dev_eui: FOREIGN.devEui, network_app: OTHER_APP });
+  devices.push({ id: TTS_DEVICE.id, kind: 'bin', secret: 'secret-lw-tts', position: { x: 70, y: 70 }, bin_depth_mm: 1500, model: 'milesight-em310-udl', dev_eui: TTS_DEVICE.devEui, network_app: `${TTS_DEVICE.app}@${TTS_DEVICE.tenant}` });
   devices.push({ id: CTWING_DEVICE.id, kind: 'manhole', secret: 'secret-nb-dc410', position: { x: 80, y: 10 }, model: 'dingtek-dc410', imei: CTWING_DEVICE.imei, platform_device_id: CTWING_DEVICE.deviceId, params: { wellDepthMm: 2000, f_port: 3 } });
   devices.push({ id: ONENET_DEVICE.id, kind: 'smoke', secret: 'secret-nb-gs524n', building: 'b1', unit: 'b1-u1', floor: 4, model: 'milesight-gs524n', imei: ONENET_DEVICE.imei, platform_device_id: String(ONENET_DEVICE.devId) });
   devices.push({ id: 'cam-b1-e1', kind: 'ebike', secret: CAMERA_SECRET, building: 'b1', unit: 'b1-u1', elevator: 'b1-u1-e1' });

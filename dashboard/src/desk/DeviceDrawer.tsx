@@ -13,6 +13,12 @@ type Range = keyof typeof RANGES;
 type View = DeviceInfo & { state: DeviceState | null; liveness: Liveness };
 interface History { intervalMs: number; points: { tMs: number; value: number | null }[] }
 
+/** How the device's network names it: DevEUI (LoRaWAN), IMEI and platform id (NB-IoT). */
+function networkIdentity(d: DeviceInfo): string | null {
+  const parts = [d.devEui && `DevEUI ${d.devEui}`, d.imei && `IMEI ${d.imei}`, d.platformDeviceId && `ID ${d.platformDeviceId}`, d.networkApp && `@ ${d.networkApp}`].filter(Boolean);
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
 /** One device: place, live state, latest reading, and a history chart of any numeric field. */
 export function DeviceDrawer({ id, onClose }: { id: string | null; onClose(): void }) {
   const { t, lang } = useI18n();
@@ -56,6 +62,18 @@ export function DeviceDrawer({ id, onClose }: { id: string | null; onClose(): vo
             <Descriptions.Item label={t('place')}>{[placeText(device.place.grid, device.place.estate, device.buildingId, device.unitId), device.floor !== null ? `${device.floor}F` : null].filter(Boolean).join(' / ')}</Descriptions.Item>
             <Descriptions.Item label={t('state')}>{t(`liveness.${live?.liveness ?? device.liveness}`)}</Descriptions.Item>
             <Descriptions.Item label={t('battery')}>{(live?.batteryPct ?? device.state?.batteryPct) ?? '—'}</Descriptions.Item>
+            {device.model && <Descriptions.Item label={t('deviceModel')}>{device.model}</Descriptions.Item>}
+            {networkIdentity(device) && <Descriptions.Item label={t('networkId')}>{networkIdentity(device)}</Descriptions.Item>}
+            {device.state?.radio && (
+              <>
+                <Descriptions.Item label={t('radio')}>
+                  {[device.state.radio.rssiDbm !== null ? `${device.state.radio.rssiDbm} dBm` : null, device.state.radio.snrDb !== null ? `${device.state.radio.snrDb} dB` : null].filter(Boolean).join(' / ') || '—'}
+                  {` · ${device.state.radio.network} · ${new Date(device.state.radio.atMs).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB')}`}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('radioGateway')}>{`${device.state.radio.gatewayId ?? '—'} (${device.state.radio.gateways})`}</Descriptions.Item>
+                <Descriptions.Item label={t('radioFrame')}>{[device.state.radio.fCnt, device.state.radio.dataRate].map((v) => v ?? '—').join(' / ')}</Descriptions.Item>
+              </>
+            )}
             {Object.entries(device.state?.latest ?? {}).map(([k, v]) => (
               <Descriptions.Item key={k} label={k}>
                 {String(v)}
