@@ -4,6 +4,7 @@ import { HubError, isHubError } from '@gridhub/core';
 import { buildRuleSet, dryRun } from '@gridhub/rules';
 import { roles, sessionOf } from '../auth/index.ts';
 import { auditCsv } from '../admin/audit.ts';
+import { monthlyReport, monthRange, reportXlsx } from '../admin/report.ts';
 import { parseRuleSetText } from '../rules-engine.ts';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
@@ -151,4 +152,20 @@ export const adminOpsRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = a
       return { version, revertedTo: v.version };
     },
   );
+
+  const Month = Type.Object({ month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (China time)' }) });
+  const report = async (month: string) => {
+    const { fromMs } = monthRange(month);
+    const tickets = await hub.rules.tickets.list({ sinceMs: fromMs, limit: 100_000 });
+    return monthlyReport(month, tickets, hub.rules.tickets.sla);
+  };
+
+  app.get('/reports/monthly', { config: { access: STAFF }, schema: { tags: ['admin'], summary: 'The monthly report (月报): 办结率, on-time rate, times to accept / arrive / close, open and overdue, by grid, estate, warden, kind', querystring: Month } }, async (req) =>
+    report(req.query.month),
+  );
+
+  app.get('/reports/monthly.xlsx', { config: { access: STAFF }, schema: { tags: ['admin'], summary: 'The monthly report as an Excel workbook', querystring: Month } }, async (req, reply) => {
+    reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="report-${req.query.month}.xlsx"`);
+    return reportXlsx(await report(req.query.month));
+  });
 };
