@@ -16,6 +16,7 @@ import { FilePhotoBlobs, PhotoStore } from './photos/store.ts';
 import { bridgeSpecs, startBridge, type Bridge } from './bridges.ts';
 import type { HubServices, PartHealth } from './services.ts';
 import { createAdmin } from './admin/services.ts';
+import { auditSystemTicketActions } from './admin/audit.ts';
 
 /** MQTT packets above this close the connection before they are buffered. */
 export const MAX_MQTT_PACKET_BYTES = 2 * 1024 * 1024;
@@ -174,6 +175,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       admin: createAdmin({ store, reloadDevices: () => ingest.reloadDevices(), dropDevice: (id) => broker.disconnectDevice(id) }),
       codecs,
     };
+    auditSystemTicketActions(rules.events, services.admin.audit, (err) => log.error({ err }, 'audit log write failed'));
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()) });
     const app = await buildApp(services);
     closers.push(() => app.close());

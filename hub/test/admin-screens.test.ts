@@ -179,6 +179,8 @@ describe.skipIf(!serverAvailable('chromium'))('admin screens end to end in headl
     expect(step('admin', 'POST', '/api/rosters', 'e2e-warden')).toBe(true);
     expect(step('operator', 'POST', '/api/silences', 'e2e-b1')).toBe(true);
     expect(step('admin', 'DELETE', '/api/admin/devices/e2e-smk-1/secret')).toBe(true);
+    const ticketId = (await hub.rules.tickets.list({ deviceId: 'e2e-smk-1' }))[0]!.id;
+    expect(audit.some((e) => e.username === 'system' && e.target === `/api/tickets/${ticketId}` && e.method === 'TICKET')).toBe(true);
     expect(JSON.stringify(audit)).not.toContain(secret);
     await shot(admin, 'admin-audit');
   });

@@ -129,3 +129,20 @@ export function auditHook(app: FastifyInstance, audit: AuditLog, now: () => numb
     return payload;
   });
 }
+
+/**
+ * Ticket actions the hub takes by itself (dispatch to the warden on duty, escalation, condition
+ * cleared) go into the audit log too, as user `system`; people's actions arrive through the API.
+ */
+export function auditSystemTicketActions(
+  events: { on(name: 'ticket', fn: (e: { transition: { ticketId: string; action: string; from: string; to: string; by: string; atMs: number; note: string | null } }) => void): unknown },
+  audit: AuditLog,
+  onError: (err: unknown) => void,
+): void {
+  events.on('ticket', ({ transition: t }) => {
+    if (t.by !== 'system') return;
+    audit
+      .record({ atMs: t.atMs, userId: 'system', username: 'system', role: 'system', address: 'hub', method: 'TICKET', route: `ticket ${t.action}`, target: `/api/tickets/${t.ticketId}`, action: `${t.action} ${t.from} -> ${t.to}`, status: 200, detail: JSON.stringify({ note: t.note }) })
+      .catch(onError);
+  });
+}
