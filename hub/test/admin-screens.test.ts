@@ -55,7 +55,7 @@ describe.skipIf(!serverAvailable('chromium'))('admin screens end to end in headl
   const site = async () => (await api(hub, 'GET', '/api/admin/site')).body;
   const estateOf = async (id: string) => (await site()).communities.flatMap((c: any) => c.grids.flatMap((g: any) => g.estates)).find((e: any) => e.id === id);
 
-  it('estate, building and device on the plan -> secret -> device connects -> warden on duty -> alarm dispatched -> building silenced -> second alarm not dispatched -> secret revoked -> audit', async () => {
+  it('estate, building and device on the plan -> secret -> device connects -> warden on duty -> alarm dispatched -> building silenced -> second alarm not dispatched -> secret revoked -> audit', { timeout: 240_000 }, async () => {
     const tree = await site();
     const grid = tree.communities[0].grids[0];
     const admin = await page('admin', 'test-admin-password', '/admin/site');

@@ -31,8 +31,9 @@ export default function Admin({ user, logout }: { user: User; logout(): void }) 
   const [selected, setSelected] = useState<string | null>(null);
   const [estateId, setEstateId] = useState<string | undefined>();
   const reload = () => {
-    if (user.role === 'admin') void getSite().then(setSite, () => undefined);
-    else void api<SiteJson>('/api/site').then(() => undefined, () => undefined);
+    if (user.role === 'admin' || user.role === 'operator') void getSite().then(setSite, () => undefined);
+    // a grid leader: the grids and wardens the site tree shows them (for their roster)
+    else void api<SiteJson>('/api/site').then((s) => setSite({ ...s, communities: s.communities.map((c) => ({ ...c, grids: c.grids.map((g) => ({ ...g, estates: [] })) })) }), () => undefined);
     void api<ActiveSilence[]>('/api/silences?active=true').then(setSilences, () => undefined);
   };
   useEffect(reload, []);

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { App, Button, Card, DatePicker, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { useI18n } from '../i18n.ts';
 import type { User } from '@gridhub/core';
 import { api } from '../api.ts';
 import { adminCall, problemsOf, siteOps, type SiteGrid } from './api.ts';
@@ -97,6 +99,7 @@ const DAY = 86_400_000;
 /** Duty (值班): a week calendar per grid, who is on duty now, add, remove and swap shifts. */
 export function DutyPanel({ grids }: { grids: SiteGrid[] }) {
   const t = useAdminT();
+  const { lang } = useI18n();
   const [gridId, setGridId] = useState<string | undefined>(grids[0]?.id);
   const [shifts, setShifts] = useState<Shift[]>([]);
   const [duty, setDuty] = useState<{ assigneeId: string | null; via: string } | null>(null);
@@ -146,7 +149,7 @@ export function DutyPanel({ grids }: { grids: SiteGrid[] }) {
           const from = weekStart.valueOf() + i * DAY;
           const day = shifts.filter((s) => s.fromMs < from + DAY && s.toMs > from);
           return (
-            <Card key={i} size="small" title={weekStart.add(i, 'day').format('ddd MM-DD')} styles={{ body: { padding: 6, minHeight: 120 } }}>
+            <Card key={i} size="small" title={weekStart.add(i, 'day').locale(lang === 'zh' ? 'zh-cn' : 'en').format('ddd MM-DD')} styles={{ body: { padding: 6, minHeight: 120 } }}>
               {day.map((s) => (
                 <div key={`${s.wardenId}-${s.fromMs}`} style={{ background: '#e6f4ff', borderRadius: 4, padding: 4, marginBottom: 4, fontSize: 12 }}>
                   <b>{name(s.wardenId)}</b> {dayjs(s.fromMs).format('HH:mm')}–{dayjs(s.toMs).format('HH:mm')}

@@ -44,7 +44,8 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
   const current = async () => (await admin.site()) ?? ({ version: 1, street: { id: 'street', name: 'street' }, communities: [] } as SiteFile);
   const run = async (next: SiteFile, apply: boolean) => ({ applied: apply, changes: apply ? await admin.apply(next) : await admin.preview(next) });
 
-  app.get('/', { config: { access: ADMIN }, schema: { tags: ['admin'], summary: 'The site as the nested site file (JSON, no secret hashes)' } }, async () => withoutHashes(await current()));
+  // operators too: their silences name estates, buildings and devices of every grid
+  app.get('/', { config: { access: roles('admin', 'operator') }, schema: { tags: ['admin'], summary: 'The site as the nested site file (JSON, no secret hashes; admin, operator)' } }, async () => withoutHashes(await current()));
 
   app.get('/export.yaml', { config: { access: ADMIN }, schema: { tags: ['admin'], summary: 'The site file as YAML (device secrets as scrypt hashes): import it again and nothing changes' } }, async (_req, reply) => {
     reply.header('content-type', 'text/yaml; charset=utf-8').header('content-disposition', 'attachment; filename="site.yaml"');
