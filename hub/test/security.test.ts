@@ -515,3 +515,22 @@ describe('a socket revalidates its session periodically', () => {
     await new Promise<void>((r) => server.close(() => r()));
   });
 });
+
+describe('which origins may use a session', () => {
+  it('the hub’s own (by Host), those listed in HUB_ALLOWED_ORIGINS, and requests without Origin; never null or a look-alike', async () => {
+    const { originAllowed, parseOrigins } = await import('../src/auth/index.ts');
+    const allowed = parseOrigins(['https://desk.example.org', 'http://10.0.0.5:8080/']);
+    const ok = (origin: string | undefined, host = 'hub.example.org:8080') => originAllowed({ origin, host }, allowed);
+    expect(ok(undefined)).toBe(true);
+    expect(ok('http://hub.example.org:8080')).toBe(true);
+    expect(ok('https://desk.example.org')).toBe(true);
+    expect(ok('http://10.0.0.5:8080')).toBe(true);
+    expect(ok('null')).toBe(false);
+    expect(ok('http://hub.example.org:8081')).toBe(false);
+    expect(ok('http://hub.example.org.evil.example:8080')).toBe(false);
+    expect(ok('https://desk.example.org.evil.example')).toBe(false);
+    expect(ok('http://desk.example.org')).toBe(false); // scheme matters for a listed origin
+    expect(ok('file://')).toBe(false);
+    expect(ok('http://hub.example.org:8080', 'evil.example')).toBe(false);
+  });
+});

@@ -91,7 +91,7 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asy
       if (!photo) throw new HubError('HUB_ERR_NOT_FOUND', [`photo ${req.params.photoId}`]);
       return reply
         .type(photo.meta.contentType)
-        .header('cache-control', 'private, max-age=86400, immutable')
+        .header('cache-control', 'private, no-store') // a home's photo stays off a shared control-room PC's disk
         .header('content-disposition', 'inline')
         .header('content-security-policy', "default-src 'none'; sandbox")
         .send(photo.bytes);
