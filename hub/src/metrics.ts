@@ -65,6 +65,17 @@ export function createMetrics(source: { broker: () => BrokerStats; ingest: () =>
   counterFrom('hub_ingest_refused_total', 'Device messages refused, by reason code', ['code'], (set) => {
     for (const [code, v] of Object.entries(source.ingest().refused.byCode)) set({ code }, v);
   });
+  counterFrom('hub_network_uplinks_total', 'Network-server and platform uplinks handed to ingest, by network', ['network'], (set) => {
+    for (const [network, v] of Object.entries(source.ingest().network.uplinks)) set({ network }, v ?? 0);
+  });
+  counterFrom('hub_network_readings_total', 'Readings spooled from network uplinks, by network', ['network'], (set) => {
+    for (const [network, v] of Object.entries(source.ingest().network.readings)) set({ network }, v ?? 0);
+  });
+  counterFrom('hub_network_duplicates_total', 'Network redeliveries acknowledged without ingesting them again', [], (set) => set({}, source.ingest().network.duplicates));
+  counterFrom('hub_network_unclaimed_total', 'Network uplinks from identities in no device of the site', [], (set) => set({}, source.ingest().network.unclaimed));
+  counterFrom('hub_network_ignored_total', 'Network messages that carry no reading (ChirpStack txack/log, TTS down/*), by kind', ['kind'], (set) => {
+    for (const [kind, v] of Object.entries(source.ingest().network.ignored)) set({ kind }, v);
+  });
   gaugeFrom('hub_spool_depth', 'Readings in the spool not yet confirmed by the telemetry store', () => source.ingest().spool?.depth ?? 0);
   gaugeFrom('hub_spool_bytes', 'Bytes the spool holds on disk', () => source.ingest().spool?.bytes ?? 0);
   gaugeFrom('hub_spool_budget_bytes', 'Disk budget of the spool', () => source.ingest().spool?.budgetBytes ?? 0);

@@ -154,6 +154,7 @@ export function createIngest(opts: IngestOptions): Ingest {
   const dedupWindowMs = opts.dedupWindowMs ?? 24 * 3600_000;
   const dedup = new DedupWindow(dedupWindowMs, 200_000);
   const unclaimedQueue = new SightingQueue(1000);
+  let lastKeyPruneMs = 0;
   let spool: Spool<Reading> | null = null;
   let drain: Drain<Reading> | null = null;
   let handled = 0;
@@ -165,7 +166,14 @@ export function createIngest(opts: IngestOptions): Ingest {
   const stateFlusher = batchFlusher(opts.stateFlushIntervalMs ?? 1000, states, (b) => opts.store.upsertDeviceStates(b), 'writing device states');
   const networkFlushers = [
     batchFlusher(opts.refusalFlushIntervalMs ?? 200, unclaimedQueue, (b) => opts.store.recordUnclaimed?.(b) ?? Promise.resolve(), 'recording unclaimed devices'),
-    batchFlusher(opts.stateFlushIntervalMs ?? 1000, dedup, (b) => opts.store.recordUplinkKeys?.(b) ?? Promise.resolve(), 'recording uplink keys'),
+    batchFlusher(opts.stateFlushIntervalMs ?? 1000, dedup, async (b) => {
+      await opts.store.recordUplinkKeys?.(b);
+      // keys older than the window are forgotten, hourly
+      if (opts.store.pruneUplinkKeys && now() - lastKeyPruneMs > 3600_000) {
+        lastKeyPruneMs = now();
+        await opts.store.pruneUplinkKeys(lastKeyPruneMs - dedupWindowMs);
+      }
+    }, 'recording uplink keys'),
   ];
 
   /** Every interval: take what is pending and write it; on failure put it back for the next run. */
@@ -281,6 +289,7 @@ export function createIngest(opts: IngestOptions): Ingest {
       if (opts.store.recentUplinkKeys) {
         const since = now() - dedupWindowMs;
         await opts.store.pruneUplinkKeys?.(since);
+        lastKeyPruneMs = now();
         dedup.load(await opts.store.recentUplinkKeys(since, 200_000));
       }
       const s = await Spool.open<Reading>({ ...opts.spool, logger: log, now });
