@@ -37,7 +37,16 @@ export default function Admin({ user, logout }: { user: User; logout(): void }) 
     void api<ActiveSilence[]>('/api/silences?active=true').then(setSilences, () => undefined);
   };
   useEffect(reload, []);
-  useEffect(() => history.replaceState(null, '', `/admin/${tab}`), [tab]);
+  // silences others start or end: fetched again on every tab change and every 30 s
+  const loadSilences = () => void api<ActiveSilence[]>('/api/silences?active=true').then(setSilences, () => undefined);
+  useEffect(() => {
+    history.replaceState(null, '', `/admin/${tab}`);
+    loadSilences();
+  }, [tab]);
+  useEffect(() => {
+    const timer = setInterval(loadSilences, 30_000);
+    return () => clearInterval(timer);
+  }, []);
   const silenced = new Set(silences.filter((s) => s.fromMs <= Date.now()).flatMap((s) => [s.scope.estate, s.scope.building, s.scope.device].filter((x): x is string => !!x)));
   const estates = estatesOf(site);
   const estate = estates.find((e) => e.id === estateId) ?? estates[0];
