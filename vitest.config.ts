@@ -21,6 +21,7 @@ const SERIAL = [
   'ingest/test/crash.test.ts',
   'codecs/test/sandbox.test.ts',
   'hub/test/device-models-page.test.ts',
+  'hub/test/codec-alarm-latency.test.ts',
 ];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' as const };

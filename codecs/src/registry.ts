@@ -1,6 +1,6 @@
 import { HubError, isDeviceKind, type DeviceKind } from '@gridhub/core';
 import { genericMapping } from './models/generic.ts';
-import { BUILTIN_MODELS } from './models/index.ts';
+import { BUILTIN_MODELS, encodeFrame } from './models/index.ts';
 import { TtnSandbox, asTtnResult, type SandboxLimits } from './sandbox/host.ts';
 import type {
   BuiltinModel, CodecError, CodecLogger, ContractMapping, DecodeOutcome, DeviceParams, ModelInfo, TtnDecodeResult,
@@ -22,7 +22,16 @@ export interface CodecRegistry {
   upload(codec: { modelId: string; kind: DeviceKind; vendor?: string; name?: string; source: string }, by?: string | null): Promise<{ ok: true; model: ModelInfo } | { ok: false; error: CodecError }>;
   /** A frame from a decoded-like object, with the built-in model's encoder (for simulators). */
   encode(modelId: string, data: Record<string, unknown>): UplinkFrame;
+  /** Plain counters for /metrics: frames decoded by codec type and outcome, the sandbox's state. */
+  stats(): CodecStats;
   close(): Promise<void>;
+}
+
+export interface CodecStats {
+  /** Frames through decode(), by `builtin|ttn-js` and `ok|refused` (refused: at least one error). */
+  decodes: Record<string, number>;
+  uploaded: number;
+  sandbox: { restarts: number; pending: number; suspended: number };
 }
 
 export interface CodecRegistryOptions {
@@ -59,6 +68,12 @@ export async function createCodecRegistry(opts: CodecRegistryOptions = {}): Prom
     entries.set(m.id, { info: { id: m.id, vendor: m.vendor, name: m.name, kind: m.kind, codec: 'builtin' }, builtin: m, uploaded: null, mapping: m.map });
   }
   let sandbox: TtnSandbox | null = null;
+  const decodes: Record<string, number> = {};
+  const count = (codec: 'builtin' | 'ttn-js', o: DecodeOutcome): DecodeOutcome => {
+    const key = `${codec}/${o.errors.length ? 'refused' : 'ok'}`;
+    decodes[key] = (decodes[key] ?? 0) + 1;
+    return o;
+  };
   const sandboxFor = (): TtnSandbox => (sandbox ??= new TtnSandbox(opts.sandbox, opts.logger));
 
   function install(c: UploadedCodec): ModelInfo {
@@ -111,6 +126,28 @@ export async function createCodecRegistry(opts: CodecRegistryOptions = {}): Prom
     return outcome(null, [err('HUB_ERR_CODEC_UNKNOWN_MODEL', new HubError('HUB_ERR_CODEC_UNKNOWN_MODEL', [modelId]).message)]);
   }
 
+  async function decodeWith(e: Entry, modelId: string, frame: UplinkFrame, params: DeviceParams): Promise<DecodeOutcome> {
+    if (e.uploaded) {
+      // the device's params go in as the decoder's `variables` (ChirpStack passes device variables)
+      const input = { bytes: Array.from(frame.bytes), fPort: frame.fPort, variables: params, recvTime: Date.now() };
+      const r = await sandboxFor().decode(modelId, input);
+      if (!r.ok) {
+        const message = new HubError(r.error.code, [modelId, r.error.message]).message;
+        return outcome(null, [err(r.error.code, message)]);
+      }
+      const t = asTtnResult(r.value);
+      if ('code' in t) return outcome(null, [err(t.code, new HubError('HUB_ERR_CODEC_OUTPUT', [modelId, t.message]).message)]);
+      return fromTtn(e, t, params);
+    }
+    let r: TtnDecodeResult;
+    try {
+      r = e.builtin!.decode(frame);
+    } catch (x) {
+      return outcome(null, [err('HUB_ERR_CODEC_DECODE', new HubError('HUB_ERR_CODEC_DECODE', [modelId, String(x instanceof Error ? x.message : x)]).message)]);
+    }
+    return fromTtn(e, r, params);
+  }
+
   return {
     models: () => [...entries.values()].map((e) => ({ ...e.info })).sort((a, b) => a.id.localeCompare(b.id)),
     has: (id) => entries.has(id),
@@ -122,24 +159,7 @@ export async function createCodecRegistry(opts: CodecRegistryOptions = {}): Prom
     async decode(modelId, frame, params = {}) {
       const e = entries.get(modelId);
       if (!e) return unknown(modelId);
-      if (e.uploaded) {
-        const input = { bytes: Array.from(frame.bytes), fPort: frame.fPort, variables: {} };
-        const r = await sandboxFor().decode(modelId, input);
-        if (!r.ok) {
-          const message = new HubError(r.error.code, [modelId, r.error.message]).message;
-          return outcome(null, [err(r.error.code, message)]);
-        }
-        const t = asTtnResult(r.value);
-        if ('code' in t) return outcome(null, [err(t.code, new HubError('HUB_ERR_CODEC_OUTPUT', [modelId, t.message]).message)]);
-        return fromTtn(e, t, params);
-      }
-      let r: TtnDecodeResult;
-      try {
-        r = e.builtin!.decode(frame);
-      } catch (x) {
-        return outcome(null, [err('HUB_ERR_CODEC_DECODE', new HubError('HUB_ERR_CODEC_DECODE', [modelId, String(x instanceof Error ? x.message : x)]).message)]);
-      }
-      return fromTtn(e, r, params);
+      return count(e.uploaded ? 'ttn-js' : 'builtin', await decodeWith(e, modelId, frame, params));
     },
 
     map(modelId, decoded, params = {}) {
@@ -168,11 +188,13 @@ export async function createCodecRegistry(opts: CodecRegistryOptions = {}): Prom
       return { ok: true, model: install(codec) };
     },
 
-    encode(modelId, data) {
-      const m = BUILTIN_MODELS.find((b) => b.id === modelId);
-      if (!m?.encode) throw new HubError('HUB_ERR_CODEC_UNKNOWN_MODEL', [modelId]);
-      return m.encode(data);
-    },
+    encode: encodeFrame,
+
+    stats: () => ({
+      decodes: { ...decodes },
+      uploaded: [...entries.values()].filter((e) => e.uploaded).length,
+      sandbox: sandbox ? sandbox.stats() : { restarts: 0, pending: 0, suspended: 0 },
+    }),
 
     async close() {
       await sandbox?.close();

@@ -176,7 +176,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       codecs,
     };
     auditSystemTicketActions(rules.events, services.admin.audit, (err) => log.error({ err }, 'audit log write failed'));
-    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()) });
+    const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => ({ alertStates: rules.engine.alertStates(), backlog: rules.backlog() }), logins: () => logins.stats(Date.now()), codecs: () => codecs.stats() });
     const app = await buildApp(services);
     closers.push(() => app.close());
     // MQTT over WebSocket from a browser page only from the hub's own origin or HUB_ALLOWED_ORIGINS.

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrokerStats } from '@gridhub/broker';
 import type { IngestStats, LatencySnapshot } from '@gridhub/ingest';
+import type { CodecStats } from '@gridhub/codecs';
 import { idleCompactionStats } from './memory.ts';
 import type { LoginStats } from './auth/index.ts';
 
@@ -8,7 +9,7 @@ import type { LoginStats } from './auth/index.ts';
  * Prometheus metrics for one hub. Each part keeps its own plain counters (`stats()`); this file
  * turns them into metrics at scrape time, so the hot paths never touch prom-client.
  */
-export function createMetrics(source: { broker: () => BrokerStats; ingest: () => IngestStats; rules: () => { alertStates: number; backlog: number }; logins?: () => LoginStats }): Registry {
+export function createMetrics(source: { broker: () => BrokerStats; ingest: () => IngestStats; rules: () => { alertStates: number; backlog: number }; logins?: () => LoginStats; codecs?: () => CodecStats }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
 
@@ -52,6 +53,18 @@ export function createMetrics(source: { broker: () => BrokerStats; ingest: () =>
     });
     counterFrom('hub_login_lockouts_lifted_total', 'Delays lifted (a success, or the window passed)', [], (set) => set({}, logins().lifted));
     gaugeFrom('hub_login_locked', 'Keys (user name and address, or address) now delayed', () => logins().locked);
+  }
+  if (source.codecs) {
+    const codecs = source.codecs;
+    counterFrom('hub_codec_frames_total', 'Vendor frames decoded by a device model codec, by codec (builtin, ttn-js) and outcome (ok, refused)', ['codec', 'outcome'], (set) => {
+      for (const [key, v] of Object.entries(codecs().decodes)) {
+        const [codec = '', outcome = ''] = key.split('/');
+        set({ codec, outcome }, v);
+      }
+    });
+    counterFrom('hub_codec_sandbox_restarts_total', 'Sandbox worker threads replaced after they stopped answering', [], (set) => set({}, codecs().sandbox.restarts));
+    gaugeFrom('hub_codec_sandbox_pending', 'Frames waiting for the codec sandbox', () => codecs().sandbox.pending);
+    gaugeFrom('hub_codec_suspended', 'Uploaded codecs suspended after being stopped too often in a row', () => codecs().sandbox.suspended);
   }
   gaugeFrom('hub_event_loop_lag_ms', 'Event-loop lag seen by the broker, ms', () => source.broker().eventLoopLagMs);
 

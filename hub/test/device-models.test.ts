@@ -79,6 +79,13 @@ describe('device models API', () => {
     expect(results.map((r) => [r.status, r.body.errors[0].code])).toEqual([[200, 'HUB_ERR_CODEC_TIMEOUT'], [200, 'HUB_ERR_CODEC_TIMEOUT'], [200, 'HUB_ERR_CODEC_TIMEOUT']]);
   });
 
+  it('counts decoded frames and the sandbox in /metrics', async () => {
+    const res = await hub.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.body).toMatch(/hub_codec_frames_total\{codec="builtin",outcome="ok"\} [1-9]/);
+    expect(res.body).toMatch(/hub_codec_frames_total\{codec="ttn-js",outcome="refused"\} [1-9]/);
+    expect(res.body).toMatch(/hub_codec_suspended 1/); // acme-loop, stopped three times in a row
+  });
+
   it('keeps uploaded codecs across a restart', async () => {
     const dataDir = hub.dataDir;
     await hub.close();

@@ -167,6 +167,11 @@ describe.skipIf(!serverAvailable('influxd'))('network servers and platforms -> t
     expect((await post(report, 'wrong-token-0123456789')).statusCode).toBe(404);
     const bad = await post('{"messageType": "dataReport", "deviceId": "x", "IMEI": "861234567890123", "payload": {"APPdata": "%%%"}}');
     expect(bad.json()).toMatchObject({ status: 'refused', code: 'HUB_ERR_NETWORK_MESSAGE' });
+    // oversized: past the network message limit refused and recorded; past the body limit, 413 before it is read
+    const big = await post(JSON.stringify({ ...JSON.parse(report), pad: 'x'.repeat(80_000) }));
+    expect(big.json()).toMatchObject({ status: 'refused', code: 'HUB_ERR_NETWORK_MESSAGE' });
+    expect((await post(`{"pad": "${'x'.repeat(1_100_000)}"}`)).statusCode).toBe(413);
+    expect((await post('not json at all')).json()).toMatchObject({ status: 'refused', code: 'HUB_ERR_NETWORK_MESSAGE' });
   });
 
   it('OneNET: URL verification echoes msg only for the right signature; a signed data point is a reading; a forged one is 401 and records nothing', { timeout: 30_000 }, async () => {

@@ -138,7 +138,10 @@ export function numericParams(p: DingtekParams, fire: boolean): Record<string, u
     firmware: `${p.major}.${p.minor}`, uploadInterval: p.uploadInterval, detectInterval: p.detectInterval, levelThreshold: p.levelThreshold,
   };
   if (fire) out.fireThreshold = p.fireThreshold;
-  return { ...out, fallThreshold: p.fallThreshold, fallEnable: p.fallEnable, workMode: p.workMode };
+  out.fallThreshold = p.fallThreshold;
+  out.fallEnable = p.fallEnable;
+  out.workMode = p.workMode;
+  return out;
 }
 
 /** DF703's and DC413's data report: numbers and alarm flags (DC413 has no fire alarm). */
@@ -147,5 +150,10 @@ export function numericData(d: DingtekData, fire: boolean): Record<string, unkno
   if (d.gps) Object.assign(out, d.gps);
   out.alarmLevel = d.full;
   if (fire) out.alarmFire = d.fire;
-  return { ...out, alarmFall: d.tilt, alarmBattery: d.battery, angle: d.angle, temperature: d.temperature, frameCounter: d.frameCounter };
+  out.alarmFall = d.tilt;
+  out.alarmBattery = d.battery;
+  out.angle = d.angle;
+  out.temperature = d.temperature;
+  out.frameCounter = d.frameCounter;
+  return out;
 }

@@ -14,19 +14,31 @@ import type { CodecError, CodecLogger, TtnDecodeResult } from '../types.ts';
 export interface SandboxLimits {
   /** Per call, like ChirpStack's 100 ms. */
   timeLimitMs: number;
+  /** For compiling an uploaded file (and the top level it runs), once per load. */
+  loadTimeLimitMs: number;
   memoryLimitBytes: number;
   stackLimitBytes: number;
   maxOutputChars: number;
   /** Frames waiting for the worker beyond this are refused with HUB_ERR_CODEC_BUSY. */
   maxPending: number;
+  /**
+   * A codec stopped (time or memory) this many times in a row is suspended for `suspendMs`: its
+   * frames are refused at once instead of holding the worker 100 ms each, so one hostile codec
+   * cannot slow every other uploaded codec's frames (they share the worker).
+   */
+  suspendAfter: number;
+  suspendMs: number;
 }
 
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   timeLimitMs: 100,
+  loadTimeLimitMs: 1_000,
   memoryLimitBytes: 32 * 1024 * 1024,
   stackLimitBytes: 512 * 1024,
   maxOutputChars: 64 * 1024,
   maxPending: 2_000,
+  suspendAfter: 3,
+  suspendMs: 60_000,
 };
 
 /** How long past the time limit the host waits before it replaces an unresponsive worker. */
@@ -69,6 +81,9 @@ export class TtnSandbox {
   private lastProgressMs = 0;
   private watchdog: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Consecutive stops per codec, and until when a codec is suspended. */
+  private readonly strikes = new Map<string, number>();
+  private readonly suspendedUntil = new Map<string, number>();
   /** Workers replaced after they stopped answering (for /metrics and tests). */
   restarts = 0;
 
@@ -79,6 +94,8 @@ export class TtnSandbox {
   /** Compiles the source in the sandbox (checks it defines decodeUplink) and keeps it under `key`. */
   async load(key: string, source: string): Promise<SandboxResult> {
     const r = await this.request({ op: 'load', key, source });
+    this.strikes.delete(key);
+    this.suspendedUntil.delete(key);
     if (r.ok) {
       this.sources.set(key, source);
       this.loadedInWorker.add(key);
@@ -92,18 +109,40 @@ export class TtnSandbox {
     if (this.worker) await this.request({ op: 'drop', key });
   }
 
-  async decode(key: string, input: { bytes: number[]; fPort: number; variables: Record<string, unknown> }): Promise<SandboxResult> {
+  async decode(key: string, input: { bytes: number[]; fPort: number; variables: Record<string, unknown>; recvTime: number }): Promise<SandboxResult> {
     if (this.pending.size >= this.limits.maxPending) {
       return { ok: false, error: { code: 'HUB_ERR_CODEC_BUSY', message: `${this.pending.size} frames waiting` } };
     }
     const source = this.sources.get(key);
     if (source === undefined) return { ok: false, error: { code: 'HUB_ERR_CODEC_UNKNOWN_MODEL', message: `no uploaded codec ${key}` } };
+    const until = this.suspendedUntil.get(key);
+    if (until !== undefined && Date.now() < until) {
+      return { ok: false, error: { code: 'HUB_ERR_CODEC_TIMEOUT', message: `suspended for ${Math.ceil((until - Date.now()) / 1000)} s more after ${this.limits.suspendAfter} stops in a row` } };
+    }
     if (!this.loadedInWorker.has(key)) {
       const l = await this.request({ op: 'load', key, source });
       if (!l.ok) return this.result(key, l);
       this.loadedInWorker.add(key);
     }
-    return this.result(key, await this.request({ op: 'decode', key, input }));
+    const r = await this.request({ op: 'decode', key, input });
+    if (r.ok || (r.kind !== 'timeout' && r.kind !== 'memory')) this.strikes.delete(key);
+    else {
+      const n = (this.strikes.get(key) ?? 0) + 1;
+      this.strikes.set(key, n);
+      if (n >= this.limits.suspendAfter) {
+        this.suspendedUntil.set(key, Date.now() + this.limits.suspendMs);
+        this.strikes.delete(key);
+        this.logger?.warn({ model: key, stops: n, suspendMs: this.limits.suspendMs }, 'uploaded codec suspended: stopped too often in a row');
+      }
+    }
+    return this.result(key, r);
+  }
+
+  stats(): { restarts: number; pending: number; suspended: number } {
+    const now = Date.now();
+    let suspended = 0;
+    for (const until of this.suspendedUntil.values()) if (until > now) suspended++;
+    return { restarts: this.restarts, pending: this.pending.size, suspended };
   }
 
   async close(): Promise<void> {
@@ -129,6 +168,7 @@ export class TtnSandbox {
     const w = new Worker(new URL('./worker.mjs', import.meta.url), {
       workerData: {
         timeLimitMs: this.limits.timeLimitMs,
+        loadTimeLimitMs: this.limits.loadTimeLimitMs,
         memoryLimitBytes: this.limits.memoryLimitBytes,
         stackLimitBytes: this.limits.stackLimitBytes,
         maxOutputChars: this.limits.maxOutputChars,
@@ -170,7 +210,10 @@ export class TtnSandbox {
 
   private check(): void {
     if (this.pending.size === 0 || !this.worker) return;
-    if (Date.now() - this.lastProgressMs > this.limits.timeLimitMs + WATCHDOG_MARGIN_MS) this.replace('stopped answering');
+    // the oldest request is the one the worker is on (Map keeps insertion order)
+    const head = this.pending.values().next().value as Pending | undefined;
+    const limit = head?.msg.op === 'load' ? this.limits.loadTimeLimitMs : this.limits.timeLimitMs;
+    if (Date.now() - this.lastProgressMs > limit + WATCHDOG_MARGIN_MS) this.replace('stopped answering');
   }
 
   /** Terminates a stuck worker: the oldest frame fails as a timeout, the others go to a new worker. */

@@ -27,6 +27,11 @@ export function Header({ user, logout, title, compact }: { user: User; logout():
             {lang === 'zh' ? '系统管理' : 'Admin'}
           </Button>
         )}
+        {user.role === 'admin' && !compact && (
+          <Button size="small" href="/models">
+            {t('models')}
+          </Button>
+        )}
         <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label="language">
           {t('language')}
         </Button>

@@ -105,13 +105,15 @@ export function auditCsv(items: readonly AuditEntry[]): string {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Records every state-changing request under /api (answered or refused) before its answer is sent:
+ * Records every state-changing request under /api (answered or refused; not /api/ingest, which is
+ * device data) before its answer is sent:
  * the session's user (or the user name a login tried), the client's address (X-Forwarded-For only
  * from a trusted proxy: Fastify's `req.ip`), the route and its target, the status.
  */
 export function auditHook(app: FastifyInstance, audit: AuditLog, now: () => number, onError: (err: unknown) => void): void {
   app.addHook('onSend', async (req: FastifyRequest, reply, payload) => {
-    if (!UNSAFE.has(req.method) || !req.url.startsWith('/api/')) return payload;
+    // device data pushed by carrier platforms and camera boxes is telemetry, not a change: not audited
+    if (!UNSAFE.has(req.method) || !req.url.startsWith('/api/') || req.url.startsWith('/api/ingest/')) return payload;
     const route = req.routeOptions.url ?? req.url.split('?')[0]!;
     const user = req.user as { id: string; username: string; role: string } | null;
     const body = req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body) ? redact(req.body) : typeof req.body === 'string' ? `${req.body.length} characters` : undefined;
