@@ -50,6 +50,7 @@ describe.skipIf(!serverAvailable('chromium'))('admin screens end to end in headl
   async function choose(p: Page, select: string, label: string) {
     await p.locator(select).first().click();
     await p.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${label}"]`).first().click();
+    await expect.poll(() => p.locator('.ant-select-dropdown:visible').count(), { timeout: 5000 }).toBe(0);
   }
   const shot = (p: Page, name: string) => p.screenshot({ path: join(SCREENS, `${name}.png`) });
   const site = async () => (await api(hub, 'GET', '/api/admin/site')).body;

@@ -82,7 +82,7 @@ export function DevicesPanel({ estate, reload, silenced }: { estate: SiteEstate;
           { title: t('id'), dataIndex: 'id' },
           { title: t('kind'), dataIndex: 'kind' },
           { title: t('building'), render: (_, d) => [d.building, d.unit, d.floor !== undefined ? `${d.floor}F` : ''].filter(Boolean).join(' / ') },
-          { title: t('status'), render: (_, d) => { const l = live.get(d.id); return <Space size={2}><Tag color={l?.state?.connected ? 'green' : 'default'}>{l?.liveness ?? '—'}</Tag>{silenced.has(d.id) || (d.building && silenced.has(d.building)) || silenced.has(estate.id) ? <Tag color="orange">{t('silencedOnPlan')}</Tag> : null}</Space>; } },
+          { title: t('state'), render: (_, d) => { const l = live.get(d.id); return <Space size={2}><Tag color={l?.state?.connected ? 'green' : 'default'}>{l?.liveness ?? '—'}</Tag>{silenced.has(d.id) || (d.building && silenced.has(d.building)) || silenced.has(estate.id) ? <Tag color="orange">{t('silencedOnPlan')}</Tag> : null}</Space>; } },
           { title: t('battery'), render: (_, d) => live.get(d.id)?.state?.batteryPct ?? '—' },
           { title: t('signal'), render: (_, d) => { const s = live.get(d.id)?.state; return s?.radio?.rssiDbm ?? (s?.latest.rssi_dbm as number | undefined) ?? '—'; } },
           { title: t('refusals'), render: (_, d) => live.get(d.id)?.state?.refusedCount ?? 0 },
