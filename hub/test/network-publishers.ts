@@ -12,6 +12,23 @@ export function countAcked(acked: Acked): number {
   return n;
 }
 
+/** Calls `send(n)` for n = 0, 1, ... paced at `ratePerSec` (10 ms ticks) for `durationMs`; the sends' promises. */
+async function paced(opts: { ratePerSec: number; durationMs: number; onTick?: (elapsedMs: number) => void }, send: (n: number) => Promise<void>) {
+  const pending: Promise<void>[] = [];
+  let sent = 0;
+  let owed = 0;
+  const started = Date.now();
+  for (;;) {
+    const elapsed = Date.now() - started;
+    opts.onTick?.(elapsed);
+    if (elapsed >= opts.durationMs) break;
+    owed += (opts.ratePerSec * 10) / 1000;
+    for (; owed >= 1; owed -= 1) pending.push(send(sent++));
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { sent, pending };
+}
+
 /** The network time of uplink `n` (unique per device and counter, the same on a redelivery). */
 export const uplinkTime = (base: number, n: number) => base + n * 10;
 
@@ -30,29 +47,16 @@ export async function chirpstackStream(mqttUrl: string, opts: { ratePerSec: numb
   client.on('error', () => {});
   const acked: Acked = new Map(devices.map((d) => [d.id, new Set<number>()]));
   const sentMessages: { topic: string; payload: string }[] = [];
-  const pending: Promise<void>[] = [];
-  let sent = 0;
   let errors = 0;
-  let owed = 0;
-  const started = Date.now();
-  for (;;) {
-    const elapsed = Date.now() - started;
-    opts.onTick?.(elapsed);
-    if (elapsed >= opts.durationMs) break;
-    owed += (opts.ratePerSec * 10) / 1000;
-    while (owed >= 1) {
-      owed -= 1;
-      const i = sent % devices.length;
-      const d = devices[i]!;
-      const fCnt = (opts.fCntStart ?? 1) + Math.floor(sent / devices.length);
-      sent++;
-      const f = frames[i]!;
-      const m = chirpstackUplink(APP, { devEui: d.devEui, fCnt, fPort: f.fPort, bytes: f.bytes, timeMs: uplinkTime(opts.baseMs, fCnt) });
-      sentMessages.push(m);
-      pending.push(client.publishAsync(m.topic, m.payload, { qos: 1 }).then(() => void acked.get(d.id)!.add(fCnt), () => void errors++));
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const { sent, pending } = await paced(opts, (n) => {
+    const i = n % devices.length;
+    const d = devices[i]!;
+    const fCnt = (opts.fCntStart ?? 1) + Math.floor(n / devices.length);
+    const f = frames[i]!;
+    const m = chirpstackUplink(APP, { devEui: d.devEui, fCnt, fPort: f.fPort, bytes: f.bytes, timeMs: uplinkTime(opts.baseMs, fCnt) });
+    sentMessages.push(m);
+    return client.publishAsync(m.topic, m.payload, { qos: 1 }).then(() => void acked.get(d.id)!.add(fCnt), () => void errors++);
+  });
   await Promise.race([Promise.allSettled(pending), new Promise((r) => setTimeout(r, 60_000))]);
   await client.endAsync(true).catch(() => undefined);
   return { acked, sent, errors, sentMessages };
@@ -68,33 +72,19 @@ export async function ctwingStream(httpUrl: string, opts: { ratePerSec: number; 
   await codecs.close();
   const acked = new Set<number>();
   const bodies: string[] = [];
-  const pending: Promise<void>[] = [];
-  let sent = 0;
   let errors = 0;
-  let owed = 0;
-  const started = Date.now();
-  for (;;) {
-    const elapsed = Date.now() - started;
-    opts.onTick?.(elapsed);
-    if (elapsed >= opts.durationMs) break;
-    owed += (opts.ratePerSec * 10) / 1000;
-    while (owed >= 1) {
-      owed -= 1;
-      const sn = (opts.snStart ?? 1) + sent++;
-      const body = ctwingDataReport(CTWING_DEVICE, frame.bytes, sn, uplinkTime(opts.baseMs, sn));
-      bodies.push(body);
-      pending.push(
-        fetch(`${httpUrl}/api/ingest/ctwing/${CTWING_TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(30_000) })
-          .then(async (res) => {
-            const answer = (await res.json()) as { status: string };
-            if (res.status === 200 && (answer.status === 'spooled' || answer.status === 'duplicate')) acked.add(sn);
-            else errors++;
-          })
-          .catch(() => void errors++),
-      );
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const { sent, pending } = await paced(opts, (n) => {
+    const sn = (opts.snStart ?? 1) + n;
+    const body = ctwingDataReport(CTWING_DEVICE, frame.bytes, sn, uplinkTime(opts.baseMs, sn));
+    bodies.push(body);
+    return fetch(`${httpUrl}/api/ingest/ctwing/${CTWING_TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(30_000) })
+      .then(async (res) => {
+        const answer = (await res.json()) as { status: string };
+        if (res.status === 200 && (answer.status === 'spooled' || answer.status === 'duplicate')) acked.add(sn);
+        else errors++;
+      })
+      .catch(() => void errors++);
+  });
   await Promise.allSettled(pending);
   return { acked, sent, errors, bodies };
 }

@@ -11,9 +11,12 @@ import { TEST_ADMIN_PASSWORD, testHub } from './support.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Per device, the seqs stored in InfluxDB's telemetry, and whether any (device, seq) is there twice. */
-async function storedSeqs(influx: Influxd, ids: string[]): Promise<{ seqs: Map<string, number[]>; total: number }> {
-  const rows = await influx.query(`SELECT "seq", "device" FROM "telemetry" WHERE "device" =~ /^(${ids.join('|')})$/`);
+/**
+ * Per device, the seqs stored in InfluxDB's telemetry within one test's time range (each test
+ * sends its uplinks at its own network times, [baseMs, baseMs + 30 min)).
+ */
+async function storedSeqs(influx: Influxd, ids: string[], baseMs: number): Promise<{ seqs: Map<string, number[]>; total: number }> {
+  const rows = await influx.query(`SELECT "seq", "device" FROM "telemetry" WHERE "device" =~ /^(${ids.join('|')})$/ AND time >= ${baseMs}ms AND time < ${baseMs + 1_800_000}ms`);
   const seqs = new Map<string, number[]>();
   let total = 0;
   for (const [, seq, device] of (rows.results[0].series?.[0]?.values ?? []) as [number, number, string][]) {
@@ -82,7 +85,7 @@ describe.skipIf(!serverAvailable('influxd'))('network paths: nothing acknowledge
       expect(ct.acked.size).toBeGreaterThan(300);
       const ids = [...lorawanIds, CTWING_DEVICE.id];
       const ctAcked: Acked = new Map([[CTWING_DEVICE.id, ct.acked]]);
-      await waitFor(async () => (await storedSeqs(influx, ids)).total >= csAcked + ct.acked.size, 90_000, 'the spool drained into InfluxDB');
+      await waitFor(async () => (await storedSeqs(influx, ids, baseMs)).total >= csAcked + ct.acked.size, 90_000, 'the spool drained into InfluxDB');
       // ChirpStack redelivers (a reconnect after lost PUBACKs) and CTWing retries: acknowledged, not stored again
       const redeliver = await mqtt.connectAsync(hub.mqttUrl, { clientId: 'cs-redeliver', username: SERVICE.username, password: SERVICE.password });
       for (const m of cs.sentMessages.slice(0, 500)) await redeliver.publishAsync(m.topic, m.payload, { qos: 1 });
@@ -92,7 +95,7 @@ describe.skipIf(!serverAvailable('influxd'))('network paths: nothing acknowledge
         expect(res.status).toBe(200);
       }
       await new Promise((r) => setTimeout(r, 2_000));
-      const { seqs, total } = await storedSeqs(influx, ids);
+      const { seqs, total } = await storedSeqs(influx, ids, baseMs);
       checkExactlyOnce(cs.acked, seqs);
       checkExactlyOnce(ctAcked, seqs);
       // nothing stored that was not sent, and the redeliveries stored nothing new
@@ -145,14 +148,14 @@ describe.skipIf(!serverAvailable('influxd'))('network paths: nothing acknowledge
       await start();
       const ids = [...lorawanIds, CTWING_DEVICE.id];
       const ackedTotal = countAcked(cs.acked) + ct.acked.size;
-      await waitFor(async () => (await storedSeqs(influx, ids)).total >= ackedTotal, 90_000, 'the replayed spool in InfluxDB');
+      await waitFor(async () => (await storedSeqs(influx, ids, baseMs)).total >= ackedTotal, 90_000, 'the replayed spool in InfluxDB');
       // after the restart ChirpStack redelivers what it never saw acknowledged, and what it did
       const redeliver = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'cs-redeliver', username: SERVICE.username, password: SERVICE.password });
       for (const m of cs.sentMessages) await redeliver.publishAsync(m.topic, m.payload, { qos: 1 });
       await redeliver.endAsync();
-      await waitFor(async () => (await storedSeqs(influx, ids)).total >= cs.sent + ct.acked.size, 60_000, 'redelivered uplinks stored');
+      await waitFor(async () => (await storedSeqs(influx, ids, baseMs)).total >= cs.sent + ct.acked.size, 60_000, 'redelivered uplinks stored');
       await new Promise((r) => setTimeout(r, 1_500));
-      const { seqs, total } = await storedSeqs(influx, ids);
+      const { seqs, total } = await storedSeqs(influx, ids, baseMs);
       checkExactlyOnce(cs.acked, seqs);
       checkExactlyOnce(new Map([[CTWING_DEVICE.id, ct.acked]]), seqs);
       // every ChirpStack uplink now stored exactly once (the redelivery filled what the kill cut), CTWing's acknowledged ones once
