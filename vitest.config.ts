@@ -15,6 +15,7 @@ const SERIAL = [
   'hub/test/overload.test.ts',
   'hub/test/malformed.test.ts',
   'hub/test/dashboard.test.ts',
+  'hub/test/admin-screens.test.ts',
   'hub/test/security.test.ts',
   'hub/test/fire-screens.test.ts',
   'broker/test/overload.test.ts',

@@ -110,6 +110,13 @@ export async function createBroker(opts: BrokerOptions): Promise<HubBroker> {
       });
     },
     invalidateDevice: (deviceId) => verifier.forget(`device:${deviceId}`),
+    disconnectDevice(deviceId) {
+      verifier.forget(`device:${deviceId}`);
+      const client = devices.get(deviceId);
+      if (!client) return false;
+      client.close();
+      return true;
+    },
     stats: () => counters.snapshot({ connections: aedes.connectedClients, devicesConnected: devices.size, eventLoopLagMs: lag.lagMs, authCacheHits: verifier.cacheHits }),
     connectedDeviceIds: () => [...devices.keys()],
     async close() {

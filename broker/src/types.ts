@@ -134,6 +134,8 @@ export interface HubBroker {
   publishCommand(kind: DeviceKind, deviceId: string, payload: Buffer | string | object): Promise<void>;
   /** Forget a cached secret verification (secret rotated or device removed). */
   invalidateDevice(deviceId: string): void;
+  /** Secret rotated or revoked, device retired: forget its cached verification and close its connection now (true if it was connected). */
+  disconnectDevice(deviceId: string): boolean;
   stats(): BrokerStats;
   connectedDeviceIds(): string[];
   close(): Promise<void>;

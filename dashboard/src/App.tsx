@@ -12,12 +12,14 @@ const Desk = lazy(() => import('./desk/Desk.tsx'));
 const Wall = lazy(() => import('./wall/Wall.tsx'));
 const Phone = lazy(() => import('./phone/Phone.tsx'));
 const Models = lazy(() => import('./models/Models.tsx'));
+const Admin = lazy(() => import('./admin/Admin.tsx'));
 
-type Screen = 'desk' | 'wall' | 'phone' | 'models';
+type Screen = 'desk' | 'wall' | 'phone' | 'models' | 'admin';
 function screenOf(pathname: string): Screen {
   if (pathname === '/wall' || pathname.startsWith('/wall/')) return 'wall';
   if (pathname === '/m' || pathname.startsWith('/m/')) return 'phone';
   if (pathname === '/models') return 'models';
+  if (pathname === '/admin' || pathname.startsWith('/admin/')) return 'admin';
   return 'desk';
 }
 
@@ -54,7 +56,7 @@ export function App() {
           <SessionGate dark={dark}>
             {(user, logout) => (
               <LiveProvider>
-                {body(screen === 'wall' ? <Wall /> : screen === 'phone' ? <Phone user={user} logout={logout} /> : screen === 'models' ? <Models user={user} logout={logout} /> : <Desk user={user} logout={logout} />)}
+                {body(screen === 'wall' ? <Wall /> : screen === 'phone' ? <Phone user={user} logout={logout} /> : screen === 'models' ? <Models user={user} logout={logout} /> : screen === 'admin' ? <Admin user={user} logout={logout} /> : <Desk user={user} logout={logout} />)}
               </LiveProvider>
             )}
           </SessionGate>

@@ -23,6 +23,9 @@ import { authPlugin, publicRoutes } from './auth/index.ts';
 import { securityHeaders } from './auth/headers.ts';
 import { ingestRoutes } from './api/ingest.ts';
 import { notifyRoutes, ticketPagesRoutes } from './api/notify.ts';
+import { adminSiteRoutes } from './api/admin-site.ts';
+import { adminOpsRoutes } from './api/admin-ops.ts';
+import { auditHook } from './admin/audit.ts';
 import type { HubServices } from './services.ts';
 
 /**
@@ -56,6 +59,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
         { name: 'silences', description: 'Silences and maintenance windows (屏蔽)' },
         { name: 'rosters', description: 'Duty rosters per grid (值班表)' },
         { name: 'kpis', description: 'Closure rate and times (考核指标)' },
+        { name: 'admin', description: 'Administration (管理): site editing and import, device secrets, audit log (审计), rule versions and dry runs' },
         { name: 'ingest', description: 'Carrier platforms (CTWing, OneNET) and camera boxes pushing uplinks (docs/devices.md)' },
         { name: 'device-models', description: 'Device models (设备型号) and their codecs' },
         { name: 'notify', description: 'Notifications (通知): channels, routes, deliveries, dead letters, web push' },
@@ -75,6 +79,8 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
     gridFilteredLists: ['/api/devices'],
     allowedOrigins: hub.auth.allowedOrigins,
   });
+  // every state-changing request is in the audit log before its answer is sent
+  auditHook(app, hub.admin.audit, () => hub.now(), (err) => app.log.error({ err }, 'audit log write failed'));
   await app.register(publicRoutes(swaggerUi, { routePrefix: '/docs' }));
   await app.register(healthRoutes, { prefix: '/api/health', hub });
   await app.register(siteRoutes, { prefix: '/api/site', hub });
@@ -90,6 +96,8 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   await app.register(rostersRoutes, { prefix: '/api/rosters', hub });
   await app.register(kpisRoutes, { prefix: '/api/kpis', hub });
   await app.register(ingestRoutes, { prefix: '/api/ingest', hub });
+  await app.register(adminSiteRoutes, { prefix: '/api/admin/site', hub });
+  await app.register(adminOpsRoutes, { prefix: '/api/admin', hub });
   await app.register(deviceModelsRoutes, { prefix: '/api/device-models', codecs: hub.codecs });
   await app.register(notifyRoutes, { prefix: '/api/notify', hub });
   await app.register(ticketPagesRoutes, { prefix: '/api/tickets', hub });

@@ -70,7 +70,7 @@ export interface HubRules {
   close(): Promise<void>;
 }
 
-function parseRuleSetText(text: string): unknown {
+export function parseRuleSetText(text: string): unknown {
   const t = text.trimStart();
   if (t.startsWith('{')) {
     try {

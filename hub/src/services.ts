@@ -5,6 +5,7 @@ import type { LoginGuard, UserStore } from './auth/index.ts';
 import type { HubRules } from './rules-engine.ts';
 import type { PhotoStore } from './photos/store.ts';
 import type { Ingest } from '@gridhub/ingest';
+import type { AdminServices } from './admin/services.ts';
 import type { CodecRegistry } from '@gridhub/codecs';
 import type { Notifier } from '@gridhub/notify';
 
@@ -33,6 +34,8 @@ export interface HubServices {
   photos: PhotoStore;
   /** Network servers' and platforms' uplinks (HTTP pushes, camera boxes) into the one spool. */
   networkIngest: Pick<Ingest, 'handleSource' | 'handleNetwork'>;
+  /** Site editing, device secrets, the audit log, rule versions (issue 14: the admin screens). */
+  admin: AdminServices;
   /** Device models (设备型号) and their codecs, built in or uploaded (sandboxed). */
   codecs: CodecRegistry;
   /** Notifications (absent in API tests that build services without one). */

@@ -22,3 +22,5 @@ export { RulesConfigStore, type StoredSilence, type SavedRuleSet } from './store
 export { createRulesEngine, type RulesEngine, type RulesEngineOptions, type EventAppender, type CursorWrite } from './engine.ts';
 export { decideReading, decideTick, isRepeat, ticketEffects, REMEMBERED_KEYS, type Decision, type TicketEffect } from './decide.ts';
 export type { RulesEvent, Emit } from './events.ts';
+export { dryRun, type DryRunResult } from './dry-run.ts';
+export { contractProblems, kindVocabulary, type KindVocabulary } from './config/contract.ts';

@@ -83,3 +83,23 @@ export async function pruneReadings(db: Kysely<StoreDatabase>, olderThanMs: numb
     return Number(r.numDeletedRows);
   });
 }
+
+/**
+ * Stored readings in [fromMs, toMs) on the device clock, oldest first (at most `limit`): what a
+ * rule's dry run replays. The embedded telemetry's `readings` table (with InfluxDB as the sink it is empty).
+ */
+export async function listReadings(db: Kysely<StoreDatabase>, q: { fromMs: number; toMs: number; kinds?: readonly string[]; limit: number }): Promise<Reading[]> {
+  let sel = db.selectFrom('readings').selectAll().where('ts_ms', '>=', q.fromMs).where('ts_ms', '<', q.toMs);
+  if (q.kinds?.length) sel = sel.where('kind', 'in', [...q.kinds]);
+  const rows = await sel.orderBy('ts_ms').orderBy('device_id').orderBy('seq').limit(q.limit).execute();
+  return rows.map((r) => ({
+    deviceId: r.device_id,
+    kind: r.kind as Reading['kind'],
+    message: r.message as Reading['message'],
+    tsMs: Number(r.ts_ms),
+    seq: Number(r.seq),
+    rxMs: Number(r.rx_ms),
+    place: { street: '', community: '', grid: r.grid_id, estate: r.estate_id, building: r.building_id, unit: r.unit_id },
+    fields: JSON.parse(r.fields) as Reading['fields'],
+  }));
+}

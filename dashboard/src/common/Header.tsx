@@ -22,6 +22,11 @@ export function Header({ user, logout, title, compact }: { user: User; logout():
             {user.name} · {pick(USER_ROLE_LABELS[user.role], lang)}
           </Tag>
         )}
+        {(user.role === 'admin' || user.role === 'operator' || user.role === 'grid_leader') && !location.pathname.startsWith('/admin') && (
+          <Button size="small" href="/admin" data-testid="nav-admin">
+            {lang === 'zh' ? '系统管理' : 'Admin'}
+          </Button>
+        )}
         {user.role === 'admin' && !compact && (
           <Button size="small" href="/models">
             {t('models')}

@@ -52,6 +52,7 @@ export const rulesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asyn
       const { user } = sessionOf(req);
       const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body, null, 2);
       await hub.rules.putRuleSet(text, user.id);
+      await hub.admin.ruleVersions.add(text, user.id, hub.now(), 'saved');
       return view(sessionOf(req).scope);
     },
   );

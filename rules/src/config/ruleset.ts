@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import type { DeviceKind, DevicePlace } from '@gridhub/core';
 import { rulesError } from '../errors.ts';
 import { RULE_KINDS, RULE_SCHEMAS, type Rule, type RuleKindName } from '../kinds/index.ts';
+import { contractProblems } from './contract.ts';
 import { DEFAULT_RULES_YAML } from './defaults.ts';
 import type { Silence } from './schedule.ts';
 
@@ -95,7 +96,7 @@ function resolveRule(raw: Record<string, unknown>, prefix: string, into: RuleSet
   }
   if (!schemaProblems(check, raw, prefix, into)) return null;
   const def = RULE_KINDS[kind];
-  const problems = def.check?.(raw as never) ?? [];
+  const problems = [...(def.check?.(raw as never) ?? []), ...contractProblems(raw)];
   for (const [p, reason] of problems) into.push({ path: p ? `${prefix}.${p}` : prefix, reason });
   return problems.length ? null : (def.resolve(raw as never) as Rule);
 }
