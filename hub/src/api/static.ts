@@ -7,8 +7,8 @@ import { defaultPublic } from '../auth/index.ts';
 /** Where `npm run build` puts the dashboard (dashboard/dist). */
 export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
 
-/** The app's own paths (desk `/`, wall, phone): anything else that matches no file is a 404. */
-export const APP_PATHS = ['/', '/wall', '/wall/*', '/m', '/m/*', '/admin', '/admin/*'];
+/** The app's own paths (desk `/`, wall, phone, admin, device models): anything else that matches no file is a 404. */
+export const APP_PATHS = ['/', '/wall', '/wall/*', '/m', '/m/*', '/admin', '/admin/*', '/models'];
 
 /**
  * The dashboard (desk `/`, wall `/wall`, phone `/m`) served from dashboard/dist on the hub's
