@@ -74,8 +74,9 @@ export function ticketEffects(transitions: readonly AlertTransition[], repeatAtM
 
 /**
  * One reading on one rule: null when the rule does not observe it (a rule that observes nothing
- * keeps no state). Readings are ordered by the hub's arrival time (`rxMs`), so a device clock
- * that is wrong never hides an alarm behind an earlier clear (docs/protocol.md).
+ * keeps no state). Readings are ordered by the hub's arrival (the order the engine takes them
+ * in), so a device clock that is wrong never hides an alarm behind an earlier clear
+ * (docs/protocol.md).
  */
 export function decideReading(rule: Rule, alert: AlertState, memory: KindMemory, reading: Reading, nowMs: number, silenced: boolean): Decision | null {
   const mem = copyMemory(memory);
@@ -88,7 +89,12 @@ export function decideReading(rule: Rule, alert: AlertState, memory: KindMemory,
   const raw = observe(rule, reading, mem);
   if (!raw) return null;
   if (keeps) mem.keys = [...(mem.keys ?? []), key].slice(-REMEMBERED_KEYS);
-  const obs = scheduled(rule, raw, nowMs);
+  // Readings reach the engine in arrival order (the spool's). Durations run on the device's clock
+  // (a plausible one; an implausible one was replaced by the arrival time at ingest), but when the
+  // clocks disagree (this reading says it is older than the last one) arrival order decides: it
+  // counts as just after the last, so an alarm after a clear always fires.
+  const ordered = raw.source === 'sample' && alert.lastSampleMs !== null && raw.tsMs < alert.lastSampleMs ? { ...raw, tsMs: alert.lastSampleMs } : raw;
+  const obs = scheduled(rule, ordered, nowMs);
   const r = step(alert, obs, rule, nowMs);
   const repeat = obs && isRepeat(rule, alert.state === 'firing', obs, alert, r.next, r.transitions) ? (r.next.lastSampleMs ?? nowMs) : null;
   return { alert: r.next, memory: mem, transitions: r.transitions, effects: ticketEffects(r.transitions, repeat, silenced), replay: false };

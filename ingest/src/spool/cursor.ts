@@ -2,6 +2,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { claimedRecordBytes, scanRecords } from './format.ts';
 import { segmentPath, type SpoolPos } from './files.ts';
 
+/** Records a reader keeps in memory at most (beyond, it reads them from disk). */
+const TAIL_MAX_RECORDS = 20_000;
+
 /** What a reader takes from the spool: values in order, and where the batch ends. */
 export interface SpoolBatch<T> {
   values: T[];
@@ -33,6 +36,13 @@ export class SpoolCursor<T> {
   #inFlight: Promise<unknown> | null = null;
   #waiters: (() => void)[] = [];
   #interrupted = false;
+  /**
+   * Groups just committed, contiguous from `pos`, handed over in memory by the spool, so a reader
+   * that keeps up takes new records without a disk read (which waits behind every fsync on the
+   * libuv pool). Bounded; past the bound, or on any gap, the reader reads the disk as before.
+   */
+  #tail: { start: SpoolPos; end: SpoolPos; texts: readonly string[]; appendMs: readonly number[] }[] = [];
+  #tailRecords = 0;
 
   constructor(
     private readonly src: SegmentSource,
@@ -42,6 +52,40 @@ export class SpoolCursor<T> {
     this.confirmed = { ...from };
   }
 
+  /** The spool committed a group at [start, end): kept in memory when it follows what this reader reads next. */
+  offer(start: SpoolPos, end: SpoolPos, texts: readonly string[], appendMs: readonly number[]): void {
+    const next = this.#tail.length ? this.#tail[this.#tail.length - 1]!.end : this.pos;
+    if (start.segment !== next.segment || start.offset !== next.offset || this.#tailRecords + texts.length > TAIL_MAX_RECORDS) {
+      this.#tail = [];
+      this.#tailRecords = 0;
+      return;
+    }
+    this.#tail.push({ start, end, texts, appendMs });
+    this.#tailRecords += texts.length;
+  }
+
+  #fromTail(max: number): SpoolBatch<T> | null {
+    const first = this.#tail[0];
+    if (!first || first.start.segment !== this.pos.segment || first.start.offset !== this.pos.offset) {
+      this.#tail = [];
+      this.#tailRecords = 0;
+      return null;
+    }
+    const values: T[] = [];
+    const appendMs: number[] = [];
+    const start = { ...this.pos };
+    let bytes = 0;
+    while (this.#tail.length && values.length < max) {
+      const g = this.#tail.shift()!;
+      this.#tailRecords -= g.texts.length;
+      for (const t of g.texts) values.push(JSON.parse(t) as T);
+      appendMs.push(...g.appendMs);
+      bytes += g.end.offset - g.start.offset;
+      this.pos = g.end;
+    }
+    return { values, appendMs, start, end: { ...this.pos }, bytes };
+  }
+
   /** The next batch of up to `max` durable records; waits for one; null once the spool is closed or on `interrupt`. */
   async read(max: number): Promise<SpoolBatch<T> | null> {
     for (;;) {
@@ -49,6 +93,10 @@ export class SpoolCursor<T> {
       if (this.#interrupted) {
         this.#interrupted = false;
         return null;
+      }
+      if (this.#tail.length) {
+        const b = this.#fromTail(max);
+        if (b) return b;
       }
       const segs = this.src.segs;
       const seg = segs.find((s) => s.id === this.pos.segment);
@@ -120,6 +168,8 @@ export class SpoolCursor<T> {
   /** Hands out again, from where it last confirmed, what was read but not confirmed. */
   rewind(): void {
     this.pos = { ...this.confirmed };
+    this.#tail = [];
+    this.#tailRecords = 0;
   }
 
   /** New durable records (or the spool closed): a waiting read looks again. */

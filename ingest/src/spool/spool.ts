@@ -234,8 +234,11 @@ export class Spool<T> {
       if (!lastMark || g.appendMs[0]! - lastMark.appendMs >= MARK_INTERVAL_MS) {
         this.marks.push({ pos: { segment: seg.id, offset: seg.size }, appendMs: g.appendMs[0]! });
       }
+      const start = { segment: seg.id, offset: seg.size };
       seg.size += buf.length;
       this.diskBytes += buf.length;
+      const end = { segment: seg.id, offset: seg.size };
+      for (const c of this.cursors) c.offer(start, end, g.texts, g.appendMs);
       this.appended += g.texts.length;
       const t = this.now();
       for (const a of g.appendMs) this.commitLatency.observe(t - a);

@@ -30,10 +30,10 @@ export const battery: RuleKind<BatteryRule, BatteryRuleYaml> = {
     if (reading.message === 'status') return null;
     const name = reading.fields.event;
     if (reading.message === 'event' && typeof name === 'string' && rule.events.includes(name)) {
-      return { type: 'breach', tsMs: reading.rxMs, source: 'sample' };
+      return { type: 'breach', tsMs: reading.tsMs, source: 'sample' };
     }
     const v = numeric(reading.fields.battery_pct);
     if (v === undefined) return null;
-    return { type: compareLevels(v, 'below', rule.below, rule.clear), tsMs: reading.rxMs, source: 'sample', value: v };
+    return { type: compareLevels(v, 'below', rule.below, rule.clear), tsMs: reading.tsMs, source: 'sample', value: v };
   },
 };

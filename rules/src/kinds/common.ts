@@ -93,8 +93,8 @@ export function resolveCommon(y: CommonYaml & { id: string; device_kind: DeviceK
  * What one reading or one clock tick says about a rule's condition, the input of `step`.
  *   breach: the condition holds;  clear: it does not;  hold: between the set and clear levels
  *   (hysteresis: a firing alert stays firing, a pending one drops);  nodata: nothing heard.
- * `source` is 'sample' for a device's reading (ordered by the hub's arrival time, never the
- * device's clock: docs/protocol.md; older ones are ignored) and 'clock' for the hub's own tick.
+ * `source` is 'sample' for a device's reading (timed by its plausible device clock, ordered by
+ * arrival: docs/protocol.md) and 'clock' for the hub's own tick.
  */
 export type ObservationType = 'breach' | 'clear' | 'hold' | 'nodata';
 export interface Observation {

@@ -57,12 +57,12 @@ export const count: RuleKind<CountRule, CountRuleYaml> = {
     if (reading.message !== 'event') return null;
     const name = reading.fields.event;
     if (typeof name !== 'string' || !rule.events.includes(name) || !matchesWhere(rule.where, reading)) return null;
-    const times = prune(mem.times ?? [], reading.rxMs - rule.windowMs);
+    const times = prune(mem.times ?? [], reading.tsMs - rule.windowMs);
     // Keep the list sorted: a late occurrence goes where it belongs.
     let i = times.length;
-    while (i > 0 && times[i - 1]! > reading.rxMs) i--;
-    mem.times = [...times.slice(0, i), reading.rxMs, ...times.slice(i)].slice(-rule.count * 4);
-    return verdict(rule, mem, reading.rxMs, 'sample');
+    while (i > 0 && times[i - 1]! > reading.tsMs) i--;
+    mem.times = [...times.slice(0, i), reading.tsMs, ...times.slice(i)].slice(-rule.count * 4);
+    return verdict(rule, mem, reading.tsMs, 'sample');
   },
   tick(rule, mem, nowMs) {
     if (!mem.times?.length) return null;

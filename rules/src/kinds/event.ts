@@ -63,10 +63,10 @@ export const event: RuleKind<EventRule, EventRuleYaml> = {
     const name = reading.fields.event;
     if (typeof name !== 'string') return null;
     if (rule.events.includes(name) && matchesWhere(rule.where, reading)) {
-      mem.lastBreachMs = Math.max(mem.lastBreachMs ?? 0, reading.rxMs);
-      return { type: 'breach', tsMs: reading.rxMs, source: 'sample' };
+      mem.lastBreachMs = Math.max(mem.lastBreachMs ?? 0, reading.tsMs);
+      return { type: 'breach', tsMs: reading.tsMs, source: 'sample' };
     }
-    if (rule.clearEvents.includes(name)) return { type: 'clear', tsMs: reading.rxMs, source: 'sample' };
+    if (rule.clearEvents.includes(name)) return { type: 'clear', tsMs: reading.tsMs, source: 'sample' };
     return null;
   },
   tick(rule, mem: KindMemory, nowMs): Observation | null {

@@ -42,6 +42,6 @@ export const threshold: RuleKind<ThresholdRule, ThresholdRuleYaml> = {
     if (reading.message === 'status') return null;
     const v = numeric(reading.fields[rule.field]);
     if (v === undefined) return null;
-    return { type: compareLevels(v, rule.dir, rule.set, rule.clear), tsMs: reading.rxMs, source: 'sample', value: v };
+    return { type: compareLevels(v, rule.dir, rule.set, rule.clear), tsMs: reading.tsMs, source: 'sample', value: v };
   },
 };
