@@ -67,11 +67,12 @@ function openApp(url) {
  * /api/tickets/:id/accept) and confirms with a notification; on failure (logged out, taken
  * meanwhile) it opens the ticket instead. Anything else opens the ticket.
  */
+// State-changing requests with the session cookie carry X-GridHub-CSRF (docs/security.md).
 function act(action, data) {
   const d = data || {};
   if (action === 'accept' && d.ticketId) {
     const en = d.locale === 'en';
-    return fetch(`/api/tickets/${encodeURIComponent(d.ticketId)}/accept`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: '{}' })
+    return fetch(`/api/tickets/${encodeURIComponent(d.ticketId)}/accept`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json', 'X-GridHub-CSRF': '1' }, body: '{}' })
       .then((res) => {
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         return self.registration.showNotification(en ? 'Accepted' : '已接单', { body: d.ticketId, tag: `accepted-${d.ticketId}`, data: { ticketId: d.ticketId, url: d.url } });

@@ -83,7 +83,7 @@ describe.skipIf(!serverAvailable('chromium'))('web push: the PWA closed, a dispa
     const sub = push.subscribe(ON_DUTY);
     const vapidKey = await page.evaluate(async () => (await (await fetch('/api/notify/vapid', { credentials: 'same-origin' })).json()) as { publicKey: string | null });
     expect(vapidKey.publicKey).toBeTruthy();
-    const status = await page.evaluate(async (s) => (await fetch('/api/notify/subscriptions', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(s) })).status, sub);
+    const status = await page.evaluate(async (s) => (await fetch('/api/notify/subscriptions', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'X-GridHub-CSRF': '1' }, body: JSON.stringify(s) })).status, sub);
     expect(status).toBe(200);
 
     // The app is closed: only a blank tab stays (the CDP session moves to it).
