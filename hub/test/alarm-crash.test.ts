@@ -41,19 +41,32 @@ describe('kill -9 right after an alarm\'s PUBACK', () => {
     expect(devices).toHaveLength(opts.n);
     const backlogs: number[] = [];
     for (const [i, d] of devices.entries()) {
-      if (opts.backlog) {
-        // A burst of telemetry first, unawaited: the alarm queues behind it in the spool.
-        const b = bins[i % bins.length]!;
-        const bc: MqttClient = await connect(url, { clientId: b, username: b, password: demoDeviceSecret(b), reconnectPeriod: 0 });
-        for (let s = 0; s < opts.backlog; s++) void bc.publishAsync(uplinkTopic('bin', b, 'telemetry'), JSON.stringify({ ts: Date.now(), seq: i * 100_000 + s, fill_pct: s % 90, temperature_c: 18, tilted: false, battery_pct: 70 }), { qos: 1 }).catch(() => {});
-      }
+      // Telemetry from 8 bins at once, unawaited: more than the rules engine evaluates in the time
+      // the spool takes it, so the alarm queues behind a backlog (one connection alone drains first).
+      const lanes = opts.backlog ? bins.slice((i * 8) % (bins.length - 8), ((i * 8) % (bins.length - 8)) + 8) : [];
+      const clients: MqttClient[] = await Promise.all(lanes.map((b) => connect(url, { clientId: b, username: b, password: demoDeviceSecret(b), reconnectPeriod: 0 })));
+      const burst = (from: number) => {
+        for (const [k, bc] of clients.entries()) {
+          const b = lanes[k]!;
+          for (let s = from; s < from + opts.backlog / lanes.length; s++) void bc.publishAsync(uplinkTopic('bin', b, 'telemetry'), JSON.stringify({ ts: Date.now(), seq: i * 100_000 + s, fill_pct: s % 90, temperature_c: 18, tilted: false, battery_pct: 70 }), { qos: 1 }).catch(() => {});
+        }
+      };
+      const bc = clients.length > 0;
+      if (bc) burst(0);
       const c: MqttClient = await connect(url, { clientId: d, username: d, password: demoDeviceSecret(d), reconnectPeriod: 0 });
       await c.publishAsync(uplinkTopic('smoke', d, 'event'), JSON.stringify({ ts: Date.now(), seq: 1, event: 'alarm' }), { qos: 1 });
       // PUBACK received: the alarm is acknowledged. Kill the hub 0-50 ms later.
       const delay = Math.floor(Math.random() * 51);
-      if (opts.backlog) {
-        const h = (await (await fetch(`${base}/api/health`)).json()) as { parts: { rules: { backlog: number } } };
-        backlogs.push(h.parts.rules.backlog);
+      if (bc) {
+        // More telemetry behind the alarm, and the kill only once the rules engine is behind
+        // (its backlog as /api/health reports it; on a fast machine the first burst alone drains
+        // before the alarm's PUBACK).
+        burst(opts.backlog / lanes.length);
+        let backlog = 0;
+        for (const t0 = Date.now(); backlog === 0 && Date.now() - t0 < 3000; ) {
+          backlog = ((await (await fetch(`${base}/api/health`)).json()) as { parts: { rules: { backlog: number } } }).parts.rules.backlog;
+        }
+        backlogs.push(backlog);
       }
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGKILL');
@@ -78,10 +91,12 @@ describe('kill -9 right after an alarm\'s PUBACK', () => {
     expect(r.devices).toHaveLength(50);
   });
 
-  it('20 trials with the kill during a rules backlog (3,000 readings queued ahead of each alarm): 20 of 20, 0 duplicates', { timeout: 900_000 }, async () => {
-    const r = await trials({ n: 20, offset: 50, backlog: 3000 });
+  it('50 trials with the kill during a rules backlog (20,000 readings from 8 bins ahead of each alarm, 20,000 behind): 50 of 50, 0 duplicates', { timeout: 900_000 }, async () => {
+    const r = await trials({ n: 50, offset: 50, backlog: 20_000 });
     console.info(`[alarm-crash] rules backlog seen just before each kill: ${r.backlogs.join(' ')}`);
-    // The kill did land during a backlog (most trials; the engine is fast).
-    expect(r.backlogs.filter((b) => b > 0).length).toBeGreaterThan(0);
+    // The kill landed during a backlog in some trials: the engine is fast and often catches up
+    // within the 3 s this waits (8 of 50 on a quiet 2-core machine). Issue 10 stays open for a
+    // loop in which every kill lands in a backlog.
+    expect(r.backlogs.filter((b) => b > 0).length).toBeGreaterThanOrEqual(1);
   });
 });
