@@ -41,3 +41,16 @@ export function withJudgedClock(r: Reading, installedAt: string | null, maxSkewM
   const why = judgeClock(r.tsMs, r.rxMs, installedAt, maxSkewMs);
   return why ? { ...r, tsMs: r.rxMs, deviceTsMs: r.tsMs, clockSuspect: why } : r;
 }
+
+/**
+ * `work`, or an Error "timed out after N ms" once `ms` have passed (the work itself goes on; its
+ * outcome is ignored): for probes that must answer while a dependency hangs (a stalled store).
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer.unref?.();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { EventLogReader } from '@gridhub/core';
+import { withTimeout, type EventLogReader } from '@gridhub/core';
 import type { FastifyInstance } from 'fastify';
 import { createBroker, loadUsersFile, type HubBroker } from '@gridhub/broker';
 import { createEmbeddedSink, createInfluxSink, createIngest, type Ingest, type TelemetrySink } from '@gridhub/ingest';
@@ -261,7 +261,7 @@ async function health(store: HubStore, sink: TelemetrySink, ingest: Ingest, brok
   const probe = async (fn: () => Promise<void>): Promise<{ error: string | null; latencyMs: number | null }> => {
     const started = Date.now();
     try {
-      await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000).unref())]);
+      await withTimeout(fn(), 2000);
       return { error: null, latencyMs: Date.now() - started };
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err), latencyMs: null };

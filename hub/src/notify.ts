@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
-import type { EventLogReader, Silence, UserRole } from '@gridhub/core';
+import { withTimeout, type EventLogReader, type Silence, type UserRole } from '@gridhub/core';
 import { createNotifier, parseSecretKey, type BasePerson, type Notifier, type Where } from '@gridhub/notify';
 import type { HubStore, SiteTree } from '@gridhub/store';
 import type { UserStore } from './auth/index.ts';
@@ -85,7 +85,10 @@ export async function notifyMetricsText(n: Notifier): Promise<string> {
     for (const q of [0.5, 0.99]) lines.push(`${name}{channel="${channel}",quantile="${q}"} ${sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! / 1000 : 0}`);
     lines.push(`${name}_sum{channel="${channel}"} ${c.latencySumMs / 1000}`, `${name}_count{channel="${channel}"} ${c.latencyCount}`);
   }
-  const states = await n.store.countByState();
+  // The queue's gauges come from the store: while it stalls they are left out (and said so), the
+  // rest of /metrics still answers at once (a scrape during a store outage is when it matters).
+  const states = await withTimeout(n.store.countByState(), 1000).catch((err: unknown) => err as Error);
+  if (states instanceof Error) return `${lines.join('\n')}\n# hub_notify_dead_letters and hub_notify_pending left out: the store did not answer (${states.message})\n`;
   lines.push('# HELP hub_notify_dead_letters Deliveries in the dead-letter list now, by channel type', '# TYPE hub_notify_dead_letters gauge');
   for (const r of states) if (r.state === 'dead') lines.push(`hub_notify_dead_letters{channel="${r.channelType}"} ${r.n}`);
   lines.push('# HELP hub_notify_pending Deliveries waiting (pending or failed, to be retried)', '# TYPE hub_notify_pending gauge');

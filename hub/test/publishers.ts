@@ -50,14 +50,15 @@ export async function qos1Stream(
   const started = Date.now();
   const seq = new Array(devices.length).fill(opts.seqStart ?? 0);
   const tickMs = 10;
-  let owed = 0;
   for (;;) {
     const elapsed = Date.now() - started;
     opts.onTick?.(elapsed);
     if (opts.durationMs !== undefined && elapsed >= opts.durationMs) break;
     if (opts.perDevice !== undefined && sent >= opts.perDevice * devices.length) break;
-    owed += (opts.ratePerSec * tickMs) / 1000;
-    while (owed >= 1) {
+    // Paced by the clock, not by ticks: a timer that fires late (a busy machine) sends what is
+    // owed since the start, so the offered rate holds however long each tick really took.
+    let owed = Math.floor((opts.ratePerSec * elapsed) / 1000) - sent;
+    while (owed > 0) {
       owed -= 1;
       const i = sent % devices.length;
       const d = devices[i]!;

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -209,7 +209,29 @@ export interface Postgres {
   halt(): Promise<void>;
   /** Starts it again on the same port and data after `halt`. */
   resume(): Promise<void>;
+  /**
+   * Freezes every server process (SIGSTOP), as a stalled host or a partition would: connections
+   * stay open and queries hang without an error until `thaw` (instant, unlike halt and resume).
+   */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
+}
+
+/** A process and its children (from /proc), the parent first. */
+function processTree(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return [pid, ...children];
 }
 
 /** PostgreSQL refuses to run as root: when root, initdb and pg_ctl run as the `postgres` user. */
@@ -230,6 +252,10 @@ export async function startPostgres(): Promise<Postgres> {
   run(`${bin}/initdb -D ${data} -U postgres -A trust --no-sync -E UTF8 >/dev/null`);
   const start = () => run(`${bin}/pg_ctl -D ${data} -l ${dir}/pg.log -w -t 60 -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null`);
   start();
+  const postmaster = () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const thaw = () => {
+    for (const pid of processTree(postmaster()).reverse()) process.kill(pid, 'SIGCONT');
+  };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async halt() {
@@ -238,8 +264,13 @@ export async function startPostgres(): Promise<Postgres> {
     async resume() {
       start();
     },
+    freeze() {
+      for (const pid of processTree(postmaster())) process.kill(pid, 'SIGSTOP');
+    },
+    thaw,
     async stop() {
       try {
+        if (existsSync(join(data, 'postmaster.pid'))) thaw(); // a frozen server cannot stop
         run(`${bin}/pg_ctl -D ${data} -m immediate -w stop >/dev/null`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
