@@ -253,8 +253,19 @@ export async function startPostgres(): Promise<Postgres> {
   const start = () => run(`${bin}/pg_ctl -D ${data} -l ${dir}/pg.log -w -t 60 -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null`);
   start();
   const postmaster = () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let frozen = false;
+  const signal = (pids: number[], sig: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, sig);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; // a backend that ended meanwhile
+      }
+    }
+  };
   const thaw = () => {
-    for (const pid of processTree(postmaster()).reverse()) process.kill(pid, 'SIGCONT');
+    signal(processTree(postmaster()).reverse(), 'SIGCONT');
+    frozen = false;
   };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -265,12 +276,13 @@ export async function startPostgres(): Promise<Postgres> {
       start();
     },
     freeze() {
-      for (const pid of processTree(postmaster())) process.kill(pid, 'SIGSTOP');
+      frozen = true;
+      signal(processTree(postmaster()), 'SIGSTOP');
     },
     thaw,
     async stop() {
       try {
-        if (existsSync(join(data, 'postmaster.pid'))) thaw(); // a frozen server cannot stop
+        if (frozen) thaw(); // a frozen server cannot stop
         run(`${bin}/pg_ctl -D ${data} -m immediate -w stop >/dev/null`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
