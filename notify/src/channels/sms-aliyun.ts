@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { Channel, Outgoing } from '../types.ts';
-import { attempt, httpFailure, request } from './http.ts';
-import { smsParams, type SmsTemplates } from './sms.ts';
+import type { Channel } from '../types.ts';
+import { httpFailure, request } from './http.ts';
+import { smsChannel, type SmsTemplates } from './sms.ts';
 
 /**
  * Alibaba Cloud SMS (dysmsapi, version 2017-05-25, action SendSms), RPC style with signature v1:
@@ -40,42 +40,33 @@ export interface AliyunSmsConfig {
 const aliyunPhone = (p: string) => p.replace(/[\s-]/g, '').replace(/^\+86/, '');
 
 export function aliyunSmsChannel(c: AliyunSmsConfig, timeZone?: string, clock: () => number = Date.now): Channel {
-  return {
-    id: c.id,
-    type: 'sms_aliyun',
-    // Alibaba's default per-number flow control: 1 per minute, 5 per hour.
-    limits: [{ limit: 1, windowMs: 60_000 }, { limit: 5, windowMs: 3600_000 }],
-    maxBytes: 500,
-    fit: (notices) => notices.length,
-    send: (out: Outgoing) =>
-      attempt(async () => {
-        if (out.address.type !== 'phone') return { ok: false, retry: false, error: 'SMS needs a phone number' };
-        const p = smsParams(c.templates, out.notices, out.locale, timeZone);
-        const params: Record<string, string> = {
-          AccessKeyId: c.accessKeyId,
-          Action: 'SendSms',
-          Format: 'JSON',
-          RegionId: c.regionId ?? 'cn-hangzhou',
-          SignatureMethod: 'HMAC-SHA1',
-          SignatureNonce: randomUUID(),
-          SignatureVersion: '1.0',
-          Timestamp: new Date(clock()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-          Version: '2017-05-25',
-          PhoneNumbers: aliyunPhone(out.address.phone),
-          SignName: c.signName,
-          TemplateCode: p.template,
-          TemplateParam: JSON.stringify(p.named),
-          OutId: out.key.slice(0, 64),
-        };
-        params.Signature = aliyunSignature(params, c.accessKeySecret);
-        const body = Object.entries(params).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
-        const reply = await request(c.url ?? ALIYUN_SMS_URL, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-        const j = reply.json as { Code?: string; Message?: string } | null;
-        if (j?.Code === 'OK') return { ok: true };
-        if (!j?.Code) return httpFailure(reply);
-        const rateLimited = j.Code === 'isv.BUSINESS_LIMIT_CONTROL' || j.Code.startsWith('Throttling');
-        const retry = rateLimited || j.Code === 'ServiceUnavailable' || j.Code.startsWith('InternalError') || reply.status >= 500;
-        return { ok: false, retry, rateLimited, error: `${j.Code} ${j.Message ?? ''}`.trim() };
-      }),
-  };
+  // Alibaba's default per-number flow control: 1 per minute, 5 per hour.
+  const limits = [{ limit: 1, windowMs: 60_000 }, { limit: 5, windowMs: 3600_000 }];
+  return smsChannel({ id: c.id, type: 'sms_aliyun', limits, templates: c.templates, timeZone }, async (phone, p, out) => {
+    const params: Record<string, string> = {
+      AccessKeyId: c.accessKeyId,
+      Action: 'SendSms',
+      Format: 'JSON',
+      RegionId: c.regionId ?? 'cn-hangzhou',
+      SignatureMethod: 'HMAC-SHA1',
+      SignatureNonce: randomUUID(),
+      SignatureVersion: '1.0',
+      Timestamp: new Date(clock()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      Version: '2017-05-25',
+      PhoneNumbers: aliyunPhone(phone),
+      SignName: c.signName,
+      TemplateCode: p.template,
+      TemplateParam: JSON.stringify(p.named),
+      OutId: out.key.slice(0, 64),
+    };
+    params.Signature = aliyunSignature(params, c.accessKeySecret);
+    const body = Object.entries(params).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
+    const reply = await request(c.url ?? ALIYUN_SMS_URL, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const j = reply.json as { Code?: string; Message?: string } | null;
+    if (j?.Code === 'OK') return { ok: true };
+    if (!j?.Code) return httpFailure(reply);
+    const rateLimited = j.Code === 'isv.BUSINESS_LIMIT_CONTROL' || j.Code.startsWith('Throttling');
+    const retry = rateLimited || j.Code === 'ServiceUnavailable' || j.Code.startsWith('InternalError') || reply.status >= 500;
+    return { ok: false, retry, rateLimited, error: `${j.Code} ${j.Message ?? ''}`.trim() };
+  });
 }

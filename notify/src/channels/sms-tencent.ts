@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { Channel, Outgoing } from '../types.ts';
-import { attempt, httpFailure, request } from './http.ts';
-import { e164, smsParams, type SmsTemplates } from './sms.ts';
+import type { Channel } from '../types.ts';
+import { httpFailure, request } from './http.ts';
+import { e164, smsChannel, type SmsTemplates } from './sms.ts';
 
 /**
  * Tencent Cloud SMS (sms.tencentcloudapi.com, version 2021-01-11, action SendSms), signed with
@@ -44,41 +44,32 @@ export interface TencentSmsConfig {
 
 export function tencentSmsChannel(c: TencentSmsConfig, timeZone?: string, clock: () => number = Date.now): Channel {
   const url = c.url ?? TENCENT_SMS_URL;
-  return {
-    id: c.id,
-    type: 'sms_tencent',
-    // Tencent's default per-number frequency limits: 1 per 30 s, 10 per hour.
-    limits: [{ limit: 1, windowMs: 30_000 }, { limit: 10, windowMs: 3600_000 }],
-    maxBytes: 500,
-    fit: (notices) => notices.length,
-    send: (out: Outgoing) =>
-      attempt(async () => {
-        if (out.address.type !== 'phone') return { ok: false, retry: false, error: 'SMS needs a phone number' };
-        const p = smsParams(c.templates, out.notices, out.locale, timeZone);
-        const body = JSON.stringify({
-          PhoneNumberSet: [e164(out.address.phone)], SmsSdkAppId: c.sdkAppId, TemplateId: p.template, SignName: c.signName, TemplateParamSet: p.ordered, SessionContext: out.key.slice(0, 512),
-        });
-        const timestampSec = Math.floor(clock() / 1000);
-        const host = new URL(url).host;
-        const reply = await request(url, {
-          headers: {
-            'content-type': CONTENT_TYPE,
-            authorization: tc3Authorization({ secretId: c.secretId, secretKey: c.secretKey, host, timestampSec, body }),
-            'x-tc-action': 'SendSms',
-            'x-tc-version': '2021-01-11',
-            'x-tc-timestamp': String(timestampSec),
-            'x-tc-region': c.region ?? 'ap-guangzhou',
-          },
-          body,
-        });
-        const r = (reply.json as { Response?: { Error?: { Code: string; Message: string }; SendStatusSet?: { Code: string; Message: string }[] } } | null)?.Response;
-        if (!r) return httpFailure(reply);
-        const code = r.Error?.Code ?? r.SendStatusSet?.[0]?.Code ?? 'Unknown';
-        if (code === 'Ok') return { ok: true };
-        const message = r.Error?.Message ?? r.SendStatusSet?.[0]?.Message ?? '';
-        const rateLimited = code.startsWith('LimitExceeded') || code === 'RequestLimitExceeded';
-        const retry = rateLimited || code.startsWith('InternalError') || code === 'FailedOperation.ServiceUnavailable' || reply.status >= 500;
-        return { ok: false, retry, rateLimited, error: `${code} ${message}`.trim() };
-      }),
-  };
+  // Tencent's default per-number frequency limits: 1 per 30 s, 10 per hour.
+  const limits = [{ limit: 1, windowMs: 30_000 }, { limit: 10, windowMs: 3600_000 }];
+  return smsChannel({ id: c.id, type: 'sms_tencent', limits, templates: c.templates, timeZone }, async (phone, p, out) => {
+    const body = JSON.stringify({
+      PhoneNumberSet: [e164(phone)], SmsSdkAppId: c.sdkAppId, TemplateId: p.template, SignName: c.signName, TemplateParamSet: p.ordered, SessionContext: out.key.slice(0, 512),
+    });
+    const timestampSec = Math.floor(clock() / 1000);
+    const host = new URL(url).host;
+    const reply = await request(url, {
+      headers: {
+        'content-type': CONTENT_TYPE,
+        authorization: tc3Authorization({ secretId: c.secretId, secretKey: c.secretKey, host, timestampSec, body }),
+        'x-tc-action': 'SendSms',
+        'x-tc-version': '2021-01-11',
+        'x-tc-timestamp': String(timestampSec),
+        'x-tc-region': c.region ?? 'ap-guangzhou',
+      },
+      body,
+    });
+    const r = (reply.json as { Response?: { Error?: { Code: string; Message: string }; SendStatusSet?: { Code: string; Message: string }[] } } | null)?.Response;
+    if (!r) return httpFailure(reply);
+    const code = r.Error?.Code ?? r.SendStatusSet?.[0]?.Code ?? 'Unknown';
+    if (code === 'Ok') return { ok: true };
+    const message = r.Error?.Message ?? r.SendStatusSet?.[0]?.Message ?? '';
+    const rateLimited = code.startsWith('LimitExceeded') || code === 'RequestLimitExceeded';
+    const retry = rateLimited || code.startsWith('InternalError') || code === 'FailedOperation.ServiceUnavailable' || reply.status >= 500;
+    return { ok: false, retry, rateLimited, error: `${code} ${message}`.trim() };
+  });
 }

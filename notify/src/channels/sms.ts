@@ -1,5 +1,6 @@
 import { formatTime, whereText } from '../content.ts';
-import type { Locale, Notice } from '../types.ts';
+import type { Channel, ChannelType, Locale, Notice, Outgoing, RateLimit, SendOutcome } from '../types.ts';
+import { attempt } from './http.ts';
 
 /**
  * SMS is sent from templates approved with the provider, never free text: a template per notice
@@ -44,4 +45,23 @@ export function smsParams(templates: SmsTemplates, notices: readonly Notice[], l
 export function e164(phone: string): string {
   const p = phone.replace(/[\s-]/g, '');
   return p.startsWith('+') ? p : `+86${p}`;
+}
+
+/**
+ * An SMS channel: a phone address, one notice per message (a digest past the limits), the
+ * template's parameters; `post` is the provider's request and how it reads the answer.
+ */
+export function smsChannel(c: { id: string; type: ChannelType; limits: readonly RateLimit[]; templates: SmsTemplates; timeZone?: string | undefined }, post: (phone: string, params: SmsParams, out: Outgoing) => Promise<SendOutcome>): Channel {
+  return {
+    id: c.id,
+    type: c.type,
+    limits: c.limits,
+    maxBytes: 500,
+    fit: (notices) => notices.length,
+    send: (out: Outgoing) =>
+      attempt(async () => {
+        if (out.address.type !== 'phone') return { ok: false, retry: false, error: 'SMS needs a phone number' };
+        return post(out.address.phone, smsParams(c.templates, out.notices, out.locale, c.timeZone), out);
+      }),
+  };
 }
