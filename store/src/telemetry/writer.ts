@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { Reading } from '@gridhub/core';
 import { readingRows } from '../readings.ts';
 
-/** Readings per transaction in the writer: the main thread waits at most about this long (~2 ms) for the write lock. */
-const CHUNK = 250;
+/** Readings per transaction in the writer (a few ms each): the main thread waits at most about that long for the write lock. */
+const CHUNK = 100;
 
 type Request = { op: 'write'; readings: unknown[]; values: unknown[] } | { op: 'prune'; olderThanMs: number } | { op: 'ping' };
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
