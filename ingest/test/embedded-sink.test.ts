@@ -1,8 +1,10 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '@gridhub/testkit';
+import { tempDir, waitFor } from '@gridhub/testkit';
 import { createStore } from '@gridhub/store';
-import { createEmbeddedSink } from '../src/index.ts';
+import { createEmbeddedSink, createIngest } from '../src/index.ts';
+import { ingestSite } from './fixtures/site.ts';
 import { sinkContract } from './sink-contract.ts';
 import { smokeReading, T0 } from './fixtures/readings.ts';
 
@@ -37,6 +39,41 @@ describe('embedded sink retention', () => {
     await sink.write(Array.from({ length: 100 }, (_, i) => smokeReading(1, i)));
     expect(await sink.prune()).toBe(40);
     expect(await store.countReadings({})).toBe(60);
+    await sink.close();
+    await store.close();
+  });
+});
+
+describe('embedded telemetry writer thread (SQLite)', () => {
+  it('a writer that dies mid-stream is a failed write: retried, nothing lost, nothing doubled', async () => {
+    const dir = tempDir('embedded-writer');
+    dirs.push(dir);
+    const store = await createStore({ dataDir: join(dir, 'db') });
+    const writer = store.telemetryWriter!;
+    const sink = createEmbeddedSink(store, { retentionMs: 100 * 365 * 86_400_000, pruneIntervalMs: 0 });
+    const ingest = createIngest({ store, sink, spool: { dir: join(dir, 'spool'), budgetBytes: 64 << 20 }, batchSize: 500, minBackoffMs: 5, maxBackoffMs: 20, logger: { warn: () => {}, error: () => {} } });
+    await ingest.start();
+    await store.importSite(ingestSite());
+    await ingest.reloadDevices();
+    const N = 6000;
+    const sent = Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        ingest.handle({ topic: 'v1/bin/bin-1/telemetry', payload: Buffer.from(JSON.stringify({ ts: T0 + i, seq: i, distance_mm: i % 900 })), qos: 1, clientId: 'bin-1', rxMs: Date.now() }),
+      ),
+    );
+    // The worker killed three times while batches are in flight (the first kill before anything is confirmed).
+    for (let k = 0; k < 3; k++) {
+      await waitFor(() => writer.started > k, 10_000, `writer ${k + 1} started`);
+      await writer.terminate();
+    }
+    await sent;
+    await waitFor(() => (ingest.stats().drain?.written ?? 0) >= N, 30_000, 'every reading confirmed');
+    expect(ingest.stats().drain!.failures).toBeGreaterThan(0);
+    expect(writer.started).toBeGreaterThanOrEqual(4);
+    expect(await store.countReadings({ deviceId: 'bin-1' })).toBe(N);
+    const values = await store.db.selectFrom('reading_values').select((eb) => eb.fn.countAll<number>().as('n')).where('device_id', '=', 'bin-1').executeTakeFirstOrThrow();
+    expect(Number(values.n)).toBe(2 * N); // distance_mm and the fill_pct ingest derives from it
+    await ingest.stop();
     await sink.close();
     await store.close();
   });

@@ -6,8 +6,12 @@ import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { StoreDatabase } from './schema.ts';
 
-/** Where the store is; `refusalsKeep`: refusal rows kept per device (default 1000; counts stay whole). */
-export type StoreOptions = ({ dataDir: string } | { databaseUrl: string }) & { refusalsKeep?: number };
+/**
+ * Where the store is; `refusalsKeep`: refusal rows kept per device (default 1000; counts stay
+ * whole); `busyTimeoutMs` (SQLite): how long a write waits for a lock another process holds
+ * before it fails as store-unavailable (default 5,000).
+ */
+export type StoreOptions = ({ dataDir: string } | { databaseUrl: string }) & { refusalsKeep?: number; busyTimeoutMs?: number };
 export type SqlDialectName = 'sqlite' | 'postgres';
 
 /** Most bound parameters one statement may carry on either dialect (SQLite's default is 32766). */
@@ -25,7 +29,14 @@ const pgTypes = {
     oid === PG_INT8 || oid === PG_NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-export function openDatabase(opts: StoreOptions): { db: Kysely<StoreDatabase>; dialect: SqlDialectName } {
+/** The open database; on SQLite also its file and main connection (the telemetry writer shares the file). */
+export interface OpenDatabase {
+  db: Kysely<StoreDatabase>;
+  dialect: SqlDialectName;
+  sqlite?: { file: string; connection: Database.Database };
+}
+
+export function openDatabase(opts: StoreOptions): OpenDatabase {
   if ('databaseUrl' in opts) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, types: pgTypes });
     // An idle client losing its server emits 'error' on the pool, which would kill the process
@@ -37,12 +48,17 @@ export function openDatabase(opts: StoreOptions): { db: Kysely<StoreDatabase>; d
     return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   mkdirSync(opts.dataDir, { recursive: true });
-  const sqlite = new Database(join(opts.dataDir, 'hub.sqlite'));
+  const file = join(opts.dataDir, 'hub.sqlite');
+  const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
-  return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? 5000))}`);
+  // Transactions take the write lock at BEGIN: the embedded telemetry's writer (another connection,
+  // telemetry/worker.mjs) commits between them, and a deferred transaction that read first would
+  // then fail with SQLITE_BUSY_SNAPSHOT instead of waiting for the lock.
+  const database = { prepare: (q: string) => sqlite.prepare(q === 'begin' ? 'begin immediate' : q), close: () => sqlite.close() };
+  return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', sqlite: { file, connection: sqlite } };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { migrateToLatest, openDatabase, type SqlDialectName, type StoreOptions } from './db.ts';
+import { migrateToLatest, openDatabase, type OpenDatabase, type StoreOptions } from './db.ts';
 import * as devices from './devices.ts';
 import { EventLog } from './events.ts';
 import * as network from './network.ts';
@@ -9,12 +9,15 @@ import { importSite } from './site/import.ts';
 import * as state from './state.ts';
 import { siteTree } from './tree.ts';
 import type { HubStore } from './types.ts';
+import { TelemetryWriter } from './telemetry/writer.ts';
 
 /** The SQL store plus its Kysely instance, for packages that keep their own tables in the same database (tickets). */
 export interface SqlHubStore extends HubStore {
   readonly db: Kysely<StoreDatabase>;
   /** The event log (outbox) in this database: writers append in their transactions, consumers read by cursor. */
   readonly eventLog: EventLog;
+  /** SQLite: the embedded telemetry's writer thread (writeReadings, pruneReadings); null on PostgreSQL. */
+  readonly telemetryWriter: TelemetryWriter | null;
 }
 
 /**
@@ -22,8 +25,9 @@ export interface SqlHubStore extends HubStore {
  * or PostgreSQL at `databaseUrl`. Migrations are applied before it is returned.
  */
 export async function createStore(opts: StoreOptions): Promise<SqlHubStore> {
-  const { db, dialect } = openDatabase(opts);
-  const store = bindStore(db, dialect, opts.refusalsKeep ?? 1000);
+  const opened = openDatabase(opts);
+  const { db } = opened;
+  const store = bindStore(opened, opts.refusalsKeep ?? 1000);
   try {
     await store.migrate();
   } catch (err) {
@@ -33,15 +37,22 @@ export async function createStore(opts: StoreOptions): Promise<SqlHubStore> {
   return store;
 }
 
-function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName, refusalsKeep: number): SqlHubStore {
+function bindStore({ db, dialect, sqlite }: OpenDatabase, refusalsKeep: number): SqlHubStore {
   const eventLog = new EventLog(db, dialect);
+  // SQLite: telemetry writes in a worker thread; once it runs it also checkpoints the WAL (a
+  // checkpoint syncs the file: on the main connection it would hold the event loop).
+  const writer = sqlite ? new TelemetryWriter(sqlite.file, () => sqlite.connection.pragma('wal_autocheckpoint = 0')) : null;
   const streetId = async () => (await db.selectFrom('streets').select('id').limit(1).executeTakeFirst())?.id ?? null;
   return {
     db,
     dialect,
     eventLog,
     migrate: () => migrateToLatest(db),
-    close: () => db.destroy(),
+    telemetryWriter: writer,
+    close: async () => {
+      await writer?.terminate();
+      await db.destroy();
+    },
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -65,9 +76,9 @@ function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName, refusalsK
     recordUplinkKeys: (keys) => network.recordUplinkKeys(db, keys),
     recentUplinkKeys: (sinceMs, limit) => network.recentUplinkKeys(db, sinceMs, limit),
     pruneUplinkKeys: (olderThanMs) => network.pruneUplinkKeys(db, olderThanMs),
-    writeReadings: (batch) => readings.writeReadings(db, batch),
+    writeReadings: (batch) => (writer ? writer.write(batch) : readings.writeReadings(db, batch)),
     queryReadings: (q) => readings.queryReadings(db, q),
     countReadings: (filter) => readings.countReadings(db, filter),
-    pruneReadings: (olderThanMs) => readings.pruneReadings(db, olderThanMs),
+    pruneReadings: (olderThanMs) => (writer ? writer.prune(olderThanMs) : readings.pruneReadings(db, olderThanMs)),
   };
 }

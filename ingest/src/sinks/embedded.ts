@@ -9,12 +9,6 @@ export interface EmbeddedSinkOptions {
   retentionMs: number;
   /** How often to prune. Default 10 minutes; 0 disables the timer (call `prune()`). */
   pruneIntervalMs?: number;
-  /**
-   * Readings per transaction. SQLite (better-sqlite3) writes synchronously: one transaction of
-   * 5,000 readings holds the event loop ~100 ms, and an alarm waits behind it. Writing in short
-   * transactions with a yield between keeps the loop free. Default 1,000.
-   */
-  chunkSize?: number;
   logger?: SpoolLogger;
   now?: () => number;
 }
@@ -46,14 +40,9 @@ export function createEmbeddedSink(store: EmbeddedStore, opts: EmbeddedSinkOptio
   timer?.unref();
   return {
     name: 'embedded',
-    // Idempotent per reading, so a batch that fails halfway is simply written again whole.
-    async write(readings: Reading[]) {
-      const chunk = opts.chunkSize ?? 1000;
-      for (let i = 0; i < readings.length; i += chunk) {
-        if (i > 0) await new Promise((r) => setImmediate(r));
-        await store.writeReadings(readings.slice(i, i + chunk));
-      }
-    },
+    // Idempotent per reading, so a batch that fails halfway is simply written again whole. On
+    // SQLite the store writes in its own thread (store/src/telemetry), off the event loop.
+    write: (readings: Reading[]) => store.writeReadings(readings),
     query: async (q: HistoryQuery): Promise<HistoryResult> => {
       checkHistoryQuery(q);
       return store.queryReadings(q);

@@ -1,0 +1,49 @@
+// The embedded telemetry's SQLite writer, in its own thread (store/src/telemetry/writer.ts starts it).
+// better-sqlite3 is synchronous: a batch of readings written on the hub's main thread holds its
+// event loop (the broker, the rules engine, the screens) for tens of milliseconds. Here it holds
+// only this thread. Its own connection to hub.sqlite (WAL: the main thread reads meanwhile and
+// writes between our transactions); this connection also runs the WAL checkpoints, which the main
+// connection leaves alone while this writer runs (each one syncs the database file).
+// Plain JavaScript: a worker thread starts without the TypeScript loader the hub's sources use.
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+const db = new Database(workerData.file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('busy_timeout = 10000');
+
+const insertReading = db.prepare(
+  'insert into readings (device_id, message, ts_ms, seq, rx_ms, kind, grid_id, estate_id, building_id, unit_id, fields) ' +
+    'values (@device_id, @message, @ts_ms, @seq, @rx_ms, @kind, @grid_id, @estate_id, @building_id, @unit_id, @fields) on conflict do nothing',
+);
+const insertValue = db.prepare(
+  'insert into reading_values (device_id, field, ts_ms, message, seq, value, rx_ms) ' +
+    'values (@device_id, @field, @ts_ms, @message, @seq, @value, @rx_ms) on conflict do nothing',
+);
+/** One transaction per message: all of its rows or none (idempotent, so a retry after a failure is safe). */
+const write = db.transaction((readings, values) => {
+  for (const r of readings) insertReading.run(r);
+  for (const v of values) insertValue.run(v);
+});
+const PRUNE_CHUNK = 5000;
+const pruneValues = db.prepare(`delete from reading_values where rowid in (select rowid from reading_values where rx_ms < ? limit ${PRUNE_CHUNK})`);
+const pruneReadings = db.prepare(`delete from readings where rowid in (select rowid from readings where rx_ms < ? limit ${PRUNE_CHUNK})`);
+
+/** Retention in short transactions, so the main thread's writes never wait long for the lock. */
+function prune(olderThanMs) {
+  while (pruneValues.run(olderThanMs).changes === PRUNE_CHUNK);
+  let deleted = 0;
+  for (let n = PRUNE_CHUNK; n === PRUNE_CHUNK; deleted += n) n = pruneReadings.run(olderThanMs).changes;
+  return deleted;
+}
+
+parentPort.on('message', (m) => {
+  try {
+    if (m.op === 'write') write.immediate(m.readings, m.values);
+    const value = m.op === 'prune' ? prune(m.olderThanMs) : m.op === 'ping' ? db.prepare('select 1').get() && null : null;
+    parentPort.postMessage({ id: m.id, ok: true, value });
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, ok: false, message: err instanceof Error ? err.message : String(err), code: err?.code ?? null });
+  }
+});
