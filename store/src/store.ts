@@ -54,6 +54,8 @@ function bindStore(db: Kysely<StoreDatabase>, dialect: SqlDialectName, refusalsK
     listDevices: (filter) => devices.listDevices(db, filter),
     deviceSecretHash: (id) => devices.deviceSecretHash(db, id),
     listWardens: (gridId) => devices.listWardens(db, gridId),
+    listOfficers: (placeId) => devices.listOfficers(db, placeId),
+    gridIdsIn: (place) => devices.gridIdsIn(db, place),
     upsertDeviceStates: (patches) => state.upsertDeviceStates(db, dialect, patches, eventLog),
     deviceState: (id) => state.deviceState(db, id),
     deviceStates: (ids) => state.deviceStates(db, ids),
