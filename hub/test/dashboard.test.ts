@@ -290,7 +290,7 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
           const label = e.firstElementChild!.firstElementChild!; // the header's label
           const range = document.createRange();
           range.selectNodeContents(label);
-          const lines = new Set([...range.getClientRects()].map((x) => Math.round(x.top))).size;
+          const lines = new Set(Array.from(range.getClientRects(), (x) => Math.round(x.top))).size;
           return { text: label.textContent ?? '', right: r.right, width: r.width, lines, words: (label.textContent ?? '').trim().split(/\s+/).length, cut: label.scrollWidth > label.clientWidth + 1 };
         }),
       );
