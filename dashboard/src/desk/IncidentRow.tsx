@@ -86,23 +86,25 @@ export function IncidentRow({ incident: i, user, onOpen }: { incident: LiveIncid
           <Tag key={d} color="volcano">{t('withDepartment', { dept: pick(DEPARTMENT_LABELS[d], lang) })}</Tag>
         ))}
       </div>
-      <Space wrap size={4} style={{ marginLeft: 28 }}>
-        {ringing && mayTake(user.role, 'acknowledge') && (
-          <Button type="primary" danger size="small" data-action="incident-acknowledge" onClick={() => void run('acknowledge')}>
-            {t('ackAll')}
-          </Button>
-        )}
-        {mayTake(user.role, 'dispatch') && (
-          <Button size="small" data-action="incident-dispatch" onClick={() => setForm('dispatch')}>
-            {t('incidentDispatch')}
-          </Button>
-        )}
-        {mayTake(user.role, 'whistle') && (
-          <Button size="small" danger data-action="incident-whistle" onClick={() => setForm('whistle')}>
-            {t('incidentWhistle')}
-          </Button>
-        )}
-      </Space>
+      {(mayTake(user.role, 'acknowledge') || mayTake(user.role, 'dispatch') || mayTake(user.role, 'whistle')) && (
+        <Space wrap size={4} style={{ marginLeft: 28 }}>
+          {ringing && mayTake(user.role, 'acknowledge') && (
+            <Button type="primary" danger size="small" data-action="incident-acknowledge" onClick={() => void run('acknowledge')}>
+              {t('ackAll')}
+            </Button>
+          )}
+          {mayTake(user.role, 'dispatch') && (
+            <Button size="small" data-action="incident-dispatch" onClick={() => setForm('dispatch')}>
+              {t('incidentDispatch')}
+            </Button>
+          )}
+          {mayTake(user.role, 'whistle') && (
+            <Button size="small" danger data-action="incident-whistle" onClick={() => setForm('whistle')}>
+              {t('incidentWhistle')}
+            </Button>
+          )}
+        </Space>
+      )}
       {/* The floors with alarms, each with its detectors (one link a detector: its ticket). */}
       <div data-testid="incident-floors" style={{ display: 'flex', flexWrap: 'wrap', gap: '2px 10px', margin: '4px 0 0 28px', fontSize: 13 }}>
         {i.byFloor.map(({ floor, tickets }) => (
