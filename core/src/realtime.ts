@@ -65,9 +65,11 @@ export interface DeviceLive {
 /**
  * Tickets travel whole (the board, the detail header and the phone list need most fields), with
  * the SLA deadlines of their open phases worked out by the hub from its SLA configuration, so a
- * screen counts down without knowing the SLA.
+ * screen counts down without knowing the SLA. `floor` is the device's floor (set by the hub's
+ * live model), so a screen that sees no devices (a department: the fire brigade) still shows the
+ * floors of an incident.
  */
-export type LiveTicket = Ticket & { deadlines: Partial<Record<Phase, number>> };
+export type LiveTicket = Ticket & { deadlines: Partial<Record<Phase, number>>; floor?: number | null };
 
 /** One line of the ticker: an alert, a ticket transition, an incident. */
 export interface FeedItem {

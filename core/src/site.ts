@@ -98,12 +98,21 @@ export const SiteWardenSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** An officer of a community (社区干部) or of the street office (街道干部): escalations land on them. */
+export const SiteOfficerSchema = Type.Object(
+  { id: Id, name: Name, phone: Type.String({ pattern: '^\\+?[0-9 -]{5,20}$' }) },
+  { additionalProperties: false },
+);
+
 export const SiteGridSchema = Type.Object(
   { id: Id, name: Name, estates: Type.Array(SiteEstateSchema), wardens: Type.Array(SiteWardenSchema) },
   { additionalProperties: false },
 );
 
-export const SiteCommunitySchema = Type.Object({ id: Id, name: Name, grids: Type.Array(SiteGridSchema) }, { additionalProperties: false });
+export const SiteCommunitySchema = Type.Object(
+  { id: Id, name: Name, officers: Type.Optional(Type.Array(SiteOfficerSchema)), grids: Type.Array(SiteGridSchema) },
+  { additionalProperties: false },
+);
 
 export const SiteFileSchema = Type.Object(
   {
@@ -114,6 +123,8 @@ export const SiteFileSchema = Type.Object(
         name: Name,
         /** The control room (指挥中心) wardens call from their phones. */
         control_room: Type.Optional(Type.Object({ phone: Type.String({ pattern: '^\\+?[0-9 -]{3,20}$' }) }, { additionalProperties: false })),
+        /** The street office's officers (街道干部). */
+        officers: Type.Optional(Type.Array(SiteOfficerSchema)),
       },
       { additionalProperties: false },
     ),
@@ -133,6 +144,8 @@ export interface Estate { id: string; name: string; gridId: string; widthM: numb
 export interface Building { id: string; name: string; estateId: string; floors: number; x: number; y: number; w: number | null; h: number | null }
 export interface Unit { id: string; name: string; buildingId: string; elevators: string[] }
 export interface Warden { id: string; name: string; phone: string; role: WardenRole; gridId: string }
+/** An officer of a community (`level: 'community'`, `placeId` its id) or of the street office. */
+export interface Officer { id: string; name: string; phone: string; level: 'community' | 'street'; placeId: string }
 
 export interface Device {
   id: string;

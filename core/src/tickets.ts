@@ -110,7 +110,7 @@ export type TicketAction =
   | { type: 'whistle'; department: Department; note?: string }
   | { type: 'reopen'; reason: string }
   | { type: 'condition_cleared' }
-  | { type: 'escalate'; level: number; to: string; note?: string }
+  | { type: 'escalate'; level: number; to: string; /** Who it landed on: the grid leader, or the officers of that level (社区干部, 街道干部). */ people?: string[]; note?: string }
   | { type: 'warn'; phase: Phase; deadlineMs: number }
   | { type: 'overdue'; phase: Phase; deadlineMs: number }
   | { type: 'occurrence'; atMs: number }

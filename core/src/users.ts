@@ -2,8 +2,9 @@ import type { Department, PersonAction } from './tickets.ts';
 
 /**
  * People who log in to the hub and what each role may do. A warden and a grid leader see and act
- * on their own grid only; a department on tickets escalated to it (吹哨); operators (the control
- * room, 指挥中心) and admins on everything.
+ * on their own grid only; a community officer (社区干部) on every grid of their community, a
+ * street officer (街道干部) on the whole street; a department on tickets escalated to it (吹哨);
+ * operators (the control room, 指挥中心) and admins on everything.
  */
 export const USER_ROLES = ['admin', 'operator', 'grid_leader', 'warden', 'department', 'community_officer', 'street_officer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -29,6 +30,10 @@ export interface User {
   gridId: string | null;
   /** Department users: which department. */
   department: Department | null;
+  /** Community officers (社区干部): their community; they see every grid in it. */
+  communityId: string | null;
+  /** Street-office officers (街道干部): their street office; they see the whole street. */
+  streetId: string | null;
   createdMs: number;
 }
 

@@ -93,7 +93,8 @@ const http = createServer((req, res) => {
 const started = Date.now();
 const rt = createRealtime({
   server: http,
-  authenticate: async () => operator,
+  // a session as the hub's authenticate gives it (issue 9's sessions)
+  authenticate: async () => ({ user: operator, sessionId: 'bench', expiresMs: Date.now() + 24 * 3600_000 }),
   loadDevices: async () => devices.map((d): DeviceLive => ({ id: d.id, kind: d.kind, gridId: d.place.grid, estateId: d.estateId, liveness: 'online', alarm: false, batteryPct: 90, lastSeenMs: started, lastEvent: null })),
   loadTickets: async () => Array.from({ length: 60 }, (_, i) => ticket(i, started)),
 });

@@ -71,6 +71,7 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
   // Every route declares its access (config.access), checked on the matched route; scope before any handler.
   await app.register(authPlugin, {
     users: hub.auth.users,
+    gridsIn: (place) => hub.store.gridIdsIn(place),
     resources: [
       { prefix: '/api/tickets', kind: 'ticket', owner: async (id) => hub.rules.tickets.get(id) },
       { prefix: '/api/incidents', kind: 'ticket', owner: async (id) => incidentOwner(hub, id) },

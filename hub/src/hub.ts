@@ -136,7 +136,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       log.warn({ file }, 'admin user created with a generated password, written to this file (only a hash is stored); delete the file once read, or set HUB_ADMIN_PASSWORD');
     }
     if (demoSite) {
-      const created = await seedDemoUsers(users, await store.listWardens());
+      const created = await seedDemoUsers(users, await store.listWardens(), await store.listOfficers());
       if (created > 0) log.warn({ users: created }, 'DEMO users created: password demo-<username> (docs/tickets.md)');
     }
 

@@ -7,7 +7,7 @@ import type { UserStore } from './auth/index.ts';
 
 /**
  * Notifications wired into the hub: the notifier reads the event log by cursor; the people it
- * may page are the hub's users and the site's wardens (their phones); names of places come from
+ * may page are the hub's users and the site's wardens and officers (their phones); names of places come from
  * the site tree; silences from the rules engine.
  */
 export interface HubNotifyOptions {
@@ -30,12 +30,16 @@ export async function createHubNotifier(o: HubNotifyOptions): Promise<Notifier> 
     return tree.tree;
   };
   async function people(): Promise<BasePerson[]> {
-    const [users, wardens] = await Promise.all([o.users.list(), o.store.listWardens()]);
-    const phone = new Map(wardens.map((w) => [w.id, w.phone]));
+    const [users, wardens, officers] = await Promise.all([o.users.list(), o.store.listWardens(), o.store.listOfficers()]);
+    const phone = new Map([...wardens, ...officers].map((w) => [w.id, w.phone]));
     const out = new Map<string, BasePerson>();
-    // Wardens page by phone whether or not they have a login; a user account adds its role and choices.
+    // Wardens and officers page by phone whether or not they have a login; a user account adds its role and choices.
     for (const w of wardens) out.set(w.id, { id: w.id, name: w.name, role: w.role === 'grid_leader' ? 'grid_leader' : 'warden', gridId: w.gridId, phone: w.phone });
-    for (const u of users) out.set(u.id, { id: u.id, name: u.name, role: u.role as UserRole, gridId: u.gridId, phone: phone.get(u.id) ?? null });
+    for (const f of officers) {
+      const place = f.level === 'street' ? { role: 'street_officer' as const, communityId: null, streetId: f.placeId } : { role: 'community_officer' as const, communityId: f.placeId, streetId: null };
+      out.set(f.id, { id: f.id, name: f.name, gridId: null, phone: f.phone, ...place });
+    }
+    for (const u of users) out.set(u.id, { id: u.id, name: u.name, role: u.role as UserRole, gridId: u.gridId, communityId: u.communityId, streetId: u.streetId, phone: phone.get(u.id) ?? null });
     return [...out.values()];
   }
   async function where(q: { deviceId: string | null; estateId: string; buildingId: string | null; unitId: string | null }): Promise<Where | null> {

@@ -104,6 +104,7 @@ export async function createHubRules(opts: HubRulesOptions): Promise<HubRules> {
     clock,
     eventLog: opts.store.eventLog,
     wardens: (gridId) => opts.store.listWardens(gridId),
+    officers: () => opts.store.listOfficers(),
     devicePlace: async (id) => (await opts.store.deviceInfo(id))?.place,
     sla: opts.sla,
   });

@@ -170,7 +170,8 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
       street_officer: 'so-test',
     };
     for (const role of ['community_officer', 'street_officer'] as const) {
-      await hub.users.create({ username: userOf[role], name: role, role, gridId: null, department: null, password: demoPassword(userOf[role]) });
+      const place = role === 'community_officer' ? { communityId: 'c-lanxi' } : { streetId: 'st-lanxi' };
+      await hub.users.create({ username: userOf[role], name: role, role, gridId: null, department: null, ...place, password: demoPassword(userOf[role]) });
     }
     const tokens = new Map<UserRole, string>();
     for (const role of USER_ROLES) tokens.set(role, role === 'admin' ? adminToken : await login(hub, userOf[role], demoPassword(userOf[role])));

@@ -259,6 +259,48 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
   });
 
 
+  it('ten unacknowledged P1s fit on the desk at 1440×900 without scrolling; the board shows every column at 1440 px (zh and en)', async () => {
+    // Ten smoke alarms in ten buildings (no incident: one detector a building), none acknowledged.
+    const smoke = (await hub.store.listDevices({ kind: 'smoke', limit: 1000, offset: 0 })).items.slice(1);
+    const one = [...new Map(smoke.filter((d) => d.buildingId).map((d) => [d.buildingId, d])).values()].slice(0, 10);
+    expect(one).toHaveLength(10);
+    for (const d of one) {
+      const c = await connect(hub.mqttUrl, { clientId: d.id, username: d.id, password: demoDeviceSecret(d.id) });
+      await c.publishAsync(uplinkTopic('smoke', d.id, 'event'), JSON.stringify({ ts: Date.now(), seq: 1, event: 'alarm', obscuration_pct: 14 }), { qos: 1 });
+      await c.endAsync();
+    }
+    const desk = await loginPage(await context({ width: 1440, height: 900 }), hub.httpUrl, '/', 'operator', 'demo-operator');
+    for (const lang of ['zh', 'en'] as const) {
+      await desk.evaluate((l) => localStorage.setItem('gridhub.lang', l), lang);
+      await desk.reload();
+      const rows = desk.locator('[data-testid=alarm-list] [data-testid^="alarm-"][data-device]');
+      await expect.poll(async () => (await Promise.all(one.map((d) => desk.locator(`[data-testid=alarm-list] [data-device="${d.id}"]`).count()))).every((n) => n === 1), { timeout: 15_000 }).toBe(true);
+      const boxes = await Promise.all(one.map(async (d) => (await desk.locator(`[data-testid=alarm-list] [data-device="${d.id}"]`).boundingBox())!));
+      expect(await rows.count()).toBeGreaterThanOrEqual(10);
+      const bottom = Math.max(...boxes.map((b) => b.y + b.height));
+      expect(bottom, `${lang}: the tenth P1 row ends at ${bottom} px`).toBeLessThanOrEqual(900);
+      expect(await desk.evaluate(() => window.scrollY)).toBe(0);
+      // Every column of the ticket board inside 1440 px, none cut, none scrolled away.
+      const columns = desk.locator('section[data-testid^=column-]');
+      expect(await columns.count()).toBe(8);
+      // Each label whole: no wider than its column, and on no more lines than it has words (never "Dispatche/d").
+      const cols = await columns.evaluateAll((els) =>
+        els.map((e) => {
+          const r = e.getBoundingClientRect();
+          const label = e.firstElementChild!.firstElementChild!; // the header's label
+          const range = document.createRange();
+          range.selectNodeContents(label);
+          const lines = new Set(Array.from(range.getClientRects(), (x) => Math.round(x.top))).size;
+          return { text: label.textContent ?? '', right: r.right, width: r.width, lines, words: (label.textContent ?? '').trim().split(/\s+/).length, cut: label.scrollWidth > label.clientWidth + 1 };
+        }),
+      );
+      expect(cols.every((c) => c.right <= 1440 && c.width >= 80), `${lang}: ${JSON.stringify(cols)}`).toBe(true);
+      expect(cols.filter((c) => c.cut || c.lines > c.words).map((c) => `${c.text}: ${c.lines} lines`), `${lang}: a column label is broken or cut`).toEqual([]);
+      await desk.screenshot({ path: join(SCREENS, `desk-ten-p1-${lang}.png`) });
+    }
+    await desk.evaluate(() => localStorage.setItem('gridhub.lang', 'zh'));
+  });
+
   it('a session ended on the hub takes the screen back to the login page with a message', async () => {
     const ctx = await context({ width: 1280, height: 800 });
     const desk = await loginPage(ctx, hub.httpUrl, '/', 'operator', 'demo-operator');

@@ -151,8 +151,23 @@ describe.skipIf(!serverAvailable('chromium'))('a building fire on the screens (d
 
     // The fire brigade's screen shows the incident.
     const brigade = await loginPage(await context({ width: 1440, height: 900 }), hub.httpUrl, '/', 'fire_brigade', 'demo-fire_brigade');
-    await brigade.locator(`[data-testid=alarm-list] [data-incident="${incidentId}"]`).waitFor({ timeout: 10_000 });
+    const brigadeRow = brigade.locator(`[data-testid=alarm-list] [data-incident="${incidentId}"]`);
+    await brigadeRow.waitFor({ timeout: 10_000 });
+    // It sees what the desk's row says, though a department sees no devices: building, unit, the
+    // floors with alarms and the detectors of each, first alarm and elapsed time.
+    const floorsOf = new Map<number, number>();
+    for (const d of detectors) floorsOf.set(d.floor!, (floorsOf.get(d.floor!) ?? 0) + 1);
+    const shown = await brigadeRow.locator('[data-testid^=incident-floor-]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-testid')}:${e.getAttribute('data-detectors')}`));
+    expect(shown).toEqual([...floorsOf].sort(([a], [b]) => a - b).map(([f, n]) => `incident-floor-${f}:${n}`));
+    const brigadeText = await brigadeRow.innerText();
+    for (const part of ['首次报警', '已持续', `${Math.min(...floorsOf.keys())}`]) expect(brigadeText).toContain(part);
+    expect(await brigadeRow.locator('[data-testid=incident-elapsed]').count()).toBe(1);
     await brigade.screenshot({ path: join(SCREENS, 'fire-brigade-zh.png') });
+
+    // The community's officer (社区干部) sees the incident on the desk too, and who is who.
+    const officer = await loginPage(await context({ width: 1440, height: 900 }), hub.httpUrl, '/', 'co-lanxi-01', 'demo-co-lanxi-01');
+    await officer.locator(`[data-testid=alarm-list] [data-incident="${incidentId}"]`).waitFor({ timeout: 10_000 });
+    expect(await officer.locator('header, body').first().innerText()).toContain('社区干部');
 
     // Reloaded after all that: acknowledged, with the department, still one incident everywhere.
     await desk.reload();

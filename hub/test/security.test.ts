@@ -61,7 +61,7 @@ describe('access on the matched route', () => {
 
   it('stops the start when a route declares no access', async () => {
     const app = Fastify();
-    await app.register(authPlugin, { users: {} as UserStore, resources: [], gridFilteredLists: [], allowedOrigins: new Set<string>() });
+    await app.register(authPlugin, { users: {} as UserStore, gridsIn: async () => [], resources: [], gridFilteredLists: [], allowedOrigins: new Set<string>() });
     app.get('/api/forgotten', async () => ({ secret: 1 }));
     await expect(app.ready()).rejects.toThrow(/GET \/api\/forgotten declares no access/);
     await app.close().catch(() => {});

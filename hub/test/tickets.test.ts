@@ -4,7 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { uplinkTopic, type HubEvent } from '@gridhub/core';
 import { demoDeviceSecret } from '@gridhub/store';
 import { tempDir, waitFor } from '@gridhub/testkit';
-import { demoPassword } from '../src/auth/index.ts';
+import { demoPassword, resolveScope, seesGrid, seesTicket, type GridsIn } from '../src/auth/index.ts';
 import { api, connect, login, TEST_ADMIN_PASSWORD, testHub } from './support.ts';
 import { jpegWithLocation, uploadPhotos } from './photos.ts';
 
@@ -206,6 +206,46 @@ describe('tickets through MQTT and the API (demo site)', () => {
     expect((await api(hub, 'GET', `/api/tickets/${mine[0].id}`, { token: fire })).status).toBe(403);
     expect((await api(hub, 'GET', `/api/devices/${b.id}`, { token: fire })).status).toBe(403);
     expect((await api(hub, 'POST', `/api/tickets/${ticketB.id}/resolve`, { token: fire, body: { note: '已扑灭 put out' } })).body.ticket.status).toBe('resolved');
+  });
+
+  it('a community officer sees and acts on every grid of the community, a street officer on the street; other communities stay out', async () => {
+    const a = smokeA.at(-1)!; // a detector no other test here sets off
+    await publishAlarms(a, 1);
+    await publishAlarms(smokeB.at(-1)!, 1); // (silenced when the test before left its silence on grid B's estate)
+    const inGrid = async (g: string) => (await api(hub, 'GET', `/api/tickets?grid=${g}&limit=500`)).body.items as any[];
+    await waitFor(async () => (await ticketsOf(a.id)).length === 1 && (await inGrid(GRID_B)).length > 0, 15_000, 'tickets in both grids');
+    const [ta, tb] = [(await ticketsOf(a.id))[0], (await inGrid(GRID_B))[0]];
+    for (const username of ['co-lanxi-01', 'so-lanxi-01']) {
+      const token = await login(hub, username, demoPassword(username));
+      const me = (await api(hub, 'GET', '/api/auth/me', { token })).body;
+      expect(me.gridIds).toEqual([GRID_A, GRID_B]);
+      const seen = ((await api(hub, 'GET', '/api/tickets?limit=500', { token })).body.items as any[]).map((t) => t.id);
+      expect(seen).toEqual(expect.arrayContaining([ta.id, tb.id]));
+      expect((await api(hub, 'GET', `/api/tickets/${tb.id}`, { token })).status).toBe(200);
+      const devices = (await api(hub, 'GET', '/api/devices?limit=1000&kind=smoke', { token })).body.items as Dev[];
+      expect(new Set(devices.map((d) => d.place.grid))).toEqual(new Set([GRID_A, GRID_B]));
+      // phones of the wardens they oversee, like a grid leader
+      const wardens = (await api(hub, 'GET', `/api/site/wardens?grid=${GRID_B}`, { token })).body as any[];
+      expect(wardens.every((w) => typeof w.phone === 'string')).toBe(true);
+    }
+    // The officer acts: hands a ticket on to another warden.
+    const officer = await login(hub, 'co-lanxi-01', demoPassword('co-lanxi-01'));
+    expect((await api(hub, 'POST', `/api/tickets/${ta.id}/transfer`, { token: officer, body: { gridId: GRID_A, assigneeId: 'w-lx-01-04' } })).body.ticket.assigneeId).toBe('w-lx-01-04');
+    // An officer of another community sees none of it: the scope rule over two communities (the demo site has one).
+    const gridsIn: GridsIn = async (p) => (p.communityId === 'c1' ? ['g1', 'g2'] : p.communityId === 'c2' ? ['g3'] : p.streetId === 'st' ? ['g1', 'g2', 'g3'] : []);
+    const officerOf = (role: 'community_officer' | 'street_officer', place: { communityId?: string; streetId?: string }) =>
+      ({ id: 'o', username: 'o', name: 'o', role, gridId: null, department: null, communityId: place.communityId ?? null, streetId: place.streetId ?? null, createdMs: 0 }) as const;
+    const c2 = await resolveScope(officerOf('community_officer', { communityId: 'c2' }), gridsIn);
+    expect([seesTicket(c2, { gridId: 'g3', department: null }), seesTicket(c2, { gridId: 'g1', department: null }), seesGrid(c2, 'g2')]).toEqual([true, false, false]);
+    const st = await resolveScope(officerOf('street_officer', { streetId: 'st' }), gridsIn);
+    expect(['g1', 'g2', 'g3'].every((g) => seesGrid(st, g))).toBe(true);
+    expect(await resolveScope(officerOf('community_officer', {}), gridsIn)).toEqual({ kind: 'grids', gridIds: [] });
+    const created = await api(hub, 'POST', '/api/users', { body: { id: 'co-other', username: 'co-other', name: '外社区干部', role: 'community_officer', communityId: 'c-lanxi', password: 'other-pass-1' } });
+    expect(created.body).toMatchObject({ communityId: 'c-lanxi', streetId: null, gridId: null });
+    expect((await api(hub, 'POST', '/api/users', { body: { username: 'co-none', name: 'x', role: 'community_officer', password: 'other-pass-1' } })).body.code).toBe('HUB_ERR_VALIDATION');
+    expect((await api(hub, 'POST', '/api/users', { body: { username: 'co-bad', name: 'x', role: 'community_officer', communityId: 'c-nowhere', password: 'other-pass-1' } })).body.code).toBe('HUB_ERR_VALIDATION');
+    const street = await api(hub, 'POST', '/api/users', { body: { username: 'so-other', name: '街道', role: 'street_officer', streetId: 'st-lanxi', password: 'other-pass-1' } });
+    expect(street.body).toMatchObject({ role: 'street_officer', streetId: 'st-lanxi', communityId: null });
   });
 });
 

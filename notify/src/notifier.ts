@@ -21,6 +21,9 @@ export interface BasePerson {
   name: string;
   role: UserRole;
   gridId: string | null;
+  /** Community and street officers (社区干部, 街道干部): their place, from the site (the notify file's contacts may say otherwise). */
+  communityId?: string | null;
+  streetId?: string | null;
   phone: string | null;
 }
 
@@ -131,7 +134,7 @@ export async function createNotifier(o: NotifierOptions): Promise<Notifier> {
       const c = contacts.get(b.id);
       const p = prefOf.get(b.id);
       return {
-        ...b, phone: c?.phone ?? b.phone, communityId: c?.community ?? null, streetId: c?.street ?? null,
+        ...b, phone: c?.phone ?? b.phone, communityId: c?.community ?? b.communityId ?? null, streetId: c?.street ?? b.streetId ?? null,
         locale: (p?.locale as Locale | undefined) ?? 'zh', channels: p?.channels ? (JSON.parse(String(p.channels)) as PersonChannel[]) : null, push: pushers.has(b.id),
       };
     });

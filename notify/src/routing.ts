@@ -40,7 +40,7 @@ export interface RoutingContext {
 /** What a logged event asks of notifications. */
 export type Trigger =
   | { event: 'dispatch'; ticket: Ticket; assigneeId: string }
-  | { event: 'escalate'; ticket: Ticket; level: number; to: string }
+  | { event: 'escalate'; ticket: Ticket; level: number; to: string; /** The people the step named (its history entry). */ people?: string[] }
   | { event: 'incident'; incident: Incident; ticketIds: string[]; kind: DeviceKind; ruleId: string; assigneeIds: string[] };
 
 /** Ticket transitions after which nobody needs paging about it any more (its pending pages are cancelled). */
@@ -51,7 +51,10 @@ export function triggerOf(e: HubEvent): Trigger | null {
   if (e.type === 'ticket') {
     const { action, data } = e.transition;
     if ((action === 'dispatch' || action === 'transfer' || action === 'reopen') && e.ticket.assigneeId) return { event: 'dispatch', ticket: e.ticket, assigneeId: e.ticket.assigneeId };
-    if (action === 'escalate' && data) return { event: 'escalate', ticket: e.ticket, level: Number(data.level), to: String(data.to) };
+    if (action === 'escalate' && data) {
+      const people = Array.isArray(data.people) ? data.people.map(String) : undefined;
+      return { event: 'escalate', ticket: e.ticket, level: Number(data.level), to: String(data.to), ...(people ? { people } : {}) };
+    }
     return null;
   }
   if (e.type === 'incident' && !e.joined) return { event: 'incident', incident: e.incident, ticketIds: e.ticketIds, kind: 'smoke', ruleId: 'smoke.alarm', assigneeIds: [] };
@@ -146,7 +149,8 @@ export function route(t: Trigger, ctx: RoutingContext): Page[] {
       // An incident pages the wardens its tickets went to (filled in by the consumer).
       if (t.event === 'incident') people.push(...ctx.people.filter((p) => t.assigneeIds.includes(p.id)));
     }
-    if (r.people?.includes('level') && t.event === 'escalate') people.push(...levelPeople(t.to, ctx.people));
+    // The step's named people (what its history says), else everyone of that level in that place.
+    if (r.people?.includes('level') && t.event === 'escalate') people.push(...(t.people?.length ? ctx.people.filter((p) => t.people!.includes(p.id)) : levelPeople(t.to, ctx.people)));
     const allowed = r.personChannels ?? [];
     for (const p of people) {
       const chosen = p.channels ? allowed.filter((c) => p.channels!.includes(c)) : allowed;

@@ -1,4 +1,4 @@
-import type { DevicePlace, HubEvent, Reading, Warden } from '@gridhub/core';
+import type { DevicePlace, HubEvent, Officer, Reading, Warden } from '@gridhub/core';
 import { writeCursor } from '@gridhub/store';
 import type { Transaction } from 'kysely';
 import { INITIAL_ALERT_STATE } from './alert/step.ts';
@@ -36,6 +36,8 @@ export interface RulesEngineOptions {
   eventLog: EventAppender;
   /** Wardens of a grid (the store's `listWardens`); read before a decision's transaction, never inside it. */
   wardens: (gridId: string) => Promise<Warden[]>;
+  /** Officers of the communities and the street office (社区干部, 街道干部), whom escalations name. */
+  officers?: () => Promise<Officer[]>;
   /** Where a device stands (the store's `deviceInfo`), for alert states restored after a restart. */
   devicePlace?: (deviceId: string) => Promise<DevicePlace | undefined>;
   sla?: SlaConfig;
@@ -264,8 +266,9 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
           const t = await store.get(id);
           if (!t) continue;
           const wardens = await opts.wardens(t.gridId);
+          const officers = (await opts.officers?.()) ?? [];
           await commit(new Map(), async (u) => {
-            const r = await u.store.fireTimers(id, u.nowMs, (level, cur) => escalationTarget(level, cur.place, cur.gridId, wardens));
+            const r = await u.store.fireTimers(id, u.nowMs, (level, cur) => escalationTarget(level, cur.place, cur.gridId, wardens, officers));
             for (const transition of r.transitions) u.record({ type: 'ticket', ticket: r.ticket, transition });
           });
         }

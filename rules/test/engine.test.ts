@@ -33,6 +33,10 @@ describe('rules engine over a real SQLite store', () => {
       clock: () => now,
       eventLog: store.eventLog,
       wardens: async (gridId) => wardens.filter((w) => w.gridId === gridId),
+      officers: async () => [
+        { id: 'officer-cm1', name: '陈建国', phone: '139 0000 0001', level: 'community', placeId: 'cm1' },
+        { id: 'officer-cm9', name: '别的社区', phone: '139 0000 0009', level: 'community', placeId: 'cm9' },
+      ],
     });
 
   beforeAll(async () => {
@@ -102,6 +106,9 @@ describe('rules engine over a real SQLite store', () => {
     now += 1;
     await engine.tick();
     expect(await escalations()).toEqual(['warden:leader-a', 'community:cm1']);
+    // each step names who it went to: the grid leader, then the officers of that community (not another's)
+    const named = (await engine.tickets.transitions(ticket.id)).filter((h) => h.action === 'escalate').map((h) => h.data?.people);
+    expect(named).toEqual([['leader-a'], ['officer-cm1']]);
 
     now += 30_000;
     await engine.act(ticket.id, { type: 'accept' }, { id: 'leader-a', role: 'grid_leader' });

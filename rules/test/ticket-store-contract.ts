@@ -91,11 +91,13 @@ export function ticketStoreContract(name: string, open: () => Promise<Backend>, 
       expect(await store.dueTicketIds(10_000 + 60_000)).not.toContain(ticket.id);
       expect(await store.dueTicketIds(10_000 + 120_000)).toContain(ticket.id);
       const fresh = new TicketStore(backend.db); // as after a restart
-      expect((await fresh.fireTimers(ticket.id, 10_000 + 100_000, (level) => `L${level}`)).fired.map((a) => a.type)).toEqual(['warn']);
-      const r = await fresh.fireTimers(ticket.id, 10_000 + 120_000, (level) => `L${level}`);
+      expect((await fresh.fireTimers(ticket.id, 10_000 + 100_000, (level) => ({ to: `L${level}`, people: [] }))).fired.map((a) => a.type)).toEqual(['warn']);
+      const r = await fresh.fireTimers(ticket.id, 10_000 + 120_000, (level) => ({ to: `L${level}`, people: ['officer1'] }));
       expect(r.fired.map((a) => a.type)).toEqual(['overdue', 'escalate']);
+      // the step names who it went to in the history
+      expect(r.transitions.find((x) => x.action === 'escalate')?.data).toMatchObject({ level: 1, to: 'L1', people: ['officer1'] });
       expect(r.ticket).toMatchObject({ escalation: 1, overdue: ['accept'] });
-      expect((await fresh.fireTimers(ticket.id, 10_000 + 120_000, () => 'x')).fired).toEqual([]);
+      expect((await fresh.fireTimers(ticket.id, 10_000 + 120_000, () => ({ to: 'x', people: [] }))).fired).toEqual([]);
       expect(await store.dueTicketIds(10_000 + 120_000)).not.toContain(ticket.id);
     });
 

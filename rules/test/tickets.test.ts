@@ -143,9 +143,19 @@ describe('rosters, correlation, KPIs', () => {
     expect(dutyAssignee(shifts, wardens, 'g1', 50)).toEqual({ assigneeId: 'w1', via: 'roster' });
     expect(dutyAssignee(shifts, wardens, 'g1', 150)).toEqual({ assigneeId: 'w2', via: 'roster' });
     expect(dutyAssignee(shifts, wardens, 'g1', 250)).toEqual({ assigneeId: 'lead', via: 'grid_leader' });
-    expect(escalationTarget(1, place, 'g1', wardens)).toBe('warden:lead');
-    expect(escalationTarget(2, place, 'g1', wardens)).toBe('community:cm');
-    expect(escalationTarget(3, place, 'g1', wardens)).toBe('street:st');
+    expect(escalationTarget(1, place, 'g1', wardens)).toEqual({ to: 'warden:lead', people: ['lead'] });
+    expect(escalationTarget(2, place, 'g1', wardens)).toEqual({ to: 'community:cm', people: [] });
+    expect(escalationTarget(3, place, 'g1', wardens)).toEqual({ to: 'street:st', people: [] });
+    // each step names the officers of that place, not another community's
+    const officers = [
+      { id: 'co1', name: '陈', phone: '139', level: 'community', placeId: 'cm' },
+      { id: 'co2', name: '刘', phone: '139', level: 'community', placeId: 'cm' },
+      { id: 'coX', name: '王', phone: '139', level: 'community', placeId: 'other' },
+      { id: 'so1', name: '孙', phone: '139', level: 'street', placeId: 'st' },
+    ] as const;
+    expect(escalationTarget(2, place, 'g1', wardens, officers)).toEqual({ to: 'community:cm', people: ['co1', 'co2'] });
+    expect(escalationTarget(3, place, 'g1', wardens, officers)).toEqual({ to: 'street:st', people: ['so1'] });
+    expect(escalationTarget(1, place, 'g-noleader', wardens, officers)).toEqual({ to: 'community:cm', people: ['co1', 'co2'] });
   });
 
   it('two smoke alarms in one building within 2 minutes make one incident; a third joins it', () => {

@@ -113,6 +113,13 @@ async function estate(p: EstatePlan) {
   return { id: `e-${p.code}`, name: p.name, plan: { width_m: widthM, height_m: heightM }, buildings, devices: hashed };
 }
 
+/** The community's officers (社区干部) and the street office's (街道干部): fixed, so the wardens' draws stay as they were. */
+const COMMUNITY_OFFICERS = [
+  { id: 'co-lanxi-01', name: '陈建国', phone: '139 0000 0001' },
+  { id: 'co-lanxi-02', name: '刘芳', phone: '139 0000 0002' },
+];
+const STREET_OFFICERS = [{ id: 'so-lanxi-01', name: '孙立军', phone: '139 0000 0101' }];
+
 export async function buildDemoSite(): Promise<SiteFile> {
   const grids = [];
   for (const g of GRIDS) {
@@ -122,8 +129,8 @@ export async function buildDemoSite(): Promise<SiteFile> {
   }
   return {
     version: 1,
-    street: { id: 'st-lanxi', name: '澜溪街道', control_room: { phone: '+86-571-8888-0000' } },
-    communities: [{ id: 'c-lanxi', name: '澜溪社区', grids }],
+    street: { id: 'st-lanxi', name: '澜溪街道', control_room: { phone: '+86-571-8888-0000' }, officers: STREET_OFFICERS },
+    communities: [{ id: 'c-lanxi', name: '澜溪社区', officers: COMMUNITY_OFFICERS, grids }],
   };
 }
 

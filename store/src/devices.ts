@@ -1,5 +1,5 @@
-import type { DeviceInfo, DeviceKind, LivenessPolicy, Warden, WardenRole } from '@gridhub/core';
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { DeviceInfo, DeviceKind, LivenessPolicy, Officer, Warden, WardenRole } from '@gridhub/core';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DeviceFilter } from './types.ts';
 import type { StoreDatabase } from './schema.ts';
 
@@ -62,6 +62,7 @@ export async function deviceInfo(db: Kysely<StoreDatabase>, id: string): Promise
 function applyFilter<O>(q: SelectQueryBuilder<any, any, O>, f: DeviceFilter): SelectQueryBuilder<any, any, O> {
   if (f.kind !== undefined) q = q.where('d.kind', '=', f.kind);
   if (f.gridId !== undefined) q = q.where('e.grid_id', '=', f.gridId);
+  if (f.gridIds !== undefined) q = f.gridIds.length ? q.where('e.grid_id', 'in', [...f.gridIds]) : q.where(sql<boolean>`1 = 0`);
   if (f.estateId !== undefined) q = q.where('d.estate_id', '=', f.estateId);
   if (f.buildingId !== undefined) q = q.where('d.building_id', '=', f.buildingId);
   if (f.connected === true) q = q.where('s.connected', '=', 1);
@@ -121,4 +122,21 @@ export async function listWardens(db: Kysely<StoreDatabase>, gridId?: string): P
   if (gridId !== undefined) q = q.where('grid_id', '=', gridId);
   const rows = await q.orderBy('grid_id').orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, name: r.name, phone: r.phone, role: r.role as WardenRole, gridId: r.grid_id }));
+}
+
+/** Officers of communities and the street office (社区干部, 街道干部), optionally of one place. */
+export async function listOfficers(db: Kysely<StoreDatabase>, placeId?: string): Promise<Officer[]> {
+  let q = db.selectFrom('officers').selectAll();
+  if (placeId !== undefined) q = q.where('place_id', '=', placeId);
+  const rows = await q.orderBy('place_id').orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, phone: r.phone, level: r.level === 'street' ? 'street' : 'community', placeId: r.place_id }));
+}
+
+/** The grids of a community, or of the whole street: what a community or street officer sees. */
+export async function gridIdsIn(db: Kysely<StoreDatabase>, place: { communityId?: string | null; streetId?: string | null }): Promise<string[]> {
+  let q = db.selectFrom('grids as g').innerJoin('communities as c', 'c.id', 'g.community_id').select('g.id');
+  if (place.communityId) q = q.where('c.id', '=', place.communityId);
+  else if (place.streetId) q = q.where('c.street_id', '=', place.streetId);
+  else return [];
+  return (await q.orderBy('g.id').execute()).map((r) => r.id);
 }

@@ -41,6 +41,7 @@ export interface DevicesTable {
   params: string;
 }
 export interface WardensTable { id: string; name: string; phone: string; role: string; grid_id: string }
+export interface OfficersTable { id: string; name: string; phone: string; level: string; place_id: string }
 
 export interface DeviceStateTable {
   device_id: string;
@@ -130,6 +131,7 @@ export interface StoreDatabase {
   units: UnitsTable;
   devices: DevicesTable;
   wardens: WardensTable;
+  officers: OfficersTable;
   device_state: DeviceStateTable;
   refusals: RefusalsTable;
   refusal_counts: RefusalCountsTable;

@@ -65,6 +65,8 @@ function bindStore({ db, dialect, sqlite }: OpenDatabase, refusalsKeep: number):
     listDevices: (filter) => devices.listDevices(db, filter),
     deviceSecretHash: (id) => devices.deviceSecretHash(db, id),
     listWardens: (gridId) => devices.listWardens(db, gridId),
+    listOfficers: (placeId) => devices.listOfficers(db, placeId),
+    gridIdsIn: (place) => devices.gridIdsIn(db, place),
     upsertDeviceStates: (patches) => state.upsertDeviceStates(db, dialect, patches, eventLog),
     deviceState: (id) => state.deviceState(db, id),
     deviceStates: (ids) => state.deviceStates(db, ids),

@@ -1,6 +1,6 @@
 import type { DeviceKind } from '@gridhub/core';
 import type { Kysely } from 'kysely';
-import { listWardens } from './devices.ts';
+import { listOfficers, listWardens } from './devices.ts';
 import type { StoreDatabase } from './schema.ts';
 import type { SiteTree } from './types.ts';
 
@@ -17,7 +17,7 @@ function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
 
 /** The whole site nested as people read it, with per-estate device counts by kind. */
 export async function siteTree(db: Kysely<StoreDatabase>): Promise<SiteTree> {
-  const [streets, communities, grids, estates, buildings, units, wardens, counts] = await Promise.all([
+  const [streets, communities, grids, estates, buildings, units, wardens, officers, counts] = await Promise.all([
     db.selectFrom('streets').selectAll().orderBy('id').execute(),
     db.selectFrom('communities').selectAll().orderBy('id').execute(),
     db.selectFrom('grids').selectAll().orderBy('id').execute(),
@@ -25,6 +25,7 @@ export async function siteTree(db: Kysely<StoreDatabase>): Promise<SiteTree> {
     db.selectFrom('buildings').selectAll().orderBy('id').execute(),
     db.selectFrom('units').selectAll().orderBy('id').execute(),
     listWardens(db),
+    listOfficers(db),
     db
       .selectFrom('devices')
       .select(['estate_id', 'kind', (eb) => eb.fn.countAll<number>().as('n')])
@@ -36,14 +37,16 @@ export async function siteTree(db: Kysely<StoreDatabase>): Promise<SiteTree> {
   const estatesBy = groupBy(estates, (e) => e.grid_id);
   const wardensBy = groupBy(wardens, (w) => w.gridId);
   const gridsBy = groupBy(grids, (g) => g.community_id);
+  const officersBy = groupBy(officers, (o) => o.placeId);
   const countsBy = groupBy(counts, (c) => c.estate_id);
   const street = streets[0];
   return {
-    street: street ? { id: street.id, name: street.name, controlRoomPhone: street.control_room_phone ?? null } : null,
+    street: street ? { id: street.id, name: street.name, controlRoomPhone: street.control_room_phone ?? null, officers: officersBy.get(street.id) ?? [] } : null,
     communities: communities.map((c) => ({
       id: c.id,
       name: c.name,
       streetId: c.street_id,
+      officers: officersBy.get(c.id) ?? [],
       grids: (gridsBy.get(c.id) ?? []).map((g) => ({
         id: g.id,
         name: g.name,

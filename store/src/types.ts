@@ -1,7 +1,7 @@
 import type {
   Liveness, LivenessPolicy,
   DeviceIdentity, RadioHealth,
-  Building, Community, Device, DeviceInfo, DeviceKind, DeviceState, Estate, Grid, Reading, Refusal, SiteFile, Street, Unit, Warden,
+  Building, Community, Device, DeviceInfo, DeviceKind, DeviceState, Estate, Grid, Officer, Reading, Refusal, SiteFile, Street, Unit, Warden,
 } from '@gridhub/core';
 
 /**
@@ -39,6 +39,10 @@ export interface HubStore {
   /** The stored scrypt hash of a device's secret, for the broker's authenticate. */
   deviceSecretHash(id: string): Promise<{ kind: DeviceKind; secretHash: string } | undefined>;
   listWardens(gridId?: string): Promise<Warden[]>;
+  /** Officers (社区干部, 街道干部), optionally of one community or street office. */
+  listOfficers(placeId?: string): Promise<Officer[]>;
+  /** The grids of a community or of the whole street (a community or street officer's scope). */
+  gridIdsIn(place: { communityId?: string | null; streetId?: string | null }): Promise<string[]>;
 
   // ---- device state ----
   /** Upserts many device states in one transaction (ingest coalesces per device and flushes ~1/s). */
@@ -74,8 +78,9 @@ export interface HubStore {
 }
 
 export interface SiteTree {
-  street: Street | null;
+  street: (Street & { officers: Officer[] }) | null;
   communities: (Community & {
+    officers: Officer[];
     grids: (Grid & {
       wardens: Warden[];
       estates: (Estate & { buildings: (Building & { units: Unit[] })[]; deviceCounts: Partial<Record<DeviceKind, number>> })[];
@@ -86,6 +91,8 @@ export interface SiteTree {
 export interface DeviceFilter {
   kind?: DeviceKind;
   gridId?: string;
+  /** Any of these grids (an officer's community or street). */
+  gridIds?: readonly string[];
   estateId?: string;
   buildingId?: string;
   /** Filter on derived liveness needs state; 'connected' filters on the MQTT connection. */

@@ -5,11 +5,12 @@ import 'dayjs/locale/zh-cn';
 import { useI18n } from '../i18n.ts';
 import type { User } from '@gridhub/core';
 import { api } from '../api.ts';
+import { useSite } from '../common/site.ts';
 import { adminCall, problemsOf, siteOps, type SiteGrid } from './api.ts';
 import { ChangesTable } from './SitePanel.tsx';
 import { useAdminT } from './i18n.ts';
 
-const ROLES = ['admin', 'operator', 'grid_leader', 'warden', 'department'];
+const ROLES = ['admin', 'operator', 'grid_leader', 'warden', 'department', 'community_officer', 'street_officer'];
 const DEPTS = ['fire_brigade', 'municipal_works', 'sanitation', 'elevator_maintenance'];
 const fail = (title: string, err: unknown) => Modal.error({ title, content: <ChangesTable changes={null} problems={problemsOf(err)} />, width: 600 });
 
@@ -23,6 +24,7 @@ export function PeoplePanel({ grids, reload }: { grids: SiteGrid[]; reload(): vo
   const load = () => api<User[]>('/api/users').then(setUsers, () => undefined);
   useEffect(() => void load(), []);
   const phones = new Map(grids.flatMap((g) => g.wardens.map((w) => [w.id, w.phone] as const)));
+  const site = useSite(); // communities and the street office, for officers (社区干部, 街道干部)
 
   const save = async (v: Record<string, string>) => {
     try {
@@ -30,7 +32,7 @@ export function PeoplePanel({ grids, reload }: { grids: SiteGrid[]; reload(): vo
         await siteOps([{ op: 'add', level: 'warden', parent: v.gridId!, node: { id: v.username, name: v.name, phone: v.phone, role: v.wardenRole ?? 'full_time' } }]);
         await adminCall('/api/users', { method: 'POST', contentType: 'application/json', text: JSON.stringify({ id: v.username, username: v.username, name: v.name, role: v.wardenRole === 'grid_leader' ? 'grid_leader' : 'warden', gridId: v.gridId, password: v.password }) });
       } else {
-        await adminCall('/api/users', { method: 'POST', contentType: 'application/json', text: JSON.stringify({ username: v.username, name: v.name, role: v.role, ...(v.gridId ? { gridId: v.gridId } : {}), ...(v.department ? { department: v.department } : {}), password: v.password }) });
+        await adminCall('/api/users', { method: 'POST', contentType: 'application/json', text: JSON.stringify({ username: v.username, name: v.name, role: v.role, ...(v.gridId ? { gridId: v.gridId } : {}), ...(v.department ? { department: v.department } : {}), ...(v.communityId ? { communityId: v.communityId } : {}), ...(v.streetId ? { streetId: v.streetId } : {}), password: v.password }) });
       }
       message.success(`${t('add')} ${v.username}`);
       setAdding(null);
@@ -62,7 +64,7 @@ export function PeoplePanel({ grids, reload }: { grids: SiteGrid[]; reload(): vo
           { title: t('id'), dataIndex: 'username' },
           { title: t('name'), dataIndex: 'name' },
           { title: t('role'), dataIndex: 'role', render: (r: string) => <Tag>{r}</Tag> },
-          { title: t('gridsServed'), render: (_, u) => u.gridId ?? u.department ?? '—' },
+          { title: t('gridsServed'), render: (_, u) => u.gridId ?? u.communityId ?? u.streetId ?? u.department ?? '—' },
           { title: t('phone'), render: (_, u) => phones.get(u.id) ?? '—' },
           {
             title: '',
@@ -83,6 +85,8 @@ export function PeoplePanel({ grids, reload }: { grids: SiteGrid[]; reload(): vo
           <Form.Item name="name" label={t('name')} rules={[{ required: true }]}><Input data-testid="user-name" /></Form.Item>
           {adding === 'user' && <Form.Item name="role" label={t('role')} rules={[{ required: true }]}><Select options={ROLES.map((r) => ({ value: r, label: r }))} /></Form.Item>}
           {adding === 'user' && <Form.Item name="department" label="department"><Select allowClear options={DEPTS.map((d) => ({ value: d, label: d }))} /></Form.Item>}
+          {adding === 'user' && <Form.Item name="communityId" label={t('community')}><Select allowClear data-testid="user-community" options={(site?.communities ?? []).map((c) => ({ value: c.id, label: c.name }))} /></Form.Item>}
+          {adding === 'user' && <Form.Item name="streetId" label={t('street')}><Select allowClear data-testid="user-street" options={site?.street ? [{ value: site.street.id, label: site.street.name }] : []} /></Form.Item>}
           <Form.Item name="gridId" label={t('gridsServed')} rules={adding === 'warden' ? [{ required: true }] : []}><Select allowClear data-testid="user-grid" options={grids.map((g) => ({ value: g.id, label: g.name }))} /></Form.Item>
           {adding === 'warden' && <Form.Item name="phone" label={t('phone')} rules={[{ required: true }]}><Input data-testid="user-phone" /></Form.Item>}
           {adding === 'warden' && <Form.Item name="wardenRole" label={t('role')} initialValue="full_time"><Select options={['grid_leader', 'full_time', 'part_time'].map((r) => ({ value: r, label: r }))} /></Form.Item>}

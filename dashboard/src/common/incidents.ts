@@ -15,6 +15,8 @@ export interface LiveIncident {
   buildingId: string | null;
   unitIds: string[];
   floors: number[];
+  /** Per floor with alarms (ascending), its detectors' tickets; detectors of no known floor last (floor null). */
+  byFloor: { floor: number | null; tickets: LiveTicket[] }[];
   deviceIds: string[];
   tickets: LiveTicket[];
   firstAlarmMs: number;
@@ -38,11 +40,14 @@ export function incidentsOf(tickets: Iterable<LiveTicket>, devices?: ReadonlyMap
   const out: LiveIncident[] = [];
   for (const [id, list] of by) {
     const first = list[0]!;
-    const floors = new Set<number>();
+    // The floor from the live device, else from the ticket (a department sees no devices; the hub puts the floor on the ticket).
+    const floorOf = (t: LiveTicket): number | null => devices?.get(t.deviceId)?.floor ?? t.floor ?? null;
+    const perFloor = new Map<number | null, LiveTicket[]>();
     for (const t of list) {
-      const f = devices?.get(t.deviceId)?.floor;
-      if (typeof f === 'number') floors.add(f);
+      const f = floorOf(t);
+      perFloor.set(f, [...(perFloor.get(f) ?? []), t]);
     }
+    const floors = new Set([...perFloor.keys()].filter((f): f is number => f !== null));
     out.push({
       id,
       priority: list.reduce<Priority>((p, t) => (RANK[t.priority] < RANK[p] ? t.priority : p), 'P3'),
@@ -51,6 +56,7 @@ export function incidentsOf(tickets: Iterable<LiveTicket>, devices?: ReadonlyMap
       buildingId: first.place.building,
       unitIds: [...new Set(list.map((t) => t.place.unit).filter((u): u is string => !!u))].sort(),
       floors: [...floors].sort((a, b) => a - b),
+      byFloor: [...perFloor.entries()].sort(([a], [b]) => (a ?? Infinity) - (b ?? Infinity)).map(([floor, tickets]) => ({ floor, tickets })),
       deviceIds: [...new Set(list.map((t) => t.deviceId))],
       tickets: list,
       firstAlarmMs: Math.min(...list.map((t) => t.firstSeenMs)),

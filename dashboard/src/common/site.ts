@@ -7,9 +7,11 @@ export interface SiteUnit { id: string; name: string; buildingId: string; elevat
 export interface SiteBuilding { id: string; name: string; estateId: string; floors: number; x: number; y: number; w: number | null; h: number | null; units: SiteUnit[] }
 export interface SiteEstate { id: string; name: string; gridId: string; widthM: number; heightM: number; buildings: SiteBuilding[]; deviceCounts: Record<string, number> }
 export interface SiteGrid { id: string; name: string; communityId: string; wardens: Warden[]; estates: SiteEstate[] }
+/** A community's or the street office's officer (社区干部, 街道干部); phone where the user may call them. */
+export interface SiteOfficer { id: string; name: string; phone?: string; level: 'community' | 'street'; placeId: string }
 export interface SiteTree {
-  street: { id: string; name: string; controlRoomPhone?: string | null } | null;
-  communities: { id: string; name: string; grids: SiteGrid[] }[];
+  street: { id: string; name: string; controlRoomPhone?: string | null; officers?: SiteOfficer[] } | null;
+  communities: { id: string; name: string; officers?: SiteOfficer[]; grids: SiteGrid[] }[];
 }
 
 let cached: Promise<SiteTree> | null = null;
@@ -33,10 +35,14 @@ export function useSite(): SiteTree | null {
 
 export const gridsOf = (site: SiteTree | null): SiteGrid[] => site?.communities.flatMap((c) => c.grids) ?? [];
 export const estatesOf = (site: SiteTree | null): SiteEstate[] => gridsOf(site).flatMap((g) => g.estates);
+export const officersOf = (site: SiteTree | null): SiteOfficer[] => [...(site?.street?.officers ?? []), ...(site?.communities.flatMap((c) => c.officers ?? []) ?? [])];
 
 /** Every grid, estate, building and unit name by id. */
 export function nameIndex(site: SiteTree | null): Map<string, string> {
   const names = new Map<string, string>();
+  if (site?.street) names.set(site.street.id, site.street.name);
+  for (const c of site?.communities ?? []) names.set(c.id, c.name);
+  for (const o of officersOf(site)) names.set(o.id, o.name);
   for (const g of gridsOf(site)) {
     names.set(g.id, g.name);
     for (const w of g.wardens) names.set(w.id, w.name);
@@ -72,10 +78,11 @@ export function peopleIndex(site: SiteTree | null): Map<string, Person> {
   return new Map(all.map((w) => [w.id, { ...w, label: (count.get(w.name) ?? 0) > 1 ? `${w.name}（${w.gridName}）` : w.name }]));
 }
 
-/** The people of the site by id, and a namer for any actor id (a warden, `system`, a user). */
+/** The people of the site by id, and a namer for any actor id (a warden, an officer, `system`, a user). */
 export function usePeople(): { people: Map<string, Person>; nameOf(id: string | null | undefined): string } {
   const site = useSite();
   const people = useMemo(() => peopleIndex(site), [site]);
-  const nameOf = useCallback((id: string | null | undefined) => (id ? (people.get(id)?.label ?? id) : '—'), [people]);
+  const officers = useMemo(() => new Map(officersOf(site).map((o) => [o.id, o.name])), [site]);
+  const nameOf = useCallback((id: string | null | undefined) => (id ? (people.get(id)?.label ?? officers.get(id) ?? id) : '—'), [people, officers]);
   return { people, nameOf };
 }

@@ -86,31 +86,38 @@ export function IncidentRow({ incident: i, user, onOpen }: { incident: LiveIncid
           <Tag key={d} color="volcano">{t('withDepartment', { dept: pick(DEPARTMENT_LABELS[d], lang) })}</Tag>
         ))}
       </div>
-      <Space wrap size={4} style={{ marginLeft: 28 }}>
-        {ringing && mayTake(user.role, 'acknowledge') && (
-          <Button type="primary" danger size="small" data-action="incident-acknowledge" onClick={() => void run('acknowledge')}>
-            {t('ackAll')}
-          </Button>
-        )}
-        {mayTake(user.role, 'dispatch') && (
-          <Button size="small" data-action="incident-dispatch" onClick={() => setForm('dispatch')}>
-            {t('incidentDispatch')}
-          </Button>
-        )}
-        {mayTake(user.role, 'whistle') && (
-          <Button size="small" danger data-action="incident-whistle" onClick={() => setForm('whistle')}>
-            {t('incidentWhistle')}
-          </Button>
-        )}
-        {i.tickets.map((x) => {
-          const floor = store.get().devices.get(x.deviceId)?.floor;
-          return (
-            <Button key={x.id} size="small" type="link" danger={x.acknowledgedMs === null} data-testid={`incident-ticket-${x.id}`} onClick={() => onOpen(x.id)} style={{ paddingInline: 2 }} title={x.deviceId}>
-              {typeof floor === 'number' ? t('floorN', { n: floor }) : t('detectors')}
+      {(mayTake(user.role, 'acknowledge') || mayTake(user.role, 'dispatch') || mayTake(user.role, 'whistle')) && (
+        <Space wrap size={4} style={{ marginLeft: 28 }}>
+          {ringing && mayTake(user.role, 'acknowledge') && (
+            <Button type="primary" danger size="small" data-action="incident-acknowledge" onClick={() => void run('acknowledge')}>
+              {t('ackAll')}
             </Button>
-          );
-        })}
-      </Space>
+          )}
+          {mayTake(user.role, 'dispatch') && (
+            <Button size="small" data-action="incident-dispatch" onClick={() => setForm('dispatch')}>
+              {t('incidentDispatch')}
+            </Button>
+          )}
+          {mayTake(user.role, 'whistle') && (
+            <Button size="small" danger data-action="incident-whistle" onClick={() => setForm('whistle')}>
+              {t('incidentWhistle')}
+            </Button>
+          )}
+        </Space>
+      )}
+      {/* The floors with alarms, each with its detectors (one link a detector: its ticket). */}
+      <div data-testid="incident-floors" style={{ display: 'flex', flexWrap: 'wrap', gap: '2px 10px', margin: '4px 0 0 28px', fontSize: 13 }}>
+        {i.byFloor.map(({ floor, tickets }) => (
+          <span key={floor ?? 'none'} data-testid={`incident-floor-${floor ?? 'none'}`} data-detectors={tickets.length} style={{ whiteSpace: 'nowrap' }}>
+            <Typography.Text strong type="danger">{floor === null ? t('detectors') : t('floorN', { n: floor })}</Typography.Text>
+            {tickets.map((x, n) => (
+              <Button key={x.id} size="small" type="link" danger={x.acknowledgedMs === null} data-testid={`incident-ticket-${x.id}`} onClick={() => onOpen(x.id)} style={{ paddingInline: 3, height: 20 }} title={x.deviceId}>
+                {t('detectorN', { n: n + 1 })}
+              </Button>
+            ))}
+          </span>
+        ))}
+      </div>
       {form && <IncidentForm incident={i} action={form} onClose={() => setForm(null)} run={run} />}
     </div>
   );

@@ -31,8 +31,9 @@ export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: st
         const list = columns.get(status) ?? [];
         return (
           <section key={status} aria-label={pick(TICKET_STATUS_LABELS[status], lang)} data-testid={`column-${status}`} style={{ background: '#f5f5f5', borderRadius: 6, padding: 4, minHeight: 120, minWidth: 0 }}>
-            <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 2, marginBottom: 6, minHeight: 22 }}>
-              <Typography.Text strong style={{ fontSize: 13, lineHeight: 1.2 }}>{pick(TICKET_STATUS_LABELS[status], lang)}</Typography.Text>
+            {/* A label never breaks inside a word ("Dispatche/d"): the count wraps below it instead. */}
+            <div style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', justifyContent: 'space-between', gap: 2, marginBottom: 6, minHeight: 22 }}>
+              <Typography.Text strong data-testid="column-label" style={{ fontSize: 13, lineHeight: 1.2, wordBreak: 'keep-all', overflowWrap: 'normal' }}>{pick(TICKET_STATUS_LABELS[status], lang)}</Typography.Text>
               <Badge count={list.length} showZero color="#595959" size="small" />
             </div>
             {list.slice(0, 30).map((x) => (

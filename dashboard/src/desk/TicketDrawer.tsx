@@ -43,16 +43,19 @@ export function TicketDrawer({ id, user, onClose }: { id: string | null; user: U
     if (typeof d.assigneeId === 'string') bits.push(`→ ${nameOf(d.assigneeId)}`);
     if (typeof d.via === 'string') bits.push(tryKey(t, `via.${d.via}`));
     if (typeof d.department === 'string') bits.push(`→ ${pick(DEPARTMENT_LABELS[d.department as keyof typeof DEPARTMENT_LABELS], lang, d.department)}`);
-    if (typeof d.to === 'string') bits.push(t('escalatedTo', { who: escalationName(d.to) }));
+    if (typeof d.to === 'string') bits.push(t('escalatedTo', { who: escalationName(d.to, Array.isArray(d.people) ? d.people.map(String) : []) }));
     if (typeof d.phase === 'string') bits.push(tryKey(t, `phase.${d.phase}`));
     return bits.length ? <div>{bits.join(' · ')}</div> : null;
   };
-  // `warden:<id>`, `community:<id>`, `street:<id>`, `user:<id>`: the person or office an escalation went to.
-  const escalationName = (to: string) => {
+  // `warden:<id>`, `community:<id>`, `street:<id>`, `user:<id>`: the person or office an escalation went to,
+  // and the officers it landed on ("社区 澜溪社区：陈建国、刘芳"); an office with nobody in it says so.
+  const escalationName = (to: string, people: string[]) => {
     const [kind, id = ''] = to.split(':');
     if (kind === 'warden' || kind === 'user') return nameOf(id);
     const level = kind === 'community' ? 'level.community' : kind === 'street' ? 'level.street' : null;
-    return level ? `${t(level as MessageKey)} ${placeText(id)}` : to;
+    if (!level) return to;
+    const who = people.length ? people.map(nameOf).join(lang === 'zh' ? '、' : ', ') : t('escalatedNobody');
+    return `${t(level as MessageKey)} ${placeText(id)}${lang === 'zh' ? '：' : ': '}${who}`;
   };
   const label = (action: string) => (action in TICKET_ACTION_LABELS ? pick(TICKET_ACTION_LABELS[action as keyof typeof TICKET_ACTION_LABELS], lang) : tryKey(t, `action.${action}`));
   return (

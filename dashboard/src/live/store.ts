@@ -86,7 +86,7 @@ export class LiveStore {
   upsertTicket(t: LiveTicket): void {
     const prev = this.#tickets.get(t.id);
     if (prev && prev.version > t.version) return;
-    this.#tickets.set(t.id, { ...t, deadlines: t.deadlines ?? prev?.deadlines ?? {} });
+    this.#tickets.set(t.id, { ...t, deadlines: t.deadlines ?? prev?.deadlines ?? {}, floor: t.floor ?? prev?.floor ?? null });
     this.#publish({ ticketsVersion: this.#state.ticketsVersion + 1 });
   }
 }

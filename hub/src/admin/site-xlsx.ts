@@ -301,3 +301,12 @@ export async function siteFromXlsx(bytes: Buffer): Promise<SiteFile> {
   }
   return site;
 }
+
+/** What the workbook has no sheet for (the control room's phone, the officers 社区干部 / 街道干部), kept from the current site. */
+export function withUnsheeted(next: SiteFile, current: SiteFile | null): SiteFile {
+  if (!current) return next;
+  const { control_room, officers } = current.street;
+  const street = { ...next.street, ...(control_room ? { control_room } : {}), ...(officers ? { officers } : {}) };
+  const officersOf = new Map(current.communities.map((c) => [c.id, c.officers]));
+  return { ...next, street, communities: next.communities.map((c) => (officersOf.get(c.id) ? { ...c, officers: officersOf.get(c.id) } : c)) };
+}

@@ -4,7 +4,7 @@ import { HubError, type SiteFile } from '@gridhub/core';
 import { parseSiteYaml, siteToYaml } from '@gridhub/store';
 import { roles } from '../auth/index.ts';
 import { applySiteOps, SITE_LEVELS, type SiteOp } from '../admin/site-edit.ts';
-import { csvRows, devicesFromRows, siteFromXlsx, siteToXlsx, workbookSheetRows, type RowProblem, type SheetRow } from '../admin/site-xlsx.ts';
+import { csvRows, devicesFromRows, siteFromXlsx, siteToXlsx, withUnsheeted, workbookSheetRows, type RowProblem, type SheetRow } from '../admin/site-xlsx.ts';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
 
@@ -79,7 +79,7 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
     },
     async (req) => {
       const body = req.body;
-      const next = Buffer.isBuffer(body) ? await siteFromXlsx(body) : typeof body === 'string' ? parseSiteYaml(body, 'site.yaml') : null;
+      const next = Buffer.isBuffer(body) ? withUnsheeted(await siteFromXlsx(body), await hub.admin.site()) : typeof body === 'string' ? parseSiteYaml(body, 'site.yaml') : null;
       if (!next) throw new HubError('HUB_ERR_VALIDATION', ['send the site as text/yaml or as an .xlsx workbook']);
       return run(next, req.query.apply);
     },

@@ -90,8 +90,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = async
   });
 
   app.get('/me', { config: { access: ANY_SESSION }, schema: { tags: ['auth'], summary: 'Who is logged in, what they see, and when the session ends', response: { 200: Me } } }, async (req) => {
-    const { user } = sessionOf(req);
-    const r = realtimeUserOf(user);
+    const { user, scope } = sessionOf(req);
+    const r = realtimeUserOf(user, scope);
     return { user, gridIds: r.gridIds, department: r.department, expiresMs: req.session?.expiresMs ?? 0 };
   });
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_LIVENESS, DEVICE_KINDS, HubError, LIVENESS, livenessOf, type DeviceInfo, type DeviceState } from '@gridhub/core';
-import { ANY_SESSION } from '../auth/index.ts';
+import { ANY_SESSION, scopedGrids, sessionOf } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
 import { roles } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
@@ -55,6 +55,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
       const { total, items } = await hub.store.listDevices({
         kind: q.kind,
         gridId: q.grid,
+        gridIds: q.grid === undefined ? (scopedGrids(sessionOf(req).scope) ?? undefined) : undefined,
         estateId: q.estate,
         buildingId: q.building,
         connected: q.connected,

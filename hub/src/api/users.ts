@@ -18,6 +18,8 @@ export const UserBody = Type.Object({
   role: Role,
   gridId: Type.Union([Type.String(), Type.Null()]),
   department: Type.Union([Dept, Type.Null()]),
+  communityId: Type.Union([Type.String(), Type.Null()]),
+  streetId: Type.Union([Type.String(), Type.Null()]),
   createdMs: Type.Number(),
 });
 
@@ -35,7 +37,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asyn
       config: { access: roles('admin') },
       schema: {
         tags: ['users'],
-        summary: 'Create a user (admin). A warden or grid leader uses their warden id as id and needs a grid; a department user a department.',
+        summary:
+          'Create a user (admin). A warden or grid leader uses their warden id as id and needs a grid; a department user a department; a community officer (社区干部) a community, a street officer (街道干部) the street office (their officer id as id).',
         body: Type.Object({
           id: Type.Optional(Id),
           username: Id,
@@ -43,6 +46,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asyn
           role: Role,
           gridId: Type.Optional(Id),
           department: Type.Optional(Dept),
+          communityId: Type.Optional(Id),
+          streetId: Type.Optional(Id),
           password: Password,
         }),
         response: { 201: UserBody, 400: ErrorBody, 403: ErrorBody },
@@ -50,9 +55,12 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asyn
     },
     async (req, reply) => {
       const b = req.body;
-      const grids = new Set((await hub.store.siteTree()).communities.flatMap((c) => c.grids.map((g) => g.id)));
+      const tree = await hub.store.siteTree();
+      const grids = new Set(tree.communities.flatMap((c) => c.grids.map((g) => g.id)));
       if (b.gridId && !grids.has(b.gridId)) throw new HubError('HUB_ERR_VALIDATION', [`no grid ${b.gridId}`]);
-      const user = await users.create({ ...b, gridId: b.gridId ?? null, department: b.department ?? null });
+      if (b.communityId && !tree.communities.some((c) => c.id === b.communityId)) throw new HubError('HUB_ERR_VALIDATION', [`no community ${b.communityId}`]);
+      if (b.streetId && tree.street?.id !== b.streetId) throw new HubError('HUB_ERR_VALIDATION', [`no street office ${b.streetId}`]);
+      const user = await users.create({ ...b, gridId: b.gridId ?? null, department: b.department ?? null, communityId: b.communityId ?? null, streetId: b.streetId ?? null });
       return reply.status(201).send(user);
     },
   );

@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import { HubError, type Department, type User, type UserRole } from '@gridhub/core';
 import { PUBLIC, type RouteAccess } from './access.ts';
 import { originAllowed } from './origin.ts';
-import { scopeOf, seesGrid, seesTicket, type AccessScope } from './scope.ts';
+import { resolveScope, seesGrid, seesTicket, type AccessScope, type GridsIn } from './scope.ts';
 import type { LiveSession, UserStore } from './users.ts';
 
 export const SESSION_COOKIE = 'gridhub_session';
@@ -35,8 +35,10 @@ export interface GuardedResource {
 
 export interface AuthPluginOptions {
   users: UserStore;
+  /** The grids of a community or street (a community or street officer's scope). */
+  gridsIn: GridsIn;
   resources: GuardedResource[];
-  /** List routes (no trailing slash) with a `grid` query that a grid-scoped user gets filtered to their grid. */
+  /** List routes (no trailing slash) with a `grid` query that a grid-scoped user gets filtered to their grid (several grids: the handler applies `scopedGrids`). */
   gridFilteredLists: string[];
   /** Browser origins besides the hub's own that may send state-changing requests (HUB_ALLOWED_ORIGINS). */
   allowedOrigins: ReadonlySet<string>;
@@ -139,7 +141,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
     const user = session.user;
     req.session = session;
     req.user = user;
-    req.scope = scopeOf(user);
+    req.scope = await resolveScope(user, opts.gridsIn);
     if (access.roles !== 'any' && !access.roles.includes(user.role)) throw forbidden(`${req.method} ${req.routeOptions.url}`);
   });
 
@@ -157,8 +159,9 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
     const query = (req.query ?? {}) as Record<string, unknown>;
     if (typeof query.grid === 'string' && !seesGrid(scope, query.grid)) throw forbidden(`see grid ${query.grid}`);
     if (opts.gridFilteredLists.includes(url) && query.grid === undefined) {
-      if (scope.kind !== 'grids' || scope.gridIds.length !== 1) throw forbidden(`list ${url}`);
-      query.grid = scope.gridIds[0];
+      // One grid (a warden): the list is filtered to it here; several (an officer): the handler filters to the scope's grids.
+      if (scope.kind !== 'grids' || scope.gridIds.length === 0) throw forbidden(`list ${url}`);
+      if (scope.gridIds.length === 1) query.grid = scope.gridIds[0];
     }
   });
 });

@@ -9,17 +9,22 @@ interface UserRow {
   role: string;
   grid_id: string | null;
   department: string | null;
+  community_id: string | null;
+  street_id: string | null;
   password_hash: string;
   created_ms: number;
   disabled: number;
 }
 
 function userFromRow(r: UserRow): User {
-  return { id: r.id, username: r.username, name: r.name, role: r.role as UserRole, gridId: r.grid_id, department: r.department as Department | null, createdMs: Number(r.created_ms) };
+  return {
+    id: r.id, username: r.username, name: r.name, role: r.role as UserRole, gridId: r.grid_id, department: r.department as Department | null,
+    communityId: r.community_id ?? null, streetId: r.street_id ?? null, createdMs: Number(r.created_ms),
+  };
 }
 
 /** A new user: for a warden or grid leader, `id` is their warden id in the site. */
-export type NewUser = Omit<User, 'createdMs' | 'id'> & { id?: string; password: string };
+export type NewUser = Omit<User, 'createdMs' | 'id' | 'communityId' | 'streetId'> & { id?: string; communityId?: string | null; streetId?: string | null; password: string };
 
 export interface Session {
   token: string;
@@ -67,16 +72,21 @@ export class UserStore {
   async create(u: NewUser): Promise<User> {
     if ((u.role === 'warden' || u.role === 'grid_leader') && !u.gridId) throw new HubError('HUB_ERR_VALIDATION', [`a ${u.role} needs a grid`]);
     if (u.role === 'department' && !u.department) throw new HubError('HUB_ERR_VALIDATION', ['a department user needs a department']);
+    if (u.role === 'community_officer' && !u.communityId) throw new HubError('HUB_ERR_VALIDATION', ['a community officer needs a community']);
+    if (u.role === 'street_officer' && !u.streetId) throw new HubError('HUB_ERR_VALIDATION', ['a street officer needs a street office']);
     const user: User = {
       id: u.id ?? u.username, username: u.username, name: u.name, role: u.role,
       gridId: u.role === 'warden' || u.role === 'grid_leader' ? u.gridId : null,
-      department: u.role === 'department' ? u.department : null, createdMs: this.#clock(),
+      department: u.role === 'department' ? u.department : null,
+      communityId: u.role === 'community_officer' ? (u.communityId ?? null) : null,
+      streetId: u.role === 'street_officer' ? (u.streetId ?? null) : null,
+      createdMs: this.#clock(),
     };
     const exists = await this.#db.selectFrom('users').select('id').where((eb) => eb.or([eb('id', '=', user.id), eb('username', '=', user.username)])).executeTakeFirst();
     if (exists) throw new HubError('HUB_ERR_VALIDATION', [`user ${user.username} exists`]);
     await this.#db
       .insertInto('users')
-      .values({ id: user.id, username: user.username, name: user.name, role: user.role, grid_id: user.gridId, department: user.department, password_hash: await hashSecret(u.password, PASSWORD_COST), created_ms: user.createdMs, disabled: 0 })
+      .values({ id: user.id, username: user.username, name: user.name, role: user.role, grid_id: user.gridId, department: user.department, community_id: user.communityId, street_id: user.streetId, password_hash: await hashSecret(u.password, PASSWORD_COST), created_ms: user.createdMs, disabled: 0 })
       .execute();
     return user;
   }

@@ -81,8 +81,9 @@ export class LiveModel {
     return changed;
   }
 
-  applyTicket(ticket: LiveTicket): TicketChange {
-    const prev = this.tickets.get(ticket.id);
+  applyTicket(input: LiveTicket): TicketChange {
+    const prev = this.tickets.get(input.id);
+    const ticket: LiveTicket = { ...input, floor: this.devices.get(input.deviceId)?.floor ?? input.floor ?? null };
     this.tickets.set(ticket.id, ticket);
     const inAlarm = ALARM_STATUSES.has(ticket.status);
     const set = this.#alarmTickets.get(ticket.deviceId) ?? new Set<string>();

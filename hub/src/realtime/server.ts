@@ -259,10 +259,11 @@ export function createRealtime(opts: RealtimeOptions): Realtime {
       pushDevices(devices);
       for (const f of feed) pushFeed(f, [ALL_ROOM, gridRoom(f.gridId)]);
     },
-    ticket(ticket, feed, notice) {
+    ticket(input, feed, notice) {
       // A P1 (a fire alarm) does not wait for the next coalescing window: it goes out this turn.
-      if (ticket.priority === 'P1') flushSoon();
-      const change = model.applyTicket(ticket);
+      if (input.priority === 'P1') flushSoon();
+      const change = model.applyTicket(input);
+      const ticket = change.ticket;
       const rooms = ticketRooms(ticket);
       toRooms(rooms, (b) => b.ticket(ticket));
       const before = change.before;

@@ -5,7 +5,7 @@ import { followEventLog } from '../event-follower.ts';
 import type { Ingest } from '@gridhub/ingest';
 import { ticketTimers, type SlaConfig } from '@gridhub/rules';
 import { deadlines } from '../api/tickets.ts';
-import { originAllowed, realtimeUserOf, sessionToken } from '../auth/index.ts';
+import { originAllowed, realtimeUserOf, resolveScope, sessionToken } from '../auth/index.ts';
 import type { HubServices } from '../services.ts';
 import { createRealtime, type Realtime } from './server.ts';
 
@@ -39,7 +39,8 @@ export async function attachRealtime(opts: { server: HttpServer; hub: HubService
     async authenticate({ cookie, token }) {
       const t = token ?? sessionToken({ cookie });
       const session = t ? await hub.auth.users.session(t) : undefined;
-      return session ? { user: realtimeUserOf(session.user), sessionId: session.id, expiresMs: session.expiresMs } : null;
+      if (!session) return null;
+      return { user: realtimeUserOf(session.user, await resolveScope(session.user, (place) => hub.store.gridIdsIn(place))), sessionId: session.id, expiresMs: session.expiresMs };
     },
     // A page of another origin never gets a live feed, even with the user's cookie.
     allowRequest: (headers) => originAllowed(headers, hub.auth.allowedOrigins),

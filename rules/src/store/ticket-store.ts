@@ -227,7 +227,7 @@ export class TicketStore {
    * Fires the ticket's due SLA timers (warnings, overdue marks, escalations) in one change;
    * `target(level, ticket)` names who an escalation goes to.
    */
-  async fireTimers(id: string, nowMs: number, target: (level: number, t: Ticket) => string): Promise<Changed & { fired: TimerAction[] }> {
+  async fireTimers(id: string, nowMs: number, target: (level: number, t: Ticket) => { to: string; people: string[] }): Promise<Changed & { fired: TimerAction[] }> {
     const fired: TimerAction[] = [];
     const changed = await this.#change(id, (t) => {
       const transitions: TicketTransition[] = [];
@@ -240,7 +240,7 @@ export class TicketStore {
           continue;
         }
         if (a.type !== 'escalate' || a.level > cur.escalation) {
-          const action: TicketAction = a.type === 'escalate' ? { type: 'escalate', level: a.level, to: target(a.level, cur) } : a;
+          const action: TicketAction = a.type === 'escalate' ? { type: 'escalate', level: a.level, ...target(a.level, cur) } : a;
           const r = applyTicketAction(cur, action, SYSTEM, nowMs);
           cur = r.ticket;
           transitions.push(r.transition);

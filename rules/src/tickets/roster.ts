@@ -1,4 +1,4 @@
-import type { DevicePlace, Warden } from '@gridhub/core';
+import type { DevicePlace, Officer, Warden } from '@gridhub/core';
 import { ESCALATION_LEVELS } from './model.ts';
 
 /** A duty shift of one warden in one grid (值班表). */
@@ -27,17 +27,26 @@ export function dutyAssignee(shifts: readonly RosterShift[], wardens: readonly W
   return leader ? { assigneeId: leader.id, via: 'grid_leader' } : { assigneeId: null, via: 'none' };
 }
 
+/** Who an escalation step went to: the level's place and the people of it it names. */
+export interface EscalationTarget {
+  /** `warden:<id>` (the grid leader), `community:<id>` (社区), `street:<id>` (街道), `grid:<id>`. */
+  to: string;
+  /** The people it lands on: the grid leader, or the officers of that community / street office. */
+  people: string[];
+}
+
 /**
- * Who an escalation step goes to: level 1 the grid leader, 2 the community (社区), 3 the street
- * office (街道); as `warden:<id>`, `community:<id>`, `street:<id>`.
+ * Pure: who an escalation step goes to: level 1 the grid leader, 2 the community's officers
+ * (社区干部), 3 the street office's (街道干部). A grid with no leader goes straight to its community.
  */
-export function escalationTarget(level: number, place: DevicePlace, gridId: string, wardens: readonly Warden[]): string {
+export function escalationTarget(level: number, place: DevicePlace, gridId: string, wardens: readonly Warden[], officers: readonly Officer[] = []): EscalationTarget {
   const name = ESCALATION_LEVELS[Math.min(level, ESCALATION_LEVELS.length - 1)]!;
+  const of = (lvl: Officer['level'], placeId: string) => officers.filter((o) => o.level === lvl && o.placeId === placeId).map((o) => o.id);
   if (name === 'grid_leader') {
     const leader = wardens.find((w) => w.gridId === gridId && w.role === 'grid_leader');
-    return leader ? `warden:${leader.id}` : `community:${place.community}`;
+    return leader ? { to: `warden:${leader.id}`, people: [leader.id] } : { to: `community:${place.community}`, people: of('community', place.community) };
   }
-  if (name === 'community') return `community:${place.community}`;
-  if (name === 'street') return `street:${place.street}`;
-  return `grid:${gridId}`;
+  if (name === 'community') return { to: `community:${place.community}`, people: of('community', place.community) };
+  if (name === 'street') return { to: `street:${place.street}`, people: of('street', place.street) };
+  return { to: `grid:${gridId}`, people: [] };
 }

@@ -92,9 +92,11 @@ export function checkReferences(site: SiteFile): SiteProblem[] {
     else identities.set(key, path);
   };
   claim(site.street.id, 'street.id');
+  (site.street.officers ?? []).forEach((o, oi) => claim(o.id, `street.officers[${oi}].id`));
   site.communities.forEach((c, ci) => {
     const cp = `communities[${ci}]`;
     claim(c.id, `${cp}.id`);
+    (c.officers ?? []).forEach((o, oi) => claim(o.id, `${cp}.officers[${oi}].id`));
     c.grids.forEach((g, gi) => {
       const gp = `${cp}.grids[${gi}]`;
       claim(g.id, `${gp}.id`);

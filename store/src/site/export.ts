@@ -12,7 +12,7 @@ const opt = <K extends string, V>(key: K, v: V | null): { [P in K]?: V } => (v =
  * scrypt hashes (`secret_hash`): importing it again changes nothing. Rows in id order.
  */
 export async function exportSite(db: Kysely<StoreDatabase>): Promise<SiteFile | null> {
-  const [streets, communities, grids, estates, buildings, units, devices, wardens] = await Promise.all([
+  const [streets, communities, grids, estates, buildings, units, devices, wardens, officers] = await Promise.all([
     db.selectFrom('streets').selectAll().orderBy('id').execute(),
     db.selectFrom('communities').selectAll().orderBy('id').execute(),
     db.selectFrom('grids').selectAll().orderBy('id').execute(),
@@ -21,6 +21,7 @@ export async function exportSite(db: Kysely<StoreDatabase>): Promise<SiteFile | 
     db.selectFrom('units').selectAll().orderBy('id').execute(),
     db.selectFrom('devices').selectAll().orderBy('id').execute(),
     db.selectFrom('wardens').selectAll().orderBy('id').execute(),
+    db.selectFrom('officers').selectAll().orderBy('id').execute(),
   ]);
   const street = streets[0];
   if (!street) return null;
@@ -35,6 +36,11 @@ export async function exportSite(db: Kysely<StoreDatabase>): Promise<SiteFile | 
   const unitsOf = by(units, 'building_id');
   const devicesOf = by(devices, 'estate_id');
   const wardensOf = by(wardens, 'grid_id');
+  const officersOf = by(officers, 'place_id');
+  const officerList = (placeId: string) => {
+    const list = officersOf(placeId).map((o) => ({ id: o.id, name: o.name, phone: o.phone }));
+    return list.length ? { officers: list } : {};
+  };
   const device = (d: (typeof devices)[number]): Entry => ({
     id: d.id,
     kind: d.kind as DeviceKind,
@@ -57,10 +63,11 @@ export async function exportSite(db: Kysely<StoreDatabase>): Promise<SiteFile | 
   });
   return {
     version: 1,
-    street: { id: street.id, name: street.name },
+    street: { id: street.id, name: street.name, ...(street.control_room_phone ? { control_room: { phone: street.control_room_phone } } : {}), ...officerList(street.id) },
     communities: communities.map((c) => ({
       id: c.id,
       name: c.name,
+      ...officerList(c.id),
       grids: gridsOf(c.id).map((g) => ({
         id: g.id,
         name: g.name,

@@ -16,15 +16,18 @@ export interface SiteRows {
   units: Row[];
   devices: Row[];
   wardens: Row[];
+  officers: Row[];
 }
-const TABLE_ORDER = ['streets', 'communities', 'grids', 'estates', 'buildings', 'units', 'devices', 'wardens'] as const;
+const TABLE_ORDER = ['streets', 'communities', 'grids', 'estates', 'buildings', 'units', 'devices', 'wardens', 'officers'] as const;
 
 /** Pure: the nested site file flattened to rows. `hashes` gives each device's stored secret hash. */
 export function flattenSite(site: SiteFile, hashes: ReadonlyMap<string, string>): SiteRows {
-  const rows: SiteRows = { streets: [], communities: [], grids: [], estates: [], buildings: [], units: [], devices: [], wardens: [] };
+  const rows: SiteRows = { streets: [], communities: [], grids: [], estates: [], buildings: [], units: [], devices: [], wardens: [], officers: [] };
   rows.streets.push({ id: site.street.id, name: site.street.name, control_room_phone: site.street.control_room?.phone ?? null });
+  for (const o of site.street.officers ?? []) rows.officers.push({ id: o.id, name: o.name, phone: o.phone, level: 'street', place_id: site.street.id });
   for (const c of site.communities) {
     rows.communities.push({ id: c.id, name: c.name, street_id: site.street.id });
+    for (const o of c.officers ?? []) rows.officers.push({ id: o.id, name: o.name, phone: o.phone, level: 'community', place_id: c.id });
     for (const g of c.grids) {
       rows.grids.push({ id: g.id, name: g.name, community_id: c.id });
       for (const w of g.wardens) rows.wardens.push({ id: w.id, name: w.name, phone: w.phone, role: w.role, grid_id: g.id });

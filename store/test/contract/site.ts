@@ -38,7 +38,16 @@ describe('site import', () => {
     expect(counts.buildings).toBe(demo.communities[0]!.grids.flatMap((g) => g.estates.flatMap((e) => e.buildings)).length);
 
     const tree = await store.siteTree();
-    expect(tree.street).toEqual({ id: demo.street.id, name: demo.street.name, controlRoomPhone: demo.street.control_room?.phone ?? null });
+    expect(tree.street).toEqual({
+      id: demo.street.id, name: demo.street.name, controlRoomPhone: demo.street.control_room?.phone ?? null,
+      officers: (demo.street.officers ?? []).map((o) => ({ ...o, level: 'street', placeId: demo.street.id })),
+    });
+    // The officers (社区干部, 街道干部) of the site file, by place; the grids a community officer's login covers.
+    expect(tree.communities[0]!.officers.map((o) => o.id)).toEqual((demo.communities[0]!.officers ?? []).map((o) => o.id));
+    expect(tree.communities[0]!.officers.length).toBeGreaterThan(0);
+    expect(await store.gridIdsIn({ communityId: demo.communities[0]!.id })).toEqual(demo.communities[0]!.grids.map((g) => g.id).sort());
+    expect(await store.gridIdsIn({ streetId: demo.street.id })).toHaveLength(demo.communities.flatMap((c) => c.grids).length);
+    expect(await store.gridIdsIn({ communityId: 'c-nowhere' })).toEqual([]);
     const estates = tree.communities.flatMap((c) => c.grids.flatMap((g) => g.estates));
     expect(estates.map((e) => e.id).sort()).toEqual(demo.communities.flatMap((c) => c.grids.flatMap((g) => g.estates.map((e) => e.id))).sort());
     for (const e of estates) {
