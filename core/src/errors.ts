@@ -43,6 +43,7 @@ export const HUB_ERRORS = {
   // Tickets (工单)
   HUB_ERR_TICKET_NOT_FOUND: { status: 404, message: 'ticket %s not found' },
   HUB_ERR_TICKET_TRANSITION: { status: 409, message: 'cannot %s a %s ticket' },
+  HUB_ERR_TICKET_NOTE_REQUIRED: { status: 400, message: '%s needs %s' },
   HUB_ERR_TICKET_CONFLICT: { status: 409, message: 'ticket %s changed meanwhile' },
   HUB_ERR_INCIDENT_NOT_FOUND: { status: 404, message: 'incident %s not found' },
   // Users and sessions

@@ -216,7 +216,18 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     await expect.poll(() => shown.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 5000 }).toBe(320);
     expect(await shown.getAttribute('src')).toMatch(/^\/api\/tickets\//);
     await desk.screenshot({ path: join(SCREENS, 'desk-photo.png') });
+    // 核查办结 asks for a note, showing the warden's resolution (note and photo) first; an empty note is not sent.
     await desk.locator('.ant-drawer-content button[data-action=close]').click();
+    const verify = desk.locator('.ant-drawer-content [data-testid=form-close]');
+    await expect.poll(() => verify.locator('[data-testid=evidence-note]').innerText({ timeout: 5000 }), { timeout: 5000 }).toContain('kitchen fumes');
+    const evidencePhoto = verify.locator('[data-testid=evidence-photo] img, img[data-testid=evidence-photo]').first();
+    await expect.poll(() => evidencePhoto.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth, undefined, { timeout: 5000 }), { timeout: 5000 }).toBe(320);
+    await verify.locator('[data-testid=form-submit]').click();
+    await verify.locator('.ant-form-item-explain-error').waitFor({ timeout: 5000 });
+    expect(await desk.locator(`[data-testid=column-resolved] [data-testid="card-${ticketId}"]`).count()).toBe(1);
+    await verify.locator('textarea').fill('电话回访住户确认无异常 / called the resident back: all well');
+    await desk.screenshot({ path: join(SCREENS, 'desk-verify.png') });
+    await verify.locator('[data-testid=form-submit]').click();
     await desk.locator(`[data-testid=column-closed] [data-testid="card-${ticketId}"]`).waitFor({ timeout: 5000 });
     await expect.poll(() => kpiText(desk), { timeout: 10_000 }).not.toBe(kpiBefore);
     expect(await desk.locator('[data-testid=kpi-closure] .ant-statistic-content').innerText()).toMatch(/%$/);
@@ -225,6 +236,7 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     const detail = await hub.app.inject({ method: 'GET', url: `/api/tickets/${ticketId}`, headers: { authorization: `Bearer ${await token(hub)}` } });
     const actions = (JSON.parse(detail.body) as { history: { action: string }[] }).history.map((h) => h.action);
     expect(actions).toEqual(expect.arrayContaining([dispatchAction, 'accept', 'arrive', 'resolve', 'close']));
+    expect((JSON.parse(detail.body) as { history: { action: string; note: string | null }[] }).history.find((h) => h.action === 'close')?.note).toContain('called the resident back');
   });
 
   it("the warden's phone catches up after losing its connection: a dispatch made meanwhile appears", async () => {
