@@ -28,7 +28,7 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(exported.rawPayload as unknown as ArrayBuffer);
     const estates = wb.getWorksheet('estates')!;
-    expect(estates.getRow(1).values).toEqual([undefined, 'grid_id', 'id', 'name', 'width_m', 'height_m']);
+    expect(estates.getRow(1).values).toEqual([undefined, 'grid_id', 'id', 'name', 'width_m', 'height_m', 'retired_at', 'retired_by']);
     const devicesSheet = wb.getWorksheet('devices')!;
     expect(devicesSheet.rowCount - 1).toBe((await hub.store.allDeviceInfo()).length);
     // unchanged workbook: no changes
@@ -156,6 +156,52 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
     // append-only: the database refuses to change or delete a line
     await expect(sql`update audit_log set username = 'someone'`.execute((hub.store as SqlHubStore).db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log`.execute((hub.store as SqlHubStore).db)).rejects.toThrow(/append-only/);
+  });
+
+  it('retire is a state: a retired device is kept and readable, cannot connect or publish, leaves the lists and counts; a building with active devices is refused; an admin restores it', async () => {
+    const device = (await hub.store.listDevices({ kind: 'smoke', limit: 5, offset: 0 })).items.at(-1)!;
+    const ops = (body: object, apply = true) => inject('POST', `/api/admin/site/ops?apply=${apply}`, JSON.stringify(body), 'application/json');
+    const client = await connect(hub.mqttUrl, { clientId: device.id, username: device.id, password: `demo-${device.id}` });
+    let closed = false;
+    client.on('close', () => (closed = true));
+    const countOf = async () => (await hub.store.siteTree()).communities.flatMap((c) => c.grids.flatMap((g) => g.estates)).find((e) => e.id === device.estateId)!.deviceCounts.smoke ?? 0;
+    const countBefore = await countOf();
+    const listed = async () => (await api(hub, 'GET', `/api/devices?estate=${device.estateId}&limit=1000`)).body.items.map((d: any) => d.id) as string[];
+    expect(await listed()).toContain(device.id);
+
+    // its building still has it: refused, with a code, nothing changed
+    const refused = await ops({ ops: [{ op: 'retire', id: device.place.building }] });
+    expect([refused.statusCode, refused.json().code]).toEqual([409, 'HUB_ERR_SITE_RETIRE_ACTIVE']);
+    expect(refused.json().message).toContain(device.place.building);
+
+    const retired = await ops({ ops: [{ op: 'retire', id: device.id }] });
+    expect(retired.statusCode, retired.body).toBe(200);
+    expect(retired.json().changes).toEqual([{ level: 'device', id: device.id, change: 'changed', fields: ['retired'] }]);
+    await waitFor(() => closed, 2000, 'the retired device was disconnected');
+    client.end(true);
+    await expect(connect(hub.mqttUrl, { clientId: device.id, username: device.id, password: `demo-${device.id}` })).rejects.toThrow();
+    expect(await listed()).not.toContain(device.id);
+    expect(await countOf()).toBe(countBefore - 1);
+    // kept, with who and when; still described (its tickets and history stay readable)
+    const site = (await api(hub, 'GET', '/api/admin/site')).body;
+    const entry = site.communities.flatMap((c: any) => c.grids.flatMap((g: any) => g.estates.flatMap((e: any) => e.devices))).find((d: any) => d.id === device.id);
+    expect(entry.retired).toMatchObject({ by: 'admin', at: expect.stringMatching(/^\d{4}-/) });
+    expect((await hub.store.deviceInfo(device.id))?.id).toBe(device.id);
+    expect((await api(hub, 'GET', `/api/tickets?device=${device.id}`)).status).toBe(200);
+    // its readings over the HTTP ingest are refused too (no credentials)
+    expect((await hub.store.deviceSecretHash(device.id))).toBeUndefined();
+    // the YAML round trip keeps the state
+    const yaml = await inject('GET', '/api/admin/site/export.yaml');
+    expect(yaml.body).toContain('retired:');
+    expect((await inject('POST', '/api/admin/site/import?apply=false', yaml.body, 'text/yaml')).json().changes).toEqual([]);
+    const xlsx = await inject('GET', '/api/admin/site/export.xlsx');
+    expect((await inject('POST', '/api/admin/site/import?apply=false', xlsx.rawPayload, XLSX)).json().changes).toEqual([]);
+
+    // restored by an admin: connects again
+    expect((await ops({ ops: [{ op: 'restore', id: device.id }] })).statusCode).toBe(200);
+    const again = await connect(hub.mqttUrl, { clientId: device.id, username: device.id, password: `demo-${device.id}` });
+    again.end(true);
+    expect(await countOf()).toBe(countBefore);
   });
 
   it('every admin route refuses every role that may not use it (403 before any handler)', async () => {

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HubError, type SiteFile } from '@gridhub/core';
 import { parseSiteYaml, siteToYaml } from '@gridhub/store';
-import { roles } from '../auth/index.ts';
+import type { FastifyRequest } from 'fastify';
+import { roles, sessionOf } from '../auth/index.ts';
 import { applySiteOps, SITE_LEVELS, type SiteOp } from '../admin/site-edit.ts';
 import { csvRows, devicesFromRows, siteFromXlsx, siteToXlsx, workbookSheetRows, type RowProblem, type SheetRow } from '../admin/site-xlsx.ts';
 import type { HubServices } from '../services.ts';
@@ -19,6 +20,7 @@ const Op = Type.Union([
   Type.Object({ op: Type.Literal('move'), id: Id, parent: Type.Optional(Id), position: Type.Optional(Position) }, { additionalProperties: false }),
   Type.Object({ op: Type.Literal('update'), id: Id, patch: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }),
   Type.Object({ op: Type.Literal('retire'), id: Id }, { additionalProperties: false }),
+  Type.Object({ op: Type.Literal('restore'), id: Id }, { additionalProperties: false }),
 ]);
 const Apply = Type.Object({ apply: Type.Boolean({ default: false, description: 'false: preview only (validate and list the changes)' }) });
 const Change = Type.Object({ level: Type.String(), id: Type.String(), change: Type.String(), fields: Type.Optional(Type.Array(Type.String())) });
@@ -42,6 +44,7 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
   app.addContentTypeParser(XLSX, { parseAs: 'buffer', bodyLimit: MAX_BYTES }, (_req, body, done) => done(null, body));
   const { admin } = hub;
   const current = async () => (await admin.site()) ?? ({ version: 1, street: { id: 'street', name: 'street' }, communities: [] } as SiteFile);
+  const editor = (req: FastifyRequest) => ({ by: sessionOf(req).user.id, nowMs: hub.now() });
   const run = async (next: SiteFile, apply: boolean) => ({ applied: apply, changes: apply ? await admin.apply(next) : await admin.preview(next) });
 
   // operators too: their silences name estates, buildings and devices of every grid
@@ -61,9 +64,9 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
     '/ops',
     {
       config: { access: ADMIN },
-      schema: { tags: ['admin'], summary: 'Edit the site: add, rename, move (parent or plan position), update, retire; preview or apply', querystring: Apply, body: Type.Object({ ops: Type.Array(Op, { minItems: 1, maxItems: 1000 }) }), response: { 200: Changes, 400: ErrorBody } },
+      schema: { tags: ['admin'], summary: 'Edit the site: add, rename, move (parent or plan position), update, retire (a state: kept, out of live screens; refused while active nodes are below), restore; preview or apply', querystring: Apply, body: Type.Object({ ops: Type.Array(Op, { minItems: 1, maxItems: 1000 }) }), response: { 200: Changes, 400: ErrorBody } },
     },
-    async (req) => run(applySiteOps(await current(), req.body.ops as SiteOp[]), req.query.apply),
+    async (req) => run(applySiteOps(await current(), req.body.ops as SiteOp[], editor(req)), req.query.apply),
   );
 
   app.post(
@@ -112,14 +115,14 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
         for (const d of list) {
           // a device already in the site is replaced (its secret kept unless the row gives one)
           const old = known.get(d.id);
-          if (old) ops.push({ op: 'retire', id: d.id });
+          if (old) ops.push({ op: 'remove', id: d.id });
           const keep = old && d.secret === undefined && d.secret_hash === undefined ? { secret_hash: old.secret_hash } : {};
           ops.push({ op: 'add', level: 'device', parent: estate, node: { ...d, ...keep } });
         }
       }
       if (problems.length) throw new HubError('HUB_ERR_SITE_INVALID', [`devices: ${problems.length} problem(s) (first: row ${problems[0]!.row}: ${problems[0]!.reason})`], problems);
       try {
-        return await run(applySiteOps(site, ops), req.query.apply);
+        return await run(applySiteOps(site, ops, editor(req)), req.query.apply);
       } catch (err) {
         if (err instanceof HubError && err.code === 'HUB_ERR_VALIDATION') {
           throw new HubError('HUB_ERR_SITE_INVALID', [err.message], [{ path: 'devices', reason: err.message }]);

@@ -17,6 +17,7 @@ import * as m0156 from './0156_network_uplinks.ts';
 import * as m0130 from './0130_ticket_acknowledged.ts';
 import * as m0131 from './0131_control_room_phone.ts';
 import * as m0160 from './0160_audit_rule_versions.ts';
+import * as m0190 from './0190_retired.ts';
 
 /**
  * Every migration of the hub's ONE schema (SQLite and PostgreSQL), in order. Kysely's Migrator
@@ -42,4 +43,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0130_ticket_acknowledged': m0130,
   '0131_control_room_phone': m0131,
   '0160_audit_rule_versions': m0160,
+  '0190_retired': m0190,
 };
