@@ -158,8 +158,50 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
     await expect(sql`delete from audit_log`.execute((hub.store as SqlHubStore).db)).rejects.toThrow(/append-only/);
   });
 
+  it('many devices from a CSV and from a workbook: a broken row is refused with its row and reason and nothing is applied; the good file adds them all', async () => {
+    const site = (await api(hub, 'GET', '/api/admin/site')).body;
+    const estate = site.communities[0].grids[0].estates[0];
+    const building = estate.buildings[0];
+    const header = 'estate_id,id,kind,name,building,unit,floor,x,y,bin_depth_mm';
+    const line = (i: number) => (i % 2 ? `${estate.id},bulk-smk-${i},smoke,烟感 ${i},${building.id},${building.units[0].id},${1 + (i % 6)},,,` : `${estate.id},bulk-bin-${i},bin,垃圾桶 ${i},,,,${5 + i},${5 + (i % 30)},1200`);
+    const lines = Array.from({ length: 40 }, (_, i) => line(i));
+    const countBefore = (await hub.store.allDeviceInfo()).length;
+    const broken = [...lines];
+    broken[11] = broken[11]!.replace(building.id, 'no-such-building'); // CSV row 13 (header is row 1)
+    broken[24] = broken[24]!.replace(',1200', ',deep'); // row 26: not a number
+    const refused = await inject('POST', '/api/admin/site/devices?apply=true', [header, ...broken].join('\r\n'), 'text/csv');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().code).toBe('HUB_ERR_SITE_INVALID');
+    expect(refused.json().details).toEqual(expect.arrayContaining([expect.objectContaining({ row: 26, reason: expect.stringContaining('bin_depth_mm "deep" is not a number') })]));
+    const fixedDepth = [...broken];
+    fixedDepth[24] = lines[24]!;
+    const refused2 = await inject('POST', '/api/admin/site/devices?apply=true', [header, ...fixedDepth].join('\n'), 'text/csv');
+    expect(refused2.statusCode).toBe(400);
+    expect(refused2.json().details).toEqual([expect.objectContaining({ sheet: 'devices', row: 13, reason: expect.stringContaining('no-such-building') })]);
+    expect((await hub.store.allDeviceInfo()).length).toBe(countBefore);
+    expect(await hub.store.deviceInfo('bulk-smk-1')).toBeUndefined();
+
+    // the same rows as a workbook's devices sheet: the broken row named the same way
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('devices');
+    for (const l of [header, ...fixedDepth]) ws.addRow(l.split(',').map((c) => (c === '' ? null : /^\d+$/.test(c) ? Number(c) : c)));
+    const xlsx = await inject('POST', '/api/admin/site/devices?apply=true', Buffer.from(await wb.xlsx.writeBuffer()), XLSX);
+    expect(xlsx.statusCode).toBe(400);
+    expect(xlsx.json().details).toEqual([expect.objectContaining({ row: 13, reason: expect.stringContaining('no-such-building') })]);
+    expect((await hub.store.allDeviceInfo()).length).toBe(countBefore);
+
+    const preview = await inject('POST', '/api/admin/site/devices?apply=false', [header, ...lines].join('\n'), 'text/csv');
+    expect(preview.json().changes).toHaveLength(40);
+    expect((await hub.store.allDeviceInfo()).length).toBe(countBefore);
+    const applied = await inject('POST', '/api/admin/site/devices?apply=true', [header, ...lines].join('\n'), 'text/csv');
+    expect(applied.statusCode, applied.body).toBe(200);
+    expect((await hub.store.allDeviceInfo()).length).toBe(countBefore + 40);
+    expect(await hub.store.deviceInfo('bulk-smk-1')).toMatchObject({ buildingId: building.id, floor: 2 });
+  });
+
   it('retire is a state: a retired device is kept and readable, cannot connect or publish, leaves the lists and counts; a building with active devices is refused; an admin restores it', async () => {
-    const device = (await hub.store.listDevices({ kind: 'smoke', limit: 5, offset: 0 })).items.at(-1)!;
+    // a demo device (its secret is demo-<id>), not one the other tests added or revoked
+    const device = (await hub.store.listDevices({ kind: 'smoke', limit: 200, offset: 0 })).items.filter((d) => d.id.startsWith('smk-')).at(5)!;
     const ops = (body: object, apply = true) => inject('POST', `/api/admin/site/ops?apply=${apply}`, JSON.stringify(body), 'application/json');
     const client = await connect(hub.mqttUrl, { clientId: device.id, username: device.id, password: `demo-${device.id}` });
     let closed = false;

@@ -183,7 +183,7 @@ export async function workbookSheetRows(bytes: Buffer, name: string): Promise<Sh
 }
 
 /** Maps a site-file path (`communities[0].grids[1].estates[0].devices[3].kind`) to the row it came from. */
-class Origins {
+export class Origins {
   private readonly byNode = new Map<object, { sheet: string; row: number }>();
   set(node: object, sheet: string, row: number) {
     this.byNode.set(node, { sheet, row });
@@ -197,6 +197,13 @@ class Origins {
       if (node && typeof node === 'object') found = this.byNode.get(node) ?? found;
     }
     return found;
+  }
+  /** Each problem with the sheet and row its path came from, where known. */
+  rows(site: SiteFile, problems: readonly SiteProblem[]): RowProblem[] {
+    return problems.map((p) => {
+      const at = this.locate(site, p.path);
+      return at ? { ...p, sheet: at.sheet, row: at.row, reason: `${at.sheet} row ${at.row}: ${p.reason}` } : p;
+    });
   }
 }
 
@@ -298,10 +305,7 @@ export async function siteFromXlsx(bytes: Buffer): Promise<SiteFile> {
     g.wardens.push(w);
     origins.set(w, 'wardens', r.row);
   }
-  const problems: RowProblem[] = [...out, ...validateSite(site).map((p) => {
-    const at = origins.locate(site, p.path);
-    return at ? { ...p, sheet: at.sheet, row: at.row, reason: `${at.sheet} row ${at.row}: ${p.reason}` } : p;
-  })];
+  const problems: RowProblem[] = [...out, ...origins.rows(site, validateSite(site))];
   if (problems.length) {
     const first = problems[0]!;
     throw new HubError('HUB_ERR_SITE_INVALID', [`workbook: ${problems.length} problem${problems.length === 1 ? '' : 's'} (first: ${first.sheet ? `${first.sheet} row ${first.row ?? '?'}` : first.path}: ${first.reason})`], problems);

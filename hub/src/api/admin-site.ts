@@ -5,7 +5,7 @@ import { parseSiteYaml, siteToYaml } from '@gridhub/store';
 import type { FastifyRequest } from 'fastify';
 import { roles, sessionOf } from '../auth/index.ts';
 import { applySiteOps, SITE_LEVELS, type SiteOp } from '../admin/site-edit.ts';
-import { csvRows, devicesFromRows, siteFromXlsx, siteToXlsx, workbookSheetRows, type RowProblem, type SheetRow } from '../admin/site-xlsx.ts';
+import { csvRows, devicesFromRows, Origins, siteFromXlsx, siteToXlsx, workbookSheetRows, type RowProblem, type SheetRow } from '../admin/site-xlsx.ts';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
 
@@ -106,8 +106,8 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
       else if (Buffer.isBuffer(body)) rows = await workbookSheetRows(body, 'devices');
       else throw new HubError('HUB_ERR_VALIDATION', ['send devices as text/csv or as an .xlsx workbook with a devices sheet']);
       const problems: RowProblem[] = [];
-      const rowOf = new Map<object, number>();
-      const byEstate = devicesFromRows(rows, 'devices', problems, (d, _e, row) => rowOf.set(d, row));
+      const rowOf = new Map<string, number>();
+      const byEstate = devicesFromRows(rows, 'devices', problems, (d, _e, row) => rowOf.set(d.id, row));
       const ops: SiteOp[] = [];
       const site = await current();
       const known = new Map(site.communities.flatMap((c) => c.grids.flatMap((g) => g.estates.flatMap((e) => e.devices.map((d) => [d.id, d] as const)))));
@@ -121,13 +121,25 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
         }
       }
       if (problems.length) throw new HubError('HUB_ERR_SITE_INVALID', [`devices: ${problems.length} problem(s) (first: row ${problems[0]!.row}: ${problems[0]!.reason})`], problems);
+      let next: SiteFile;
       try {
-        return await run(applySiteOps(site, ops, editor(req)), req.query.apply);
+        next = applySiteOps(site, ops, editor(req));
       } catch (err) {
         if (err instanceof HubError && err.code === 'HUB_ERR_VALIDATION') {
           throw new HubError('HUB_ERR_SITE_INVALID', [err.message], [{ path: 'devices', reason: err.message }]);
         }
         throw err;
+      }
+      try {
+        return await run(next, req.query.apply);
+      } catch (err) {
+        // The site's own checks name a path (communities[0]...devices[7].building): give the row it came from.
+        if (!(err instanceof HubError) || err.code !== 'HUB_ERR_SITE_INVALID' || !Array.isArray(err.details)) throw err;
+        const origins = new Origins();
+        for (const c of next.communities) for (const g of c.grids) for (const e of g.estates) for (const d of e.devices) { const row = rowOf.get(d.id); if (row !== undefined) origins.set(d, 'devices', row); }
+        const located = origins.rows(next, err.details as RowProblem[]);
+        const first = located[0];
+        throw new HubError('HUB_ERR_SITE_INVALID', [`devices: ${located.length} problem(s) (first: ${first?.row !== undefined ? `row ${first.row}` : first?.path}: ${first?.reason})`], located);
       }
     },
   );
