@@ -271,6 +271,49 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
   });
 
 
+  it('silences where users work: made on a building of the plan and from a device drawer, shown with until when and why, ended early', async () => {
+    const ctx = await context({ width: 1600, height: 1000 });
+    const desk = await loginPage(ctx, hub.httpUrl, '/', 'operator', 'demo-operator');
+    await desk.getByRole('tab', { name: '小区平面图' }).click();
+    const building = desk.locator('[data-testid=site-plan] g[data-building]').first();
+    await building.waitFor({ timeout: 10_000 });
+    const buildingId = (await building.getAttribute('data-building'))!;
+    await building.click();
+    const box = desk.locator('[data-testid=plan-building]');
+    await box.locator('[data-testid=silence-new]').click();
+    await box.locator('[data-testid=silence-reason]').fill('电梯维保 lift maintenance');
+    await box.locator('[data-testid=silence-save]').click();
+    const marked = desk.locator(`[data-testid=site-plan] g[data-building="${buildingId}"][data-silenced]`);
+    await marked.waitFor({ timeout: 5000 });
+    expect(await box.locator('[data-testid=silence-active]').innerText()).toContain('lift maintenance');
+    const auth = { authorization: `Bearer ${await token(hub)}` };
+    const listed = JSON.parse((await hub.app.inject({ method: 'GET', url: '/api/silences?active=true', headers: auth })).body) as { id: string; scope: { building?: string }; toMs: number; fromMs: number }[];
+    const mine = listed.find((x) => x.scope.building === buildingId)!;
+    expect(mine.toMs - mine.fromMs).toBeGreaterThan(60 * 60_000); // the default window: two hours
+    await desk.screenshot({ path: join(SCREENS, 'desk-silence.png') });
+    // ended early from the plan
+    await box.locator('[data-testid=silence-end]').click();
+    await desk.locator('.ant-popconfirm .ant-btn-primary').click();
+    await expect.poll(() => marked.count(), { timeout: 5000 }).toBe(0);
+    expect((JSON.parse((await hub.app.inject({ method: 'GET', url: '/api/silences?active=true', headers: auth })).body) as { id: string }[]).some((x) => x.id === mine.id)).toBe(false);
+
+    // from a device's drawer
+    const device = desk.locator('[data-testid=site-plan] [data-device]').first();
+    const deviceId = (await device.getAttribute('data-device'))!;
+    await device.click();
+    const drawer = desk.locator('.ant-drawer-content [data-testid=silence-box]');
+    await drawer.locator('[data-testid=silence-new]').click();
+    await drawer.locator('[data-testid=silence-reason]').fill('更换电池 battery swap');
+    await drawer.locator('[data-testid=silence-save]').click();
+    await expect.poll(() => drawer.locator('[data-testid=silence-active]').innerText({ timeout: 5000 }), { timeout: 5000 }).toContain('battery swap');
+    const forDevice = (JSON.parse((await hub.app.inject({ method: 'GET', url: '/api/silences?active=true', headers: auth })).body) as { id: string; scope: { device?: string } }[]).find((x) => x.scope.device === deviceId);
+    expect(forDevice).toBeDefined();
+    await desk.screenshot({ path: join(SCREENS, 'desk-device-silence.png') });
+    await drawer.locator('[data-testid=silence-end]').click();
+    await desk.locator('.ant-popconfirm .ant-btn-primary').click();
+    await expect.poll(() => drawer.locator('[data-testid=silence-active]').count(), { timeout: 5000 }).toBe(0);
+  });
+
   it('a session ended on the hub takes the screen back to the login page with a message', async () => {
     const ctx = await context({ width: 1280, height: 800 });
     const desk = await loginPage(ctx, hub.httpUrl, '/', 'operator', 'demo-operator');

@@ -6,7 +6,9 @@ import { FONT_FAMILY } from '../theme.ts';
 import { adminCall, problemsOf, type Problem, type SiteJson } from './api.ts';
 import { useAdminT } from './i18n.ts';
 
-export interface ActiveSilence { id: string; scope: { estate?: string; building?: string; device?: string }; fromMs: number; toMs: number; reason: string; createdBy: string }
+/** One definition of a silence as the API serves it (common/silences.tsx). */
+export type { Silence as ActiveSilence } from '../common/silences.tsx';
+import type { Silence as ActiveSilence } from '../common/silences.tsx';
 const fmt = (ms: number) => dayjs(ms).format('YYYY-MM-DD HH:mm');
 
 /** Silences (屏蔽) and maintenance windows: create for an estate, building or device; end early. */
