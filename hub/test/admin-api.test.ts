@@ -246,6 +246,26 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
     expect(await countOf()).toBe(countBefore);
   });
 
+  it("an admin changes a warden's grid: their next request sees the new grid, their live sockets are ended, the audit log has it", async () => {
+    const warden = 'w-lx-01-02';
+    const token = await login(hub, warden, demoPassword(warden));
+    const gridsSeen = async () => new Set(((await api(hub, 'GET', '/api/devices?limit=1000', { token })).body.items as { place: { grid: string } }[]).map((d) => d.place.grid));
+    const before = [...(await gridsSeen())];
+    expect(before).toHaveLength(1);
+    const other = (await hub.store.siteTree()).communities.flatMap((c) => c.grids).find((g) => g.id !== before[0])!.id;
+    const ended: unknown[] = [];
+    const off = hub.users.onSessionsEnded((e) => ended.push(e));
+    expect((await api(hub, 'PUT', `/api/users/${warden}/grid`, { body: { gridId: 'no-such-grid' } })).body.code).toBe('HUB_ERR_VALIDATION');
+    expect((await api(hub, 'PUT', '/api/users/operator/grid', { body: { gridId: other } })).body.code).toBe('HUB_ERR_VALIDATION');
+    expect((await api(hub, 'PUT', `/api/users/${warden}/grid`, { body: { gridId: other }, token })).status).toBe(403);
+    expect((await api(hub, 'PUT', `/api/users/${warden}/grid`, { body: { gridId: other } })).status).toBe(200);
+    off();
+    expect([...(await gridsSeen())]).toEqual([other]); // the same session, no re-login
+    expect(ended).toEqual([{ reason: 'grid', userId: warden }]);
+    const audit = (await api(hub, 'GET', `/api/admin/audit?q=${warden}`)).body.items.map((e: any) => [e.method, e.route, e.username, e.status]);
+    expect(audit).toContainEqual(['PUT', '/api/users/:id/grid', 'admin', 200]);
+  });
+
   it('every admin route refuses every role that may not use it (403 before any handler)', async () => {
     const wardens = await hub.store.listWardens();
     const userOf: Record<UserRole, string> = {
