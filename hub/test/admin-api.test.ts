@@ -266,6 +266,19 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
     expect(audit).toContainEqual(['PUT', '/api/users/:id/grid', 'admin', 200]);
   });
 
+  it('the monthly report names its groups: grid, estate and warden names, kinds in both languages; the workbook rows too', async () => {
+    const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+    const grid = (await hub.store.siteTree()).communities[0]!.grids[0]!;
+    const r = (await api(hub, 'GET', `/api/admin/reports/monthly?month=${month}`)).body;
+    expect(r.names[grid.id]).toBe(grid.name);
+    expect(r.names[grid.estates[0]!.id]).toBe(grid.estates[0]!.name);
+    expect(r.names.smoke).toMatch(/烟感.*Smoke/i);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await inject('GET', `/api/admin/reports/monthly.xlsx?month=${month}`)).rawPayload as unknown as ArrayBuffer);
+    const labels = (wb.getWorksheet('grid')!.getColumn(1).values as unknown[]).slice(2).map(String);
+    for (const key of Object.keys(r.groups.grid)) expect(labels).toContain(`${r.names[key]} (${key})`);
+  });
+
   it('every admin route refuses every role that may not use it (403 before any handler)', async () => {
     const wardens = await hub.store.listWardens();
     const userOf: Record<UserRole, string> = {
