@@ -39,10 +39,13 @@ export const HUB_ERRORS = {
   // Site file and configuration
   HUB_ERR_SITE_INVALID: { status: 400, message: 'site file is invalid: %s' },
   HUB_ERR_CONFIG: { status: 500, message: 'configuration is invalid: %s' },
+  HUB_ERR_SITE_RETIRE_ACTIVE: { status: 409, message: '%s still has active nodes below it (%s): retire them first' },
+  HUB_ERR_SITE_RETIRED: { status: 409, message: '%s is retired: %s' },
   HUB_ERR_RULESET_INVALID: { status: 400, message: 'rule set is invalid: %s' },
   // Tickets (工单)
   HUB_ERR_TICKET_NOT_FOUND: { status: 404, message: 'ticket %s not found' },
   HUB_ERR_TICKET_TRANSITION: { status: 409, message: 'cannot %s a %s ticket' },
+  HUB_ERR_TICKET_NOTE_REQUIRED: { status: 400, message: '%s needs %s' },
   HUB_ERR_TICKET_CONFLICT: { status: 409, message: 'ticket %s changed meanwhile' },
   HUB_ERR_INCIDENT_NOT_FOUND: { status: 404, message: 'incident %s not found' },
   // Users and sessions

@@ -27,9 +27,20 @@ export const WARDEN_ROLE_LABELS: Record<WardenRole, { zh: string; en: string }> 
   part_time: { zh: '兼职网格员', en: 'Part-time warden' },
 };
 
+/**
+ * A retired node (撤销): kept with its history and tickets, out of live screens and counts; a
+ * retired device can neither connect nor publish. An admin may restore it.
+ */
+export const RetiredSchema = Type.Object(
+  { at: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' }), by: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+const retired = Type.Optional(RetiredSchema);
+
 export const SiteDeviceSchema = Type.Object(
   {
     id: Type.String({ pattern: DEVICE_ID_PATTERN }),
+    retired,
     kind: Type.Union(DEVICE_KINDS.map((k) => Type.Literal(k))),
     name: Type.Optional(Name),
     /** Exactly one of `secret` (plain, hashed on import, for demos) or `secret_hash` (scrypt$...). */
@@ -61,7 +72,7 @@ export const SiteDeviceSchema = Type.Object(
 );
 
 export const SiteUnitSchema = Type.Object(
-  { id: Id, name: Name, elevators: Type.Optional(Type.Array(Id)) },
+  { id: Id, name: Name, elevators: Type.Optional(Type.Array(Id)), retired },
   { additionalProperties: false },
 );
 
@@ -73,6 +84,7 @@ export const SiteBuildingSchema = Type.Object(
     position: Position,
     size: Type.Optional(Type.Object({ w: Type.Number({ minimum: 1 }), h: Type.Number({ minimum: 1 }) }, { additionalProperties: false })),
     units: Type.Array(SiteUnitSchema),
+    retired,
   },
   { additionalProperties: false },
 );
@@ -84,6 +96,7 @@ export const SiteEstateSchema = Type.Object(
     plan: Type.Object({ width_m: Type.Number({ minimum: 10 }), height_m: Type.Number({ minimum: 10 }) }, { additionalProperties: false }),
     buildings: Type.Array(SiteBuildingSchema),
     devices: Type.Array(SiteDeviceSchema),
+    retired,
   },
   { additionalProperties: false },
 );
@@ -94,6 +107,7 @@ export const SiteWardenSchema = Type.Object(
     name: Name,
     phone: Type.String({ pattern: '^\\+?[0-9 -]{5,20}$' }),
     role: Type.Union(WARDEN_ROLES.map((r) => Type.Literal(r))),
+    retired,
   },
   { additionalProperties: false },
 );
@@ -105,12 +119,12 @@ export const SiteOfficerSchema = Type.Object(
 );
 
 export const SiteGridSchema = Type.Object(
-  { id: Id, name: Name, estates: Type.Array(SiteEstateSchema), wardens: Type.Array(SiteWardenSchema) },
+  { id: Id, name: Name, estates: Type.Array(SiteEstateSchema), wardens: Type.Array(SiteWardenSchema), retired },
   { additionalProperties: false },
 );
 
 export const SiteCommunitySchema = Type.Object(
-  { id: Id, name: Name, officers: Type.Optional(Type.Array(SiteOfficerSchema)), grids: Type.Array(SiteGridSchema) },
+  { id: Id, name: Name, officers: Type.Optional(Type.Array(SiteOfficerSchema)), grids: Type.Array(SiteGridSchema), retired },
   { additionalProperties: false },
 );
 

@@ -104,7 +104,7 @@ export type TicketAction =
   | { type: 'accept'; note?: string }
   | { type: 'arrive'; note?: string }
   | { type: 'resolve'; note: string; photos?: string[] }
-  | { type: 'close'; note?: string }
+  | { type: 'close'; /** What the verification found (核查): required. */ note: string }
   | { type: 'return'; reason: string }
   | { type: 'transfer'; gridId: string; assigneeId: string; note?: string }
   | { type: 'whistle'; department: Department; note?: string }

@@ -28,7 +28,7 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(exported.rawPayload as unknown as ArrayBuffer);
     const estates = wb.getWorksheet('estates')!;
-    expect(estates.getRow(1).values).toEqual([undefined, 'grid_id', 'id', 'name', 'width_m', 'height_m']);
+    expect(estates.getRow(1).values).toEqual([undefined, 'grid_id', 'id', 'name', 'width_m', 'height_m', 'retired_at', 'retired_by']);
     const devicesSheet = wb.getWorksheet('devices')!;
     expect(devicesSheet.rowCount - 1).toBe((await hub.store.allDeviceInfo()).length);
     // unchanged workbook: no changes
@@ -156,6 +156,127 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
     // append-only: the database refuses to change or delete a line
     await expect(sql`update audit_log set username = 'someone'`.execute((hub.store as SqlHubStore).db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log`.execute((hub.store as SqlHubStore).db)).rejects.toThrow(/append-only/);
+  });
+
+  it('many devices from a CSV and from a workbook: a broken row is refused with its row and reason and nothing is applied; the good file adds them all', async () => {
+    const site = (await api(hub, 'GET', '/api/admin/site')).body;
+    const estate = site.communities[0].grids[0].estates[0];
+    const building = estate.buildings[0];
+    const header = 'estate_id,id,kind,name,building,unit,floor,x,y,bin_depth_mm';
+    const line = (i: number) => (i % 2 ? `${estate.id},bulk-smk-${i},smoke,烟感 ${i},${building.id},${building.units[0].id},${1 + (i % 6)},,,` : `${estate.id},bulk-bin-${i},bin,垃圾桶 ${i},,,,${5 + i},${5 + (i % 30)},1200`);
+    const lines = Array.from({ length: 40 }, (_, i) => line(i));
+    const countBefore = (await hub.store.allDeviceInfo()).length;
+    const broken = [...lines];
+    broken[11] = broken[11]!.replace(building.id, 'no-such-building'); // CSV row 13 (header is row 1)
+    broken[24] = broken[24]!.replace(',1200', ',deep'); // row 26: not a number
+    const refused = await inject('POST', '/api/admin/site/devices?apply=true', [header, ...broken].join('\r\n'), 'text/csv');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().code).toBe('HUB_ERR_SITE_INVALID');
+    expect(refused.json().details).toEqual(expect.arrayContaining([expect.objectContaining({ row: 26, reason: expect.stringContaining('bin_depth_mm "deep" is not a number') })]));
+    const fixedDepth = [...broken];
+    fixedDepth[24] = lines[24]!;
+    const refused2 = await inject('POST', '/api/admin/site/devices?apply=true', [header, ...fixedDepth].join('\n'), 'text/csv');
+    expect(refused2.statusCode).toBe(400);
+    expect(refused2.json().details).toEqual([expect.objectContaining({ sheet: 'devices', row: 13, reason: expect.stringContaining('no-such-building') })]);
+    expect((await hub.store.allDeviceInfo()).length).toBe(countBefore);
+    expect(await hub.store.deviceInfo('bulk-smk-1')).toBeUndefined();
+
+    // the same rows as a workbook's devices sheet: the broken row named the same way
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('devices');
+    for (const l of [header, ...fixedDepth]) ws.addRow(l.split(',').map((c) => (c === '' ? null : /^\d+$/.test(c) ? Number(c) : c)));
+    const xlsx = await inject('POST', '/api/admin/site/devices?apply=true', Buffer.from(await wb.xlsx.writeBuffer()), XLSX);
+    expect(xlsx.statusCode).toBe(400);
+    expect(xlsx.json().details).toEqual([expect.objectContaining({ row: 13, reason: expect.stringContaining('no-such-building') })]);
+    expect((await hub.store.allDeviceInfo()).length).toBe(countBefore);
+
+    const preview = await inject('POST', '/api/admin/site/devices?apply=false', [header, ...lines].join('\n'), 'text/csv');
+    expect(preview.json().changes).toHaveLength(40);
+    expect((await hub.store.allDeviceInfo()).length).toBe(countBefore);
+    const applied = await inject('POST', '/api/admin/site/devices?apply=true', [header, ...lines].join('\n'), 'text/csv');
+    expect(applied.statusCode, applied.body).toBe(200);
+    expect((await hub.store.allDeviceInfo()).length).toBe(countBefore + 40);
+    expect(await hub.store.deviceInfo('bulk-smk-1')).toMatchObject({ buildingId: building.id, floor: 2 });
+  });
+
+  it('retire is a state: a retired device is kept and readable, cannot connect or publish, leaves the lists and counts; a building with active devices is refused; an admin restores it', async () => {
+    // a demo device (its secret is demo-<id>), not one the other tests added or revoked
+    const device = (await hub.store.listDevices({ kind: 'smoke', limit: 200, offset: 0 })).items.filter((d) => d.id.startsWith('smk-')).at(5)!;
+    const ops = (body: object, apply = true) => inject('POST', `/api/admin/site/ops?apply=${apply}`, JSON.stringify(body), 'application/json');
+    const client = await connect(hub.mqttUrl, { clientId: device.id, username: device.id, password: `demo-${device.id}` });
+    let closed = false;
+    client.on('close', () => (closed = true));
+    const countOf = async () => (await hub.store.siteTree()).communities.flatMap((c) => c.grids.flatMap((g) => g.estates)).find((e) => e.id === device.estateId)!.deviceCounts.smoke ?? 0;
+    const countBefore = await countOf();
+    const listed = async () => (await api(hub, 'GET', `/api/devices?estate=${device.estateId}&limit=1000`)).body.items.map((d: any) => d.id) as string[];
+    expect(await listed()).toContain(device.id);
+
+    // its building still has it: refused, with a code, nothing changed
+    const refused = await ops({ ops: [{ op: 'retire', id: device.place.building }] });
+    expect([refused.statusCode, refused.json().code]).toEqual([409, 'HUB_ERR_SITE_RETIRE_ACTIVE']);
+    expect(refused.json().message).toContain(device.place.building);
+
+    const retired = await ops({ ops: [{ op: 'retire', id: device.id }] });
+    expect(retired.statusCode, retired.body).toBe(200);
+    expect(retired.json().changes).toEqual([{ level: 'device', id: device.id, change: 'changed', fields: ['retired'] }]);
+    await waitFor(() => closed, 2000, 'the retired device was disconnected');
+    client.end(true);
+    await expect(connect(hub.mqttUrl, { clientId: device.id, username: device.id, password: `demo-${device.id}` })).rejects.toThrow();
+    expect(await listed()).not.toContain(device.id);
+    expect(await countOf()).toBe(countBefore - 1);
+    // kept, with who and when; still described (its tickets and history stay readable)
+    const site = (await api(hub, 'GET', '/api/admin/site')).body;
+    const entry = site.communities.flatMap((c: any) => c.grids.flatMap((g: any) => g.estates.flatMap((e: any) => e.devices))).find((d: any) => d.id === device.id);
+    expect(entry.retired).toMatchObject({ by: 'admin', at: expect.stringMatching(/^\d{4}-/) });
+    expect((await hub.store.deviceInfo(device.id))?.id).toBe(device.id);
+    expect((await api(hub, 'GET', `/api/tickets?device=${device.id}`)).status).toBe(200);
+    // its readings over the HTTP ingest are refused too (no credentials)
+    expect((await hub.store.deviceSecretHash(device.id))).toBeUndefined();
+    // the YAML round trip keeps the state
+    const yaml = await inject('GET', '/api/admin/site/export.yaml');
+    expect(yaml.body).toContain('retired:');
+    expect((await inject('POST', '/api/admin/site/import?apply=false', yaml.body, 'text/yaml')).json().changes).toEqual([]);
+    const xlsx = await inject('GET', '/api/admin/site/export.xlsx');
+    expect((await inject('POST', '/api/admin/site/import?apply=false', xlsx.rawPayload, XLSX)).json().changes).toEqual([]);
+
+    // restored by an admin: connects again
+    expect((await ops({ ops: [{ op: 'restore', id: device.id }] })).statusCode).toBe(200);
+    const again = await connect(hub.mqttUrl, { clientId: device.id, username: device.id, password: `demo-${device.id}` });
+    again.end(true);
+    expect(await countOf()).toBe(countBefore);
+  });
+
+  it("an admin changes a warden's grid: their next request sees the new grid, their live sockets are ended, the audit log has it", async () => {
+    const warden = 'w-lx-01-02';
+    const token = await login(hub, warden, demoPassword(warden));
+    const gridsSeen = async () => new Set(((await api(hub, 'GET', '/api/devices?limit=1000', { token })).body.items as { place: { grid: string } }[]).map((d) => d.place.grid));
+    const before = [...(await gridsSeen())];
+    expect(before).toHaveLength(1);
+    const other = (await hub.store.siteTree()).communities.flatMap((c) => c.grids).find((g) => g.id !== before[0])!.id;
+    const ended: unknown[] = [];
+    const off = hub.users.onSessionsEnded((e) => ended.push(e));
+    expect((await api(hub, 'PUT', `/api/users/${warden}/grid`, { body: { gridId: 'no-such-grid' } })).body.code).toBe('HUB_ERR_VALIDATION');
+    expect((await api(hub, 'PUT', '/api/users/operator/grid', { body: { gridId: other } })).body.code).toBe('HUB_ERR_VALIDATION');
+    expect((await api(hub, 'PUT', `/api/users/${warden}/grid`, { body: { gridId: other }, token })).status).toBe(403);
+    expect((await api(hub, 'PUT', `/api/users/${warden}/grid`, { body: { gridId: other } })).status).toBe(200);
+    off();
+    expect([...(await gridsSeen())]).toEqual([other]); // the same session, no re-login
+    expect(ended).toEqual([{ reason: 'grid', userId: warden }]);
+    const audit = (await api(hub, 'GET', `/api/admin/audit?q=${warden}`)).body.items.map((e: any) => [e.method, e.route, e.username, e.status]);
+    expect(audit).toContainEqual(['PUT', '/api/users/:id/grid', 'admin', 200]);
+  });
+
+  it('the monthly report names its groups: grid, estate and warden names, kinds in both languages; the workbook rows too', async () => {
+    const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+    const grid = (await hub.store.siteTree()).communities[0]!.grids[0]!;
+    const r = (await api(hub, 'GET', `/api/admin/reports/monthly?month=${month}`)).body;
+    expect(r.names[grid.id]).toBe(grid.name);
+    expect(r.names[grid.estates[0]!.id]).toBe(grid.estates[0]!.name);
+    expect(r.names.smoke).toMatch(/烟感.*Smoke/i);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await inject('GET', `/api/admin/reports/monthly.xlsx?month=${month}`)).rawPayload as unknown as ArrayBuffer);
+    const labels = (wb.getWorksheet('grid')!.getColumn(1).values as unknown[]).slice(2).map(String);
+    for (const key of Object.keys(r.groups.grid)) expect(labels).toContain(`${r.names[key]} (${key})`);
   });
 
   it('every admin route refuses every role that may not use it (403 before any handler)', async () => {

@@ -216,7 +216,18 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     await expect.poll(() => shown.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 5000 }).toBe(320);
     expect(await shown.getAttribute('src')).toMatch(/^\/api\/tickets\//);
     await desk.screenshot({ path: join(SCREENS, 'desk-photo.png') });
+    // 核查办结 asks for a note, showing the warden's resolution (note and photo) first; an empty note is not sent.
     await desk.locator('.ant-drawer-content button[data-action=close]').click();
+    const verify = desk.locator('.ant-drawer-content [data-testid=form-close]');
+    await expect.poll(() => verify.locator('[data-testid=evidence-note]').innerText({ timeout: 5000 }), { timeout: 5000 }).toContain('kitchen fumes');
+    const evidencePhoto = verify.locator('[data-testid=evidence-photo] img, img[data-testid=evidence-photo]').first();
+    await expect.poll(() => evidencePhoto.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth, undefined, { timeout: 5000 }), { timeout: 5000 }).toBe(320);
+    await verify.locator('[data-testid=form-submit]').click();
+    await verify.locator('.ant-form-item-explain-error').waitFor({ timeout: 5000 });
+    expect(await desk.locator(`[data-testid=column-resolved] [data-testid="card-${ticketId}"]`).count()).toBe(1);
+    await verify.locator('textarea').fill('电话回访住户确认无异常 / called the resident back: all well');
+    await desk.screenshot({ path: join(SCREENS, 'desk-verify.png') });
+    await verify.locator('[data-testid=form-submit]').click();
     await desk.locator(`[data-testid=column-closed] [data-testid="card-${ticketId}"]`).waitFor({ timeout: 5000 });
     await expect.poll(() => kpiText(desk), { timeout: 10_000 }).not.toBe(kpiBefore);
     expect(await desk.locator('[data-testid=kpi-closure] .ant-statistic-content').innerText()).toMatch(/%$/);
@@ -225,6 +236,7 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
     const detail = await hub.app.inject({ method: 'GET', url: `/api/tickets/${ticketId}`, headers: { authorization: `Bearer ${await token(hub)}` } });
     const actions = (JSON.parse(detail.body) as { history: { action: string }[] }).history.map((h) => h.action);
     expect(actions).toEqual(expect.arrayContaining([dispatchAction, 'accept', 'arrive', 'resolve', 'close']));
+    expect((JSON.parse(detail.body) as { history: { action: string; note: string | null }[] }).history.find((h) => h.action === 'close')?.note).toContain('called the resident back');
   });
 
   it("the warden's phone catches up after losing its connection: a dispatch made meanwhile appears", async () => {
@@ -299,6 +311,49 @@ describe.skipIf(!serverAvailable('chromium'))('dashboard end to end (desk, wall,
       await desk.screenshot({ path: join(SCREENS, `desk-ten-p1-${lang}.png`) });
     }
     await desk.evaluate(() => localStorage.setItem('gridhub.lang', 'zh'));
+  });
+
+  it('silences where users work: made on a building of the plan and from a device drawer, shown with until when and why, ended early', async () => {
+    const ctx = await context({ width: 1600, height: 1000 });
+    const desk = await loginPage(ctx, hub.httpUrl, '/', 'operator', 'demo-operator');
+    await desk.getByRole('tab', { name: '小区平面图' }).click();
+    const building = desk.locator('[data-testid=site-plan] g[data-building]').first();
+    await building.waitFor({ timeout: 10_000 });
+    const buildingId = (await building.getAttribute('data-building'))!;
+    await building.click();
+    const box = desk.locator('[data-testid=plan-building]');
+    await box.locator('[data-testid=silence-new]').click();
+    await box.locator('[data-testid=silence-reason]').fill('电梯维保 lift maintenance');
+    await box.locator('[data-testid=silence-save]').click();
+    const marked = desk.locator(`[data-testid=site-plan] g[data-building="${buildingId}"][data-silenced]`);
+    await marked.waitFor({ timeout: 5000 });
+    expect(await box.locator('[data-testid=silence-active]').innerText()).toContain('lift maintenance');
+    const auth = { authorization: `Bearer ${await token(hub)}` };
+    const listed = JSON.parse((await hub.app.inject({ method: 'GET', url: '/api/silences?active=true', headers: auth })).body) as { id: string; scope: { building?: string }; toMs: number; fromMs: number }[];
+    const mine = listed.find((x) => x.scope.building === buildingId)!;
+    expect(mine.toMs - mine.fromMs).toBeGreaterThan(60 * 60_000); // the default window: two hours
+    await desk.screenshot({ path: join(SCREENS, 'desk-silence.png') });
+    // ended early from the plan
+    await box.locator('[data-testid=silence-end]').click();
+    await desk.locator('.ant-popconfirm .ant-btn-primary').click();
+    await expect.poll(() => marked.count(), { timeout: 5000 }).toBe(0);
+    expect((JSON.parse((await hub.app.inject({ method: 'GET', url: '/api/silences?active=true', headers: auth })).body) as { id: string }[]).some((x) => x.id === mine.id)).toBe(false);
+
+    // from a device's drawer
+    const device = desk.locator('[data-testid=site-plan] [data-device]').first();
+    const deviceId = (await device.getAttribute('data-device'))!;
+    await device.click();
+    const drawer = desk.locator('.ant-drawer-content [data-testid=silence-box]');
+    await drawer.locator('[data-testid=silence-new]').click();
+    await drawer.locator('[data-testid=silence-reason]').fill('更换电池 battery swap');
+    await drawer.locator('[data-testid=silence-save]').click();
+    await expect.poll(() => drawer.locator('[data-testid=silence-active]').innerText({ timeout: 5000 }), { timeout: 5000 }).toContain('battery swap');
+    const forDevice = (JSON.parse((await hub.app.inject({ method: 'GET', url: '/api/silences?active=true', headers: auth })).body) as { id: string; scope: { device?: string } }[]).find((x) => x.scope.device === deviceId);
+    expect(forDevice).toBeDefined();
+    await desk.screenshot({ path: join(SCREENS, 'desk-device-silence.png') });
+    await drawer.locator('[data-testid=silence-end]').click();
+    await desk.locator('.ant-popconfirm .ant-btn-primary').click();
+    await expect.poll(() => drawer.locator('[data-testid=silence-active]').count(), { timeout: 5000 }).toBe(0);
   });
 
   it('a session ended on the hub takes the screen back to the login page with a message', async () => {

@@ -103,6 +103,21 @@ describe.skipIf(!serverAvailable('influxd'))('network servers and platforms -> t
     expect(warden.status).toBe(401);
   });
 
+  it('an unclaimed device is claimed through the admin API: added with its DevEUI, it leaves the unclaimed list and its next uplink is its reading', { timeout: 30_000 }, async () => {
+    const devEui = 'a84041000000abcd'; // listed unclaimed by the test above
+    const sample = networkDevices().find((d) => d.sample.kind === 'bin')!.sample;
+    expect((await getJson(hub, '/api/devices/unclaimed')).body.items.some((u: { identity: string }) => u.identity === devEui)).toBe(true);
+    const node = { id: 'bin-claimed-7', kind: 'bin', position: { x: 80, y: 20 }, bin_depth_mm: 1500, model: sample.model, dev_eui: devEui.toUpperCase(), network_app: APP, ...(sample.params ? { params: sample.params } : {}) };
+    const claim = await api(hub, 'POST', '/api/admin/site/ops?apply=true', { body: { ops: [{ op: 'add', level: 'device', parent: 'e-net', node }] } });
+    expect(claim.status, JSON.stringify(claim.body)).toBe(200);
+    expect(claim.body.changes).toEqual([{ level: 'device', id: 'bin-claimed-7', change: 'added' }]);
+    expect((await getJson(hub, '/api/devices/unclaimed')).body.items.some((u: { identity: string }) => u.identity === devEui)).toBe(false);
+    const frame = codecs.encode(sample.model, sample.alarm);
+    const up = chirpstackUplink(APP, { devEui, fCnt: 2, fPort: frame.fPort, bytes: frame.bytes, timeMs: Date.now(), deviceName: 'bin-new-7' });
+    await cs.publishAsync(up.topic, up.payload, { qos: 1 });
+    await waitFor(async () => (await stored('telemetry', 'bin-claimed-7')) === 1, 20_000, 'the claimed device reading in InfluxDB');
+  });
+
   it('a service account never feeds another application: not on its topic, not for its devices; nor publishes anywhere it would not be ingested', { timeout: 30_000 }, async () => {
     // topic of an application it is not bound to: refused (disconnected, no PUBACK)
     const other = await connect(hub.mqttUrl, { clientId: 'cs-other', username: SERVICE.username, password: SERVICE.password });

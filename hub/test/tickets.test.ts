@@ -128,6 +128,21 @@ describe('tickets through MQTT and the API (demo site)', () => {
     expect(served.headers['content-type']).toBe('image/jpeg');
     expect(served.rawPayload.includes(Buffer.from('GPSLatitude'))).toBe(true);
     expect((await act('close', warden)).status).toBe(403); // wardens do not verify
+    // Verification with evidence (核查办结): a close says what was verified, a reopen why it failed.
+    for (const body of [{}, { note: '   ' }]) {
+      const r = await act('close', operator, body);
+      expect([r.status, r.body.code]).toEqual([400, 'HUB_ERR_TICKET_NOTE_REQUIRED']);
+    }
+    for (const body of [{}, { reason: '\n' }]) {
+      const r = await act('reopen', operator, body);
+      expect([r.status, r.body.code]).toEqual([400, 'HUB_ERR_TICKET_NOTE_REQUIRED']);
+    }
+    expect((await api(hub, 'GET', `/api/tickets/${id}`, { token: operator })).body.ticket.status).toBe('resolved'); // nothing changed
+    expect((await act('reopen', operator, { reason: '烟感仍在报警 detector still sounding' })).body.ticket).toMatchObject({ status: 'dispatched', reopenCount: 1 });
+    expect((await act('accept', warden)).body.ticket.status).toBe('accepted');
+    expect((await act('arrive', warden)).body.ticket.status).toBe('on_site');
+    expect((await act('resolve', warden, { note: '   ' })).body.code).toBe('HUB_ERR_TICKET_NOTE_REQUIRED');
+    expect((await act('resolve', warden, { note: '更换电池后复位 battery changed, reset' })).body.ticket.status).toBe('resolved');
     const closed = await act('close', operator, { note: '核查无误' });
     expect(closed.body.ticket.status).toBe('closed');
     const illegal = await act('accept', warden);
@@ -143,8 +158,14 @@ describe('tickets through MQTT and the API (demo site)', () => {
       ['accept', 'dispatched', 'accepted', 'w-lx-01-02'],
       ['arrive', 'accepted', 'on_site', 'w-lx-01-02'],
       ['resolve', 'on_site', 'resolved', 'w-lx-01-02'],
+      ['reopen', 'resolved', 'dispatched', 'operator'],
+      ['accept', 'dispatched', 'accepted', 'w-lx-01-02'],
+      ['arrive', 'accepted', 'on_site', 'w-lx-01-02'],
+      ['resolve', 'on_site', 'resolved', 'w-lx-01-02'],
       ['close', 'resolved', 'closed', 'operator'],
     ]);
+    expect(history[6].note).toBe('烟感仍在报警 detector still sounding');
+    expect(history[10].note).toBe('核查无误');
     expect(history[1].note).toContain('not in this building');
     expect(history[5].data).toEqual({ photos: [photo.url] });
     expect(history.every((h: any) => typeof h.atMs === 'number')).toBe(true);

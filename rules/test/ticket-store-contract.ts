@@ -68,7 +68,7 @@ export function ticketStoreContract(name: string, open: () => Promise<Backend>, 
       const { ticket } = await store.openOrRepeat(opening());
       await store.apply(ticket.id, { type: 'dispatch', assigneeId: 'w1' }, SYSTEM, 1_100);
       await store.apply(ticket.id, { type: 'accept' }, { id: 'w1', role: 'warden' }, 1_200);
-      await expect(store.apply(ticket.id, { type: 'close' }, { id: 'w1', role: 'warden' }, 1_300)).rejects.toSatisfy((e) => rulesErrorCode(e) === 'RULES_ERR_TICKET_TRANSITION');
+      await expect(store.apply(ticket.id, { type: 'close', note: 'verified' }, { id: 'w1', role: 'warden' }, 1_300)).rejects.toSatisfy((e) => rulesErrorCode(e) === 'RULES_ERR_TICKET_TRANSITION');
       await expect(store.apply('nope', { type: 'accept' }, SYSTEM, 1)).rejects.toSatisfy((e) => rulesErrorCode(e) === 'RULES_ERR_TICKET_NOT_FOUND');
       const log = await store.transitions(ticket.id);
       expect(log.map((t) => `${t.from}>${t.to} by ${t.by}@${t.atMs}`)).toEqual(['new>dispatched by system@1100', 'dispatched>accepted by w1@1200']);

@@ -69,7 +69,7 @@ describe('ticket lifecycle (pure transition table)', () => {
 
   it('a condition that cleared by itself is marked, and a person may then close at once', () => {
     const d = run(ticket(), [[{ type: 'dispatch', assigneeId: 'w1' }, 1]]);
-    expect(refusal(d, { type: 'close' })).toBe('RULES_ERR_TICKET_TRANSITION');
+    expect(refusal(d, { type: 'close', note: 'verified' })).toBe('RULES_ERR_TICKET_TRANSITION');
     const c = run(d, [[{ type: 'condition_cleared' }, 2], [{ type: 'close', note: 'test button' }, 3]]);
     expect(c).toMatchObject({ status: 'closed', conditionClearedMs: 2 });
   });
@@ -78,6 +78,8 @@ describe('ticket lifecycle (pure transition table)', () => {
     ['accept before dispatch', {}, { type: 'accept' }],
     ['arrive before accept', { status: 'dispatched' }, { type: 'arrive' }],
     ['resolve without a note', { status: 'on_site' }, { type: 'resolve', note: '' }],
+    ['close a resolved ticket without a note', { status: 'resolved' }, { type: 'close', note: '  ' }],
+    ['reopen without a reason', { status: 'resolved' }, { type: 'reopen', reason: '' }],
     ['resolve from dispatched', { status: 'dispatched' }, { type: 'resolve', note: 'x' }],
     ['reopen an open ticket', { status: 'accepted' }, { type: 'reopen', reason: 'x' }],
     ['anything on a closed ticket', { status: 'closed' }, { type: 'occurrence', atMs: 1 }],

@@ -4,13 +4,15 @@ import type { DeviceFilter } from './types.ts';
 import type { StoreDatabase } from './schema.ts';
 
 /** Devices joined with their estate, grid and community: everything a DeviceInfo needs. */
-function placedDevices(db: Kysely<StoreDatabase>) {
-  return db
+/** Devices with their place; `active` (the default) leaves retired ones out (live screens, counts, the ingest cache). */
+function placedDevices(db: Kysely<StoreDatabase>, active = true) {
+  const q = db
     .selectFrom('devices as d')
     .innerJoin('estates as e', 'e.id', 'd.estate_id')
     .innerJoin('grids as g', 'g.id', 'e.grid_id')
     .innerJoin('communities as c', 'c.id', 'g.community_id')
     .leftJoin('device_state as s', 's.device_id', 'd.id');
+  return active ? q.where('d.retired_at', 'is', null) : q;
 }
 
 type PlacedQuery = ReturnType<typeof placedDevices>;
@@ -55,7 +57,8 @@ export async function allDeviceInfo(db: Kysely<StoreDatabase>): Promise<DeviceIn
 }
 
 export async function deviceInfo(db: Kysely<StoreDatabase>, id: string): Promise<DeviceInfo | undefined> {
-  const row = await selectInfo(placedDevices(db)).where('d.id', '=', id).executeTakeFirst();
+  // A retired device is still described (its tickets and history stay readable).
+  const row = await selectInfo(placedDevices(db, false)).where('d.id', '=', id).executeTakeFirst();
   return row && toDeviceInfo(row);
 }
 
@@ -113,12 +116,13 @@ export async function listDevices(db: Kysely<StoreDatabase>, f: DeviceFilter): P
 }
 
 export async function deviceSecretHash(db: Kysely<StoreDatabase>, id: string): Promise<{ kind: DeviceKind; secretHash: string } | undefined> {
-  const row = await db.selectFrom('devices').select(['kind', 'secret_hash']).where('id', '=', id).executeTakeFirst();
+  // A retired device has no credentials: it cannot connect.
+  const row = await db.selectFrom('devices').select(['kind', 'secret_hash']).where('id', '=', id).where('retired_at', 'is', null).executeTakeFirst();
   return row && { kind: row.kind as DeviceKind, secretHash: row.secret_hash };
 }
 
 export async function listWardens(db: Kysely<StoreDatabase>, gridId?: string): Promise<Warden[]> {
-  let q = db.selectFrom('wardens').selectAll();
+  let q = db.selectFrom('wardens').selectAll().where('retired_at', 'is', null);
   if (gridId !== undefined) q = q.where('grid_id', '=', gridId);
   const rows = await q.orderBy('grid_id').orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, name: r.name, phone: r.phone, role: r.role as WardenRole, gridId: r.grid_id }));

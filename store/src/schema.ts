@@ -1,11 +1,13 @@
 import type { Generated } from 'kysely';
 
 /** Kysely table types for the store's schema (see migrations/). Column names are snake_case. */
+/** A retired site row (migration 0190): ISO time and user; null while active. */
+export interface Retirable { retired_at: string | null; retired_by: string | null }
 export interface StreetsTable { id: string; name: string; control_room_phone: string | null }
-export interface CommunitiesTable { id: string; name: string; street_id: string }
-export interface GridsTable { id: string; name: string; community_id: string }
-export interface EstatesTable { id: string; name: string; grid_id: string; width_m: number; height_m: number }
-export interface BuildingsTable {
+export interface CommunitiesTable extends Retirable { id: string; name: string; street_id: string }
+export interface GridsTable extends Retirable { id: string; name: string; community_id: string }
+export interface EstatesTable extends Retirable { id: string; name: string; grid_id: string; width_m: number; height_m: number }
+export interface BuildingsTable extends Retirable {
   id: string;
   name: string;
   estate_id: string;
@@ -15,8 +17,8 @@ export interface BuildingsTable {
   w: number | null;
   h: number | null;
 }
-export interface UnitsTable { id: string; name: string; building_id: string; elevators: string }
-export interface DevicesTable {
+export interface UnitsTable extends Retirable { id: string; name: string; building_id: string; elevators: string }
+export interface DevicesTable extends Retirable {
   id: string;
   kind: string;
   name: string | null;
@@ -40,7 +42,7 @@ export interface DevicesTable {
   /** JSON object text. */
   params: string;
 }
-export interface WardensTable { id: string; name: string; phone: string; role: string; grid_id: string }
+export interface WardensTable extends Retirable { id: string; name: string; phone: string; role: string; grid_id: string }
 export interface OfficersTable { id: string; name: string; phone: string; level: string; place_id: string }
 
 export interface DeviceStateTable {

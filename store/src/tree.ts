@@ -15,19 +15,20 @@ function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
   return out;
 }
 
-/** The whole site nested as people read it, with per-estate device counts by kind. */
+/** The whole site nested as people read it (retired nodes left out), with per-estate device counts by kind. */
 export async function siteTree(db: Kysely<StoreDatabase>): Promise<SiteTree> {
   const [streets, communities, grids, estates, buildings, units, wardens, officers, counts] = await Promise.all([
     db.selectFrom('streets').selectAll().orderBy('id').execute(),
-    db.selectFrom('communities').selectAll().orderBy('id').execute(),
-    db.selectFrom('grids').selectAll().orderBy('id').execute(),
-    db.selectFrom('estates').selectAll().orderBy('id').execute(),
-    db.selectFrom('buildings').selectAll().orderBy('id').execute(),
-    db.selectFrom('units').selectAll().orderBy('id').execute(),
+    db.selectFrom('communities').selectAll().where('retired_at', 'is', null).orderBy('id').execute(),
+    db.selectFrom('grids').selectAll().where('retired_at', 'is', null).orderBy('id').execute(),
+    db.selectFrom('estates').selectAll().where('retired_at', 'is', null).orderBy('id').execute(),
+    db.selectFrom('buildings').selectAll().where('retired_at', 'is', null).orderBy('id').execute(),
+    db.selectFrom('units').selectAll().where('retired_at', 'is', null).orderBy('id').execute(),
     listWardens(db),
     listOfficers(db),
     db
       .selectFrom('devices')
+      .where('retired_at', 'is', null)
       .select(['estate_id', 'kind', (eb) => eb.fn.countAll<number>().as('n')])
       .groupBy(['estate_id', 'kind'])
       .execute(),

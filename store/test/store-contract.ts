@@ -10,6 +10,7 @@ import { eventLogContract } from './contract/events.ts';
 import type { ContractContext, StoreHarness } from './contract/harness.ts';
 import { outageContract } from './contract/outage.ts';
 import { refusalsContract } from './contract/refusals.ts';
+import { retiredContract } from './contract/retired.ts';
 import { siteContract } from './contract/site.ts';
 import { telemetryContract } from './contract/telemetry.ts';
 
@@ -35,4 +36,5 @@ export function storeContract(harness: StoreHarness): void {
   telemetryContract(ctx);
   eventLogContract(ctx);
   outageContract(ctx);
+  retiredContract(ctx);
 }

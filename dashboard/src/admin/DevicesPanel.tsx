@@ -56,6 +56,16 @@ export function DevicesPanel({ estate, reload, silenced }: { estate: SiteEstate;
       Modal.error({ title: t('problems'), content: <ChangesTable changes={null} problems={problemsOf(err)} />, width: 640 });
     }
   };
+  // Retire is a state (撤销): the device keeps its history and tickets, can no longer connect; restore brings it back.
+  const retire = async (id: string, op: 'retire' | 'restore') => {
+    try {
+      await siteOps([{ op, id }]);
+      message.success(`${id}: ${t(op === 'retire' ? 'retiredTag' : 'restore')}`);
+      reload();
+    } catch (err) {
+      Modal.error({ title: t('problems'), content: <ChangesTable changes={null} problems={problemsOf(err)} />, width: 640 });
+    }
+  };
   const bulkUpload = async (file: File) => {
     try {
       setBulk({ file, changes: (await importDevices(file, false)).changes, problems: null });
@@ -82,14 +92,19 @@ export function DevicesPanel({ estate, reload, silenced }: { estate: SiteEstate;
           { title: t('id'), dataIndex: 'id' },
           { title: t('kind'), dataIndex: 'kind' },
           { title: t('building'), render: (_, d) => [d.building, d.unit, d.floor !== undefined ? `${d.floor}F` : ''].filter(Boolean).join(' / ') },
-          { title: t('state'), render: (_, d) => { const l = live.get(d.id); return <Space size={2}><Tag color={l?.state?.connected ? 'green' : 'default'}>{l?.liveness ?? '—'}</Tag>{silenced.has(d.id) || (d.building && silenced.has(d.building)) || silenced.has(estate.id) ? <Tag color="orange">{t('silencedOnPlan')}</Tag> : null}</Space>; } },
+          { title: t('state'), render: (_, d) => { const l = live.get(d.id); if (d.retired) return <Tag data-testid={`retired-${d.id}`}>{t('retiredTag')} · {d.retired.by}</Tag>; return <Space size={2}><Tag color={l?.state?.connected ? 'green' : 'default'}>{l?.liveness ?? '—'}</Tag>{silenced.has(d.id) || (d.building && silenced.has(d.building)) || silenced.has(estate.id) ? <Tag color="orange">{t('silencedOnPlan')}</Tag> : null}</Space>; } },
           { title: t('battery'), render: (_, d) => live.get(d.id)?.state?.batteryPct ?? '—' },
           { title: t('signal'), render: (_, d) => { const s = live.get(d.id)?.state; return s?.radio?.rssiDbm ?? (s?.latest.rssi_dbm as number | undefined) ?? '—'; } },
           { title: t('refusals'), render: (_, d) => live.get(d.id)?.state?.refusedCount ?? 0 },
           {
             title: t('secret'),
-            render: (_, d) => (
+            render: (_, d) => d.retired ? (
+              <Button size="small" data-testid={`restore-${d.id}`} onClick={() => void retire(d.id, 'restore')}>{t('restore')}</Button>
+            ) : (
               <Space size="small">
+                <Popconfirm title={`${t('retire')} ${d.id}?`} onConfirm={() => void retire(d.id, 'retire')}>
+                  <Button size="small" data-testid={`retire-${d.id}`}>{t('retire')}</Button>
+                </Popconfirm>
                 <Button size="small" data-testid={`provision-${d.id}`} onClick={() => void provision(d.id)}>{t('provision')}</Button>
                 <Popconfirm title={`${t('revoke')} ${d.id}?`} onConfirm={() => void revoke(d.id)} okButtonProps={{ 'data-testid': 'revoke-confirm' } as never}>
                   <Button size="small" danger data-testid={`revoke-${d.id}`}>{t('revoke')}</Button>

@@ -6,7 +6,9 @@ import { FONT_FAMILY } from '../theme.ts';
 import { adminCall, problemsOf, type Problem, type SiteJson } from './api.ts';
 import { useAdminT } from './i18n.ts';
 
-export interface ActiveSilence { id: string; scope: { estate?: string; building?: string; device?: string }; fromMs: number; toMs: number; reason: string; createdBy: string }
+/** One definition of a silence as the API serves it (common/silences.tsx). */
+export type { Silence as ActiveSilence } from '../common/silences.tsx';
+import type { Silence as ActiveSilence } from '../common/silences.tsx';
 const fmt = (ms: number) => dayjs(ms).format('YYYY-MM-DD HH:mm');
 
 /** Silences (屏蔽) and maintenance windows: create for an estate, building or device; end early. */
@@ -163,7 +165,7 @@ export function RulesPanel() {
 }
 
 interface KpiRow { tickets: number; closed: number; closureRate: number | null; onTimeRate: number | null; accept: { meanMs: number | null }; arrive: { meanMs: number | null }; close: { meanMs: number | null } }
-interface Monthly { month: string; all: KpiRow; open: number; overdue: number; groups: Record<'grid' | 'estate' | 'warden' | 'kind', Record<string, KpiRow>> }
+interface Monthly { month: string; all: KpiRow; open: number; overdue: number; groups: Record<'grid' | 'estate' | 'warden' | 'kind', Record<string, KpiRow>>; names?: Record<string, string> }
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 const mins = (ms: number | null) => (ms === null ? '—' : `${(ms / 60000).toFixed(1)} min`);
 
@@ -203,7 +205,7 @@ export function ReportsPanel() {
             pagination={false}
             dataSource={rows}
             columns={[
-              { title: t(by === 'kind' ? 'kind' : by), dataIndex: 'key' },
+              { title: t(by === 'kind' ? 'kind' : by), render: (_, x) => (r.names?.[x.key] ? <span data-testid="report-name">{r.names[x.key]} <Typography.Text type="secondary" style={{ fontSize: 12 }}>{x.key}</Typography.Text></span> : x.key) },
               { title: t('total'), render: (_, x) => <span><span style={{ display: 'inline-block', width: 120 * (x.tickets / max), height: 10, background: '#1677ff', marginRight: 6 }} />{x.tickets}</span> },
               { title: t('closureRate'), render: (_, x) => pct(x.closureRate) },
               { title: t('onTimeRate'), render: (_, x) => pct(x.onTimeRate) },

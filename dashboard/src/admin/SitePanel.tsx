@@ -5,22 +5,22 @@ import { PlanEditor } from './PlanEditor.tsx';
 import { useAdminT, type AdminKey } from './i18n.ts';
 
 type Level = 'street' | 'community' | 'grid' | 'estate' | 'building' | 'unit' | 'warden';
-interface Node { level: Level; id: string; name: string; estate?: SiteEstate }
+interface Node { level: Level; id: string; name: string; estate?: SiteEstate; retired?: { at: string; by: string } }
 const CHILDREN: Record<Level, Level[]> = { street: ['community'], community: ['grid'], grid: ['estate', 'warden'], estate: ['building'], building: ['unit'], unit: [], warden: [] };
 
 function index(site: SiteJson): Map<string, Node> {
   const m = new Map<string, Node>();
   m.set(site.street.id, { level: 'street', id: site.street.id, name: site.street.name });
   for (const c of site.communities) {
-    m.set(c.id, { level: 'community', id: c.id, name: c.name });
+    m.set(c.id, { level: 'community', id: c.id, name: c.name, retired: c.retired });
     for (const g of c.grids) {
-      m.set(g.id, { level: 'grid', id: g.id, name: g.name });
-      for (const w of g.wardens) m.set(w.id, { level: 'warden', id: w.id, name: w.name });
+      m.set(g.id, { level: 'grid', id: g.id, name: g.name, retired: g.retired });
+      for (const w of g.wardens) m.set(w.id, { level: 'warden', id: w.id, name: w.name, retired: w.retired });
       for (const e of g.estates) {
-        m.set(e.id, { level: 'estate', id: e.id, name: e.name, estate: e });
+        m.set(e.id, { level: 'estate', id: e.id, name: e.name, estate: e, retired: e.retired });
         for (const b of e.buildings) {
-          m.set(b.id, { level: 'building', id: b.id, name: b.name, estate: e });
-          for (const u of b.units) m.set(u.id, { level: 'unit', id: u.id, name: u.name, estate: e });
+          m.set(b.id, { level: 'building', id: b.id, name: b.name, estate: e, retired: b.retired });
+          for (const u of b.units) m.set(u.id, { level: 'unit', id: u.id, name: u.name, estate: e, retired: u.retired });
         }
       }
     }
@@ -88,19 +88,21 @@ export function SitePanel({ site, reload, silenced, selected, select }: { site: 
     }
   };
 
+  // A retired node stays in the tree, marked, until an admin restores it.
+  const mark = (n: { retired?: unknown }) => (n.retired ? ` · ${t('retiredTag')}` : '');
   const treeData = site.communities.map((c) => ({
     key: c.id,
-    title: `${t('community')} ${c.name}`,
+    title: `${t('community')} ${c.name}${mark(c)}`,
     children: c.grids.map((g) => ({
       key: g.id,
-      title: `${t('grid')} ${g.name}`,
+      title: `${t('grid')} ${g.name}${mark(g)}`,
       children: [
         ...g.estates.map((e) => ({
           key: e.id,
-          title: `${t('estate')} ${e.name} (${e.devices.length})`,
-          children: e.buildings.map((b) => ({ key: b.id, title: `${t('building')} ${b.name}`, children: b.units.map((u) => ({ key: u.id, title: `${t('unit')} ${u.name}`, isLeaf: true })) })),
+          title: `${t('estate')} ${e.name} (${e.devices.filter((d) => !d.retired).length})${mark(e)}`,
+          children: e.buildings.map((b) => ({ key: b.id, title: `${t('building')} ${b.name}${mark(b)}`, children: b.units.map((u) => ({ key: u.id, title: `${t('unit')} ${u.name}${mark(u)}`, isLeaf: true })) })),
         })),
-        ...g.wardens.map((w) => ({ key: w.id, title: `${t('warden')} ${w.name}`, isLeaf: true })),
+        ...g.wardens.map((w) => ({ key: w.id, title: `${t('warden')} ${w.name}${mark(w)}`, isLeaf: true })),
       ],
     })),
   }));
@@ -152,7 +154,13 @@ export function SitePanel({ site, reload, silenced, selected, select }: { site: 
                     {t('add')} {t(l as AdminKey)}
                   </Button>
                 ))}
-                {node.level !== 'street' && (
+                {node.retired && (
+                  <>
+                    <Tag color="default" data-testid="retired-tag">{t('retiredTag')} · {node.retired.by} · {new Date(node.retired.at).toLocaleString()}</Tag>
+                    <Button data-testid="restore" onClick={() => void run([{ op: 'restore', id: node.id }], t('ok'))}>{t('restore')}</Button>
+                  </>
+                )}
+                {node.level !== 'street' && !node.retired && (
                   <Popconfirm title={`${t('retire')} ${node.id}?`} onConfirm={() => void run([{ op: 'retire', id: node.id }], t('ok'))}>
                     <Button danger>{t('retire')}</Button>
                   </Popconfirm>
@@ -161,7 +169,7 @@ export function SitePanel({ site, reload, silenced, selected, select }: { site: 
             </Card>
             {node.estate && (
               <Card size="small" title={`${t('plan')} · ${node.estate.name}`}>
-                <PlanEditor estate={node.estate} silenced={silenced} onMove={(id, position) => void run([{ op: 'move', id, position }], t('planSaved'))} />
+                <PlanEditor estate={{ ...node.estate, buildings: node.estate.buildings.filter((b) => !b.retired), devices: node.estate.devices.filter((d) => !d.retired) }} silenced={silenced} onMove={(id, position) => void run([{ op: 'move', id, position }], t('planSaved'))} />
               </Card>
             )}
           </Space>

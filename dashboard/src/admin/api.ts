@@ -1,11 +1,13 @@
 import { api, ApiError } from '../api.ts';
 
-export interface SiteNodeDevice { id: string; kind: string; name?: string; building?: string; unit?: string; floor?: number; elevator?: string; position?: { x: number; y: number }; model?: string; dev_eui?: string; imei?: string }
-export interface SiteBuilding { id: string; name: string; floors: number; position: { x: number; y: number }; size?: { w: number; h: number }; units: { id: string; name: string; elevators?: string[] }[] }
-export interface SiteEstate { id: string; name: string; plan: { width_m: number; height_m: number }; buildings: SiteBuilding[]; devices: SiteNodeDevice[] }
-export interface SiteWarden { id: string; name: string; phone: string; role: string }
-export interface SiteGrid { id: string; name: string; estates: SiteEstate[]; wardens: SiteWarden[] }
-export interface SiteJson { version: 1; street: { id: string; name: string }; communities: { id: string; name: string; grids: SiteGrid[] }[] }
+/** A retired node (撤销): when and by whom; absent while active. */
+export interface Retired { retired?: { at: string; by: string } }
+export interface SiteNodeDevice extends Retired { id: string; kind: string; name?: string; building?: string; unit?: string; floor?: number; elevator?: string; position?: { x: number; y: number }; model?: string; dev_eui?: string; imei?: string }
+export interface SiteBuilding extends Retired { id: string; name: string; floors: number; position: { x: number; y: number }; size?: { w: number; h: number }; units: ({ id: string; name: string; elevators?: string[] } & Retired)[] }
+export interface SiteEstate extends Retired { id: string; name: string; plan: { width_m: number; height_m: number }; buildings: SiteBuilding[]; devices: SiteNodeDevice[] }
+export interface SiteWarden extends Retired { id: string; name: string; phone: string; role: string }
+export interface SiteGrid extends Retired { id: string; name: string; estates: SiteEstate[]; wardens: SiteWarden[] }
+export interface SiteJson { version: 1; street: { id: string; name: string }; communities: ({ id: string; name: string; grids: SiteGrid[] } & Retired)[] }
 export interface SiteChange { level: string; id: string; change: 'added' | 'removed' | 'changed'; fields?: string[] }
 export interface Problem { path: string; reason: string; sheet?: string; row?: number }
 export type SiteOp =
@@ -13,7 +15,8 @@ export type SiteOp =
   | { op: 'rename'; id: string; name: string }
   | { op: 'move'; id: string; parent?: string; position?: { x: number; y: number } }
   | { op: 'update'; id: string; patch: Record<string, unknown> }
-  | { op: 'retire'; id: string };
+  | { op: 'retire'; id: string }
+  | { op: 'restore'; id: string };
 
 export const getSite = () => api<SiteJson>('/api/admin/site');
 export const siteOps = (ops: SiteOp[], apply = true) => api<{ applied: boolean; changes: SiteChange[] }>(`/api/admin/site/ops?apply=${apply}`, { method: 'POST', json: { ops } });

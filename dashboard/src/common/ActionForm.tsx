@@ -1,17 +1,21 @@
-import { useState } from 'react';
-import { App, Button, Form, Input, Modal, Select, Space } from 'antd';
+import { useEffect, useState } from 'react';
+import { Alert, App, Button, Card, Form, Image, Input, Modal, Select, Space, Typography } from 'antd';
 import type { LiveTicket, PersonAction, Ticket } from '@gridhub/core';
 import { ApiError } from '../api.ts';
 import { DEPARTMENTS, DEPARTMENT_LABELS, TICKET_ACTION_LABELS } from '../core.ts';
 import { pick, useI18n } from '../i18n.ts';
 import { useLiveStore } from '../live/LiveProvider.tsx';
-import { uploadPhotos } from './photo.ts';
-import { gridsOf, useSite } from './site.ts';
+import { isHubPhoto, uploadPhotos } from './photo.ts';
+import { gridsOf, usePeople, useSite } from './site.ts';
 import { WardenSelect } from './WardenSelect.tsx';
-import { act, type ActionInput } from './tickets.ts';
+import { act, ticketDetail, type ActionInput } from './tickets.ts';
 
 /** Actions that need a form (the rest are one click). */
-const NEEDS_FORM = new Set<PersonAction>(['dispatch', 'resolve', 'return', 'transfer', 'whistle', 'reopen']);
+const NEEDS_FORM = new Set<PersonAction>(['dispatch', 'resolve', 'close', 'return', 'transfer', 'whistle', 'reopen']);
+/** Actions whose note is required (the hub refuses a blank one with HUB_ERR_TICKET_NOTE_REQUIRED). */
+const NOTE_REQUIRED = new Set<PersonAction>(['resolve', 'close']);
+/** Verification (核查): the person deciding sees what the warden reported first. */
+const VERIFIES = new Set<PersonAction>(['close', 'reopen']);
 
 /**
  * The buttons of the actions a user may take on a ticket; each opens a small form when it
@@ -37,7 +41,7 @@ export function ActionButtons({ ticket, actions, size, block, onDone }: { ticket
           </Button>
         ))}
       </Space>
-      {open && <ActionModal ticket={ticket} action={open} onClose={() => setOpen(null)} run={run} />}
+      {open && <ActionModal ticket={ticket} action={open} onClose={() => setOpen(null)} run={run} inline={VERIFIES.has(open)} />}
     </>
   );
 }
@@ -58,7 +62,8 @@ function useRun(id: string, status: Ticket['status'], onDone?: (t: Ticket) => vo
   };
 }
 
-function ActionModal({ ticket, action, onClose, run }: { ticket: LiveTicket | Ticket; action: PersonAction; onClose(): void; run(a: PersonAction, i: ActionInput): Promise<boolean> }) {
+/** The form of one action: a modal, or (verification, 核查) a card in place, under the evidence it judges. */
+function ActionModal({ ticket, action, onClose, run, inline }: { ticket: LiveTicket | Ticket; action: PersonAction; onClose(): void; run(a: PersonAction, i: ActionInput): Promise<boolean>; inline?: boolean }) {
   const { t, lang } = useI18n();
   const site = useSite();
   const [form] = Form.useForm();
@@ -76,8 +81,10 @@ function ActionModal({ ticket, action, onClose, run }: { ticket: LiveTicket | Ti
     if (ok) onClose();
   };
 
-  return (
-    <Modal open title={pick(TICKET_ACTION_LABELS[action], lang)} onCancel={onClose} onOk={submit} confirmLoading={busy} okText={t('submit')} cancelText={t('cancel')} destroyOnHidden>
+  const title = pick(TICKET_ACTION_LABELS[action], lang);
+  const body = (
+    <>
+      {VERIFIES.has(action) && <Evidence ticketId={ticket.id} />}
       <Form form={form} layout="vertical" initialValues={{ gridId: ticket.gridId }} requiredMark={false}>
         {action === 'transfer' && (
           <Form.Item name="gridId" label={t('grid')} rules={[{ required: true }]}>
@@ -95,12 +102,12 @@ function ActionModal({ ticket, action, onClose, run }: { ticket: LiveTicket | Ti
           </Form.Item>
         )}
         {(action === 'return' || action === 'reopen') && (
-          <Form.Item name="reason" label={t('reason')} rules={[{ required: true, whitespace: true, message: t('reasonRequired') }]}>
+          <Form.Item name="reason" label={t(action === 'reopen' ? 'reopenReason' : 'reason')} rules={[{ required: true, whitespace: true, message: t('reasonRequired') }]}>
             <Input.TextArea rows={3} />
           </Form.Item>
         )}
         {action !== 'return' && action !== 'reopen' && (
-          <Form.Item name="note" label={t('note')} rules={action === 'resolve' ? [{ required: true, whitespace: true, message: t('noteRequired') }] : []}>
+          <Form.Item name="note" label={t(action === 'close' ? 'verifyNote' : 'note')} rules={NOTE_REQUIRED.has(action) ? [{ required: true, whitespace: true, message: t('noteRequired') }] : []}>
             <Input.TextArea rows={3} />
           </Form.Item>
         )}
@@ -133,6 +140,64 @@ function ActionModal({ ticket, action, onClose, run }: { ticket: LiveTicket | Ti
           </Form.Item>
         )}
       </Form>
+    </>
+  );
+  if (inline) {
+    return (
+      <Card size="small" title={title} data-testid={`form-${action}`} style={{ marginTop: 12 }}>
+        {body}
+        <Space>
+          <Button type="primary" loading={busy} onClick={submit} data-testid="form-submit">
+            {t('submit')}
+          </Button>
+          <Button onClick={onClose}>{t('cancel')}</Button>
+        </Space>
+      </Card>
+    );
+  }
+  return (
+    <Modal open title={title} onCancel={onClose} onOk={submit} confirmLoading={busy} okText={t('submit')} cancelText={t('cancel')} destroyOnHidden>
+      {body}
     </Modal>
+  );
+}
+
+/** The latest resolution of a ticket (处置完成): the warden's note and photos, as the hub keeps them. */
+function Evidence({ ticketId }: { ticketId: string }) {
+  const { t, lang } = useI18n();
+  const { nameOf } = usePeople();
+  const [resolution, setResolution] = useState<{ note: string | null; photos: string[]; by: string; atMs: number } | null | undefined>(undefined);
+  useEffect(() => {
+    let on = true;
+    ticketDetail(ticketId).then(
+      (d) => {
+        const r = d.history.filter((h) => h.action === 'resolve').at(-1);
+        if (on) setResolution(r ? { note: r.note, photos: Array.isArray(r.data?.photos) ? (r.data.photos as string[]) : [], by: r.by, atMs: r.atMs } : null);
+      },
+      () => on && setResolution(null),
+    );
+    return () => {
+      on = false;
+    };
+  }, [ticketId]);
+  if (resolution === undefined) return null;
+  if (resolution === null) return <Alert type="info" style={{ marginBottom: 12 }} message={t('noEvidence')} data-testid="evidence" />;
+  return (
+    <Alert
+      type="success"
+      style={{ marginBottom: 12 }}
+      data-testid="evidence"
+      message={`${t('evidence')} · ${nameOf(resolution.by)} · ${new Date(resolution.atMs).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB')}`}
+      description={
+        <Space direction="vertical" style={{ width: '100%' }}>
+          <Typography.Text data-testid="evidence-note">{resolution.note}</Typography.Text>
+          <Space wrap>
+            {resolution.photos.map((p, i) =>
+              isHubPhoto(p) ? <Image key={i} src={p} width={96} height={96} style={{ objectFit: 'cover' }} data-testid="evidence-photo" /> : <Typography.Text key={i} code>{p.slice(0, 80)}</Typography.Text>,
+            )}
+          </Space>
+        </Space>
+      }
+    />
   );
 }

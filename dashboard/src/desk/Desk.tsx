@@ -21,14 +21,16 @@ export default function Desk({ user, logout }: { user: User; logout(): void }) {
   const [deviceId, setDeviceId] = useState<string | null>(null);
   const openTicket = useCallback((id: string) => setTicketId(id), []);
   const openDevice = useCallback((id: string) => setDeviceId(id), []);
+  // Silences (屏蔽) are made by operators and admins (POST /api/silences); everyone sees them.
+  const canSilence = user.role === 'admin' || user.role === 'operator';
   const tabs = useMemo(
     () => [
       { key: 'board', label: t('board'), children: <TicketBoard onOpen={openTicket} /> },
-      { key: 'plan', label: t('sitePlan'), children: <SitePlan onDevice={openDevice} /> },
+      { key: 'plan', label: t('sitePlan'), children: <SitePlan onDevice={openDevice} canSilence={canSilence} /> },
       { key: 'devices', label: t('devices'), children: <DeviceList onDevice={openDevice} /> },
       ...(user.role === 'admin' || user.role === 'operator' ? [{ key: 'dead', label: t('deadLetters'), children: <DeadLetters onOpen={openTicket} /> }] : []),
     ],
-    [t, openTicket, openDevice, user.role],
+    [t, openTicket, openDevice, user.role, canSilence],
   );
   const closeTicket = useCallback(() => setTicketId(null), []);
   const closeDevice = useCallback(() => setDeviceId(null), []);
@@ -55,7 +57,7 @@ export default function Desk({ user, logout }: { user: User; logout(): void }) {
         </Row>
       </Layout.Content>
       <TicketDrawer id={ticketId} user={user} onClose={closeTicket} />
-      <DeviceDrawer id={deviceId} onClose={closeDevice} />
+      <DeviceDrawer id={deviceId} onClose={closeDevice} canSilence={canSilence} />
     </Layout>
   );
 }

@@ -6,6 +6,7 @@ import { DEVICE_KIND_LABELS } from '../core.ts';
 import { pick, tryKey, useI18n } from '../i18n.ts';
 import { useLive } from '../live/LiveProvider.tsx';
 import { usePlaceText } from '../common/site.ts';
+import { SilenceBox, silencesOn, useSilences } from '../common/silences.tsx';
 
 const HistoryChart = lazy(() => import('../charts/HistoryChart.tsx'));
 const RANGES = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
@@ -20,7 +21,8 @@ function networkIdentity(d: DeviceInfo): string | null {
 }
 
 /** One device: place, live state, latest reading, and a history chart of any numeric field. */
-export function DeviceDrawer({ id, onClose }: { id: string | null; onClose(): void }) {
+export function DeviceDrawer({ id, onClose, canSilence = false }: { id: string | null; onClose(): void; canSilence?: boolean }) {
+  const { silences, reload: reloadSilences } = useSilences();
   const { t, lang } = useI18n();
   const placeText = usePlaceText();
   const live = useLive().devices.get(id ?? '');
@@ -80,6 +82,7 @@ export function DeviceDrawer({ id, onClose }: { id: string | null; onClose(): vo
               </Descriptions.Item>
             ))}
           </Descriptions>
+          <SilenceBox scope={{ device: device.id }} active={silencesOn(silences, { device: device.id, building: device.buildingId, estate: device.estateId })} canEdit={canSilence} onChange={reloadSilences} />
           <Space wrap>
             <Select aria-label={t('field')} style={{ width: 200 }} value={shown} onChange={setField} options={fields.map((f) => ({ value: f, label: tryKey(t, `field.${f}`) }))} />
             <Segmented<Range> aria-label={t('range')} value={range} onChange={setRange} options={Object.keys(RANGES) as Range[]} />

@@ -1,5 +1,5 @@
 import { memo, useEffect, useMemo, useState } from 'react';
-import { Empty, Select, Space, Typography } from 'antd';
+import { Button, Card, Empty, Select, Space, Typography } from 'antd';
 import type { Device, DeviceLive } from '@gridhub/core';
 import { api } from '../api.ts';
 import { DEVICE_KIND_LABELS } from '../core.ts';
@@ -8,6 +8,7 @@ import { pick, useI18n, type MessageKey } from '../i18n.ts';
 import { useLiveSelect, useLiveStore } from '../live/LiveProvider.tsx';
 import { buildingRect, placeDevices } from './planLayout.ts';
 import { incidentsOf } from '../common/incidents.ts';
+import { SilenceBox, silencesOn, useSilences, type Silence } from '../common/silences.tsx';
 
 export const STATE_COLOR = { alarm: '#cf1322', late: '#d48806', offline: '#595959', unknown: '#bfbfbf', ok: '#389e0d' } as const;
 export type PlanState = keyof typeof STATE_COLOR;
@@ -26,7 +27,9 @@ const SHAPE: Record<string, 'circle' | 'square' | 'diamond' | 'triangle'> = { sm
  * The estate plan (小区平面图) drawn in SVG from the site's positions, no map tiles: buildings
  * with their units, and every device coloured by its live state (shape by kind).
  */
-export function SitePlan({ onDevice, estateId: initial, highlight, fixed }: { onDevice(id: string): void; estateId?: string; highlight?: string; fixed?: boolean }) {
+export function SitePlan({ onDevice, estateId: initial, highlight, fixed, canSilence = false }: { onDevice(id: string): void; estateId?: string; highlight?: string; fixed?: boolean; canSilence?: boolean }) {
+  const { silences, reload: reloadSilences } = useSilences();
+  const [buildingId, setBuildingId] = useState<string | null>(null);
   const { t, lang } = useI18n();
   const site = useSite();
   const estates = estatesOf(site);
@@ -49,6 +52,7 @@ export function SitePlan({ onDevice, estateId: initial, highlight, fixed }: { on
   }, [estate?.id]);
 
   if (!estate) return <Empty description={t('loading')} />;
+  const selected = estate.buildings.find((b) => b.id === buildingId);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space wrap>
@@ -67,12 +71,18 @@ export function SitePlan({ onDevice, estateId: initial, highlight, fixed }: { on
           ))}
         </span>
       </Space>
-      <PlanSvg estate={estate} devices={devices} onDevice={onDevice} lang={lang} highlight={highlight} />
+      {silencesOn(silences, { estate: estate.id }).length > 0 && <SilenceBox scope={{ estate: estate.id }} active={silencesOn(silences, { estate: estate.id })} canEdit={canSilence} onChange={reloadSilences} />}
+      <PlanSvg estate={estate} devices={devices} onDevice={onDevice} lang={lang} highlight={highlight} silences={silences} onBuilding={fixed ? undefined : setBuildingId} />
+      {selected && (
+        <Card size="small" title={`${t('building')} ${selected.name}`} data-testid="plan-building" extra={<Button size="small" type="text" onClick={() => setBuildingId(null)}>×</Button>}>
+          <SilenceBox scope={{ building: selected.id }} active={silencesOn(silences, { building: selected.id, estate: estate.id })} canEdit={canSilence} onChange={reloadSilences} />
+        </Card>
+      )}
     </Space>
   );
 }
 
-const PlanSvg = memo(function PlanSvg({ estate, devices, onDevice, lang, highlight }: { estate: SiteEstate; devices: Device[]; onDevice(id: string): void; lang: 'zh' | 'en'; highlight?: string }) {
+const PlanSvg = memo(function PlanSvg({ estate, devices, onDevice, lang, highlight, silences, onBuilding }: { estate: SiteEstate; devices: Device[]; onDevice(id: string): void; lang: 'zh' | 'en'; highlight?: string; silences: Silence[]; onBuilding?(id: string): void }) {
   const { t } = useI18n();
   const store = useLiveStore();
   useLiveSelect((s) => s.devicesVersion);
@@ -94,17 +104,24 @@ const PlanSvg = memo(function PlanSvg({ estate, devices, onDevice, lang, highlig
   return (
     <svg viewBox={view} role="img" aria-label={estate.name} data-testid="site-plan" data-fire={fire?.id} style={{ width: '100%', maxHeight: '62vh', background: '#f6ffed', border: '1px solid #d9d9d9', borderRadius: 6 }}>
       <rect x={0.5} y={0.5} width={estate.widthM - 1} height={estate.heightM - 1} fill="none" stroke="#95de64" strokeWidth={0.6} strokeDasharray="2 1" />
-      {rects.map((b) => (
-        <g key={b.id}>
-          <rect x={b.x} y={b.y} width={b.w} height={b.h} fill={burning.has(b.id) ? '#fff1f0' : '#e6f4ff'} stroke={burning.has(b.id) ? '#cf1322' : '#4096ff'} strokeWidth={burning.has(b.id) ? 1.2 : 0.4} />
-          {b.units.slice(1).map((u) => (
-            <line key={u.id} x1={u.x} x2={u.x} y1={b.y} y2={b.y + b.h} stroke="#91caff" strokeWidth={0.3} />
-          ))}
-          <text x={b.x + 1} y={b.y - 1} fontSize={Math.max(2.5, r * 2)} fill="#1f1f1f">
-            {b.name}
-          </text>
-        </g>
-      ))}
+      {rects.map((b) => {
+        // A silenced building (屏蔽, maintenance): hatched in orange, with until when.
+        const quiet = silencesOn(silences, { building: b.id, estate: estate.id })[0];
+        return (
+          <g key={b.id} data-building={b.id} data-silenced={quiet ? quiet.toMs : undefined} onClick={onBuilding ? () => onBuilding(b.id) : undefined} style={onBuilding ? { cursor: 'pointer' } : undefined}>
+            <rect x={b.x} y={b.y} width={b.w} height={b.h} fill={burning.has(b.id) ? '#fff1f0' : quiet ? '#fff7e6' : '#e6f4ff'} stroke={burning.has(b.id) ? '#cf1322' : quiet ? '#fa8c16' : '#4096ff'} strokeWidth={burning.has(b.id) ? 1.2 : 0.4} strokeDasharray={quiet && !burning.has(b.id) ? '1.5 0.8' : undefined}>
+              {quiet && <title>{`${t('silencedUntil', { to: new Date(quiet.toMs).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }) })} · ${quiet.reason}`}</title>}
+            </rect>
+            {b.units.slice(1).map((u) => (
+              <line key={u.id} x1={u.x} x2={u.x} y1={b.y} y2={b.y + b.h} stroke="#91caff" strokeWidth={0.3} />
+            ))}
+            <text x={b.x + 1} y={b.y - 1} fontSize={Math.max(2.5, r * 2)} fill="#1f1f1f">
+              {b.name}
+              {quiet ? ` · ${t('silenced')} → ${new Date(quiet.toMs).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour: '2-digit', minute: '2-digit', hour12: false })}` : ''}
+            </text>
+          </g>
+        );
+      })}
       {points.map((p) => {
         const state = planState(live.devices.get(p.id));
         const kind = kinds.get(p.id) ?? 'smoke';

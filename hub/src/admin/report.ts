@@ -10,6 +10,8 @@ export interface MonthlyReport {
   open: number;
   overdue: number;
   groups: Record<Exclude<KpiGroupBy, 'all' | 'period'>, Record<string, Kpi>>;
+  /** What each group key is called: grid, estate and warden names, device kinds in Chinese and English. */
+  names: Record<string, string>;
 }
 
 /** [from, to) of a calendar month in China's time (UTC+8), e.g. '2026-11'. */
@@ -22,7 +24,7 @@ export function monthRange(month: string): { fromMs: number; toMs: number } {
 const EMPTY: Kpi = { tickets: 0, closed: 0, closureRate: null, onTimeRate: null, acknowledge: { n: 0, meanMs: null, medianMs: null }, accept: { n: 0, meanMs: null, medianMs: null }, arrive: { n: 0, meanMs: null, medianMs: null }, close: { n: 0, meanMs: null, medianMs: null } };
 
 /** Pure: the monthly report (月报) of the tickets created in the month: 办结率, on-time rate, times, open and overdue. */
-export function monthlyReport(month: string, tickets: readonly Ticket[], sla: SlaConfig): MonthlyReport {
+export function monthlyReport(month: string, tickets: readonly Ticket[], sla: SlaConfig, names: Record<string, string> = {}): MonthlyReport {
   const { fromMs, toMs } = monthRange(month);
   const inMonth = tickets.filter((t) => t.createdMs >= fromMs && t.createdMs < toMs);
   const by = (g: KpiGroupBy) => kpiBy(inMonth, g, { sla });
@@ -32,6 +34,7 @@ export function monthlyReport(month: string, tickets: readonly Ticket[], sla: Sl
     open: inMonth.filter((t) => t.closedMs === null).length,
     overdue: inMonth.filter((t) => t.overdue.length > 0).length,
     groups: { grid: by('grid'), estate: by('estate'), warden: by('warden'), kind: by('kind') },
+    names,
   };
 }
 
@@ -53,7 +56,7 @@ export async function reportXlsx(r: MonthlyReport): Promise<Buffer> {
   for (const [name, groups] of Object.entries(r.groups)) {
     const ws = wb.addWorksheet(name);
     ws.addRow(head);
-    for (const [k, v] of Object.entries(groups)) ws.addRow(row(k, v));
+    for (const [k, v] of Object.entries(groups)) ws.addRow(row(r.names[k] ? `${r.names[k]} (${k})` : k, v));
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -78,7 +78,7 @@ export function createAdmin(deps: AdminDeps): AdminServices {
         await deps.store.importSite(site);
         await deps.reloadDevices();
         const kept = deviceIds(site);
-        for (const c of changes) if (c.level === 'device' && (c.change === 'removed' || c.fields?.includes('secret_hash') || c.fields?.includes('secret'))) deps.dropDevice(c.id);
+        for (const c of changes) if (c.level === 'device' && (c.change === 'removed' || c.fields?.includes('secret_hash') || c.fields?.includes('secret') || c.fields?.includes('retired'))) deps.dropDevice(c.id);
         for (const id of deviceIds(before)) if (!kept.has(id)) deps.dropDevice(id);
         return changes;
       }),

@@ -18,7 +18,32 @@ export type SiteOp =
   | { op: 'rename'; id: string; name: string }
   | { op: 'move'; id: string; parent?: string; position?: { x: number; y: number } }
   | { op: 'update'; id: string; patch: Record<string, unknown> }
-  | { op: 'retire'; id: string };
+  | { op: 'retire'; id: string }
+  | { op: 'restore'; id: string }
+  /** Internal (replacing a device from an import): the node leaves the file. Not offered by the API. */
+  | { op: 'remove'; id: string };
+
+/** Who makes the edits and when: what a retirement records. */
+export interface SiteEditor {
+  by: string;
+  nowMs: number;
+}
+
+type Node = Found['node'] & { retired?: { at: string; by: string } };
+const active = (n: Record<string, unknown>) => n.retired === undefined;
+
+/** The active nodes under one (a building's and a unit's devices live in the estate's list). */
+function activeChildren(f: Found, idx: Map<string, Found>): string[] {
+  const n = f.node as Record<string, unknown>;
+  const lists = ['communities', 'grids', 'estates', 'wardens', 'buildings', 'units', 'devices'].flatMap((k) => (Array.isArray(n[k]) ? (n[k] as Node[]) : []));
+  const out = lists.filter(active).map((c) => c.id);
+  if (f.level === 'building' || f.level === 'unit') {
+    const estate = idx.get(f.level === 'unit' ? (idx.get(f.parentId!)?.parentId ?? '') : f.parentId!);
+    const key = f.level === 'building' ? 'building' : 'unit';
+    for (const d of ((estate?.node as { devices?: Node[] } | undefined)?.devices ?? [])) if (d[key] === f.node.id && active(d)) out.push(d.id);
+  }
+  return out;
+}
 
 interface Found {
   level: SiteLevel | 'street';
@@ -75,7 +100,7 @@ const bad = (reason: string) => new HubError('HUB_ERR_VALIDATION', [reason]);
  * device's building and unit in its estate, positions inside the plan — by the site's own
  * validation (store/src/site/check.ts) when the result is previewed or applied.
  */
-export function applySiteOps(input: SiteFile, ops: readonly SiteOp[]): SiteFile {
+export function applySiteOps(input: SiteFile, ops: readonly SiteOp[], editor: SiteEditor): SiteFile {
   const site = structuredClone(input) as SiteFile;
   // a site with no street yet gets one from the first community's parent id
   for (const op of ops) {
@@ -84,6 +109,7 @@ export function applySiteOps(input: SiteFile, ops: readonly SiteOp[]): SiteFile 
       const parent = idx.get(op.parent);
       if (!parent) throw bad(`no ${PARENT_LEVEL[op.level]} ${op.parent}`);
       if (parent.level !== PARENT_LEVEL[op.level]) throw bad(`a ${op.level} goes under a ${PARENT_LEVEL[op.level]}, ${op.parent} is a ${parent.level}`);
+      if (!active(parent.node)) throw new HubError('HUB_ERR_SITE_RETIRED', [op.parent, 'restore it before adding to it']);
       const node = { ...(EMPTY_CHILDREN[op.level] ?? {}), ...op.node };
       if (parent.level === 'street') site.communities.push(node as unknown as Community);
       else childList(parent, op.level).push(node as unknown as { id: string });
@@ -101,7 +127,18 @@ export function applySiteOps(input: SiteFile, ops: readonly SiteOp[]): SiteFile 
         else found.node[k] = v;
       }
     } else if (op.op === 'retire') {
+      // Retire is a state (撤销): the node stays with its history; its active children go first.
       if (found.level === 'street') throw bad('the street office cannot be retired');
+      if (!active(found.node)) continue;
+      const children = activeChildren(found, idx);
+      if (children.length) throw new HubError('HUB_ERR_SITE_RETIRE_ACTIVE', [op.id, children.slice(0, 5).join(', ') + (children.length > 5 ? ` and ${children.length - 5} more` : '')]);
+      found.node.retired = { at: new Date(editor.nowMs).toISOString(), by: editor.by };
+    } else if (op.op === 'restore') {
+      const parent = found.parentId ? idx.get(found.parentId) : undefined;
+      if (parent && !active(parent.node)) throw new HubError('HUB_ERR_SITE_RETIRED', [parent.node.id, `restore it before ${op.id}`]);
+      delete found.node.retired;
+    } else if (op.op === 'remove') {
+      if (found.level === 'street') throw bad('the street office cannot be removed');
       const list = found.list!;
       list.splice(list.findIndex((n) => n.id === op.id), 1);
     } else if (op.op === 'move') {

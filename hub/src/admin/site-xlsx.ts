@@ -10,12 +10,12 @@ import type { Device, Estate } from './site-edit.ts';
  */
 const SHEETS = {
   street: ['id', 'name'],
-  grids: ['community_id', 'community_name', 'id', 'name'],
-  estates: ['grid_id', 'id', 'name', 'width_m', 'height_m'],
-  buildings: ['estate_id', 'id', 'name', 'floors', 'x', 'y', 'w', 'h'],
-  units: ['building_id', 'id', 'name', 'elevators'],
-  devices: ['estate_id', 'id', 'kind', 'name', 'building', 'unit', 'floor', 'elevator', 'x', 'y', 'installed', 'bin_depth_mm', 'sensor_offset_mm', 'model', 'dev_eui', 'network_app', 'imei', 'platform_device_id', 'secret_hash', 'secret'],
-  wardens: ['grid_id', 'id', 'name', 'phone', 'role'],
+  grids: ['community_id', 'community_name', 'id', 'name', 'retired_at', 'retired_by'],
+  estates: ['grid_id', 'id', 'name', 'width_m', 'height_m', 'retired_at', 'retired_by'],
+  buildings: ['estate_id', 'id', 'name', 'floors', 'x', 'y', 'w', 'h', 'retired_at', 'retired_by'],
+  units: ['building_id', 'id', 'name', 'elevators', 'retired_at', 'retired_by'],
+  devices: ['estate_id', 'id', 'kind', 'name', 'building', 'unit', 'floor', 'elevator', 'x', 'y', 'installed', 'bin_depth_mm', 'sensor_offset_mm', 'model', 'dev_eui', 'network_app', 'imei', 'platform_device_id', 'secret_hash', 'secret', 'retired_at', 'retired_by'],
+  wardens: ['grid_id', 'id', 'name', 'phone', 'role', 'retired_at', 'retired_by'],
 } as const;
 type SheetName = keyof typeof SHEETS;
 type Cell = string | number | null;
@@ -25,20 +25,27 @@ export interface RowProblem extends SiteProblem {
   row?: number;
 }
 
+/** A node's retired state (撤销) as its last two cells; back from them on import. (A retired community is kept in YAML only.) */
+const retiredCells = (n: { retired?: { at: string; by: string } }): Cell[] => [n.retired?.at ?? null, n.retired?.by ?? null];
+const retiredFrom = (r: SheetRow) => {
+  const at = str(r, 'retired_at');
+  return at === undefined ? {} : { retired: { at, by: str(r, 'retired_by') ?? 'unknown' } };
+};
+
 export async function siteToXlsx(site: SiteFile): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'GridHub';
   const rows: Record<SheetName, Cell[][]> = { street: [[site.street.id, site.street.name]], grids: [], estates: [], buildings: [], units: [], devices: [], wardens: [] };
   for (const c of site.communities) {
-    if (!c.grids.length) rows.grids.push([c.id, c.name, null, null]);
+    if (!c.grids.length) rows.grids.push([c.id, c.name, null, null, null, null]);
     for (const g of c.grids) {
-      rows.grids.push([c.id, c.name, g.id, g.name]);
-      for (const w of g.wardens) rows.wardens.push([g.id, w.id, w.name, w.phone, w.role]);
+      rows.grids.push([c.id, c.name, g.id, g.name, ...retiredCells(g)]);
+      for (const w of g.wardens) rows.wardens.push([g.id, w.id, w.name, w.phone, w.role, ...retiredCells(w)]);
       for (const e of g.estates) {
-        rows.estates.push([g.id, e.id, e.name, e.plan.width_m, e.plan.height_m]);
+        rows.estates.push([g.id, e.id, e.name, e.plan.width_m, e.plan.height_m, ...retiredCells(e)]);
         for (const b of e.buildings) {
-          rows.buildings.push([e.id, b.id, b.name, b.floors, b.position.x, b.position.y, b.size?.w ?? null, b.size?.h ?? null]);
-          for (const u of b.units) rows.units.push([b.id, u.id, u.name, (u.elevators ?? []).join(',') || null]);
+          rows.buildings.push([e.id, b.id, b.name, b.floors, b.position.x, b.position.y, b.size?.w ?? null, b.size?.h ?? null, ...retiredCells(b)]);
+          for (const u of b.units) rows.units.push([b.id, u.id, u.name, (u.elevators ?? []).join(',') || null, ...retiredCells(u)]);
         }
         for (const d of e.devices) rows.devices.push(deviceRow(e, d));
       }
@@ -55,7 +62,7 @@ export async function siteToXlsx(site: SiteFile): Promise<Buffer> {
 }
 
 function deviceRow(e: Estate, d: Device): Cell[] {
-  return [e.id, d.id, d.kind, d.name ?? null, d.building ?? null, d.unit ?? null, d.floor ?? null, d.elevator ?? null, d.position?.x ?? null, d.position?.y ?? null, d.installed ?? null, d.bin_depth_mm ?? null, d.sensor_offset_mm ?? null, d.model ?? null, d.dev_eui ?? null, d.network_app ?? null, d.imei ?? null, d.platform_device_id ?? null, d.secret_hash ?? null, d.secret ?? null];
+  return [e.id, d.id, d.kind, d.name ?? null, d.building ?? null, d.unit ?? null, d.floor ?? null, d.elevator ?? null, d.position?.x ?? null, d.position?.y ?? null, d.installed ?? null, d.bin_depth_mm ?? null, d.sensor_offset_mm ?? null, d.model ?? null, d.dev_eui ?? null, d.network_app ?? null, d.imei ?? null, d.platform_device_id ?? null, d.secret_hash ?? null, d.secret ?? null, ...retiredCells(d)];
 }
 
 function cellValue(v: ExcelJS.CellValue): Cell {
@@ -104,7 +111,7 @@ export function devicesFromRows(rows: readonly SheetRow[], sheet: string, out: R
       ['floor', num(r, 'floor', sheet, out, false)], ['elevator', str(r, 'elevator')], ['position', x !== undefined && y !== undefined ? { x, y } : undefined],
       ['installed', str(r, 'installed')], ['bin_depth_mm', num(r, 'bin_depth_mm', sheet, out, false)], ['sensor_offset_mm', num(r, 'sensor_offset_mm', sheet, out, false)],
       ['model', str(r, 'model')], ['dev_eui', str(r, 'dev_eui')], ['network_app', str(r, 'network_app')], ['imei', str(r, 'imei')], ['platform_device_id', str(r, 'platform_device_id')],
-      ['secret_hash', str(r, 'secret_hash')], ['secret', str(r, 'secret')],
+      ['secret_hash', str(r, 'secret_hash')], ['secret', str(r, 'secret')], ['retired', retiredFrom(r).retired],
     ];
     const d = Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as unknown as Device;
     byEstate.set(estate, [...(byEstate.get(estate) ?? []), d]);
@@ -176,7 +183,7 @@ export async function workbookSheetRows(bytes: Buffer, name: string): Promise<Sh
 }
 
 /** Maps a site-file path (`communities[0].grids[1].estates[0].devices[3].kind`) to the row it came from. */
-class Origins {
+export class Origins {
   private readonly byNode = new Map<object, { sheet: string; row: number }>();
   set(node: object, sheet: string, row: number) {
     this.byNode.set(node, { sheet, row });
@@ -190,6 +197,13 @@ class Origins {
       if (node && typeof node === 'object') found = this.byNode.get(node) ?? found;
     }
     return found;
+  }
+  /** Each problem with the sheet and row its path came from, where known. */
+  rows(site: SiteFile, problems: readonly SiteProblem[]): RowProblem[] {
+    return problems.map((p) => {
+      const at = this.locate(site, p.path);
+      return at ? { ...p, sheet: at.sheet, row: at.row, reason: `${at.sheet} row ${at.row}: ${p.reason}` } : p;
+    });
   }
 }
 
@@ -223,7 +237,7 @@ export async function siteFromXlsx(bytes: Buffer): Promise<SiteFile> {
     }
     const gid = str(r, 'id');
     if (gid === undefined) continue;
-    const g = { id: gid, name: str(r, 'name') ?? '', estates: [], wardens: [] };
+    const g = { id: gid, name: str(r, 'name') ?? '', estates: [], wardens: [], ...retiredFrom(r) };
     grids.set(gid, g);
     c.grids.push(g);
     origins.set(g, 'grids', r.row);
@@ -235,7 +249,7 @@ export async function siteFromXlsx(bytes: Buffer): Promise<SiteFile> {
       missing('estates', r, 'grid_id', 'grid');
       continue;
     }
-    const e: Estate = { id: str(r, 'id') ?? '', name: str(r, 'name') ?? '', plan: { width_m: num(r, 'width_m', 'estates', out, true) ?? 0, height_m: num(r, 'height_m', 'estates', out, true) ?? 0 }, buildings: [], devices: [] };
+    const e: Estate = { id: str(r, 'id') ?? '', name: str(r, 'name') ?? '', plan: { width_m: num(r, 'width_m', 'estates', out, true) ?? 0, height_m: num(r, 'height_m', 'estates', out, true) ?? 0 }, buildings: [], devices: [], ...retiredFrom(r) };
     estates.set(e.id, e);
     g.estates.push(e);
     origins.set(e, 'estates', r.row);
@@ -251,7 +265,7 @@ export async function siteFromXlsx(bytes: Buffer): Promise<SiteFile> {
     const h = num(r, 'h', 'buildings', out, false);
     const b = {
       id: str(r, 'id') ?? '', name: str(r, 'name') ?? '', floors: num(r, 'floors', 'buildings', out, true) ?? 0,
-      position: { x: num(r, 'x', 'buildings', out, true) ?? 0, y: num(r, 'y', 'buildings', out, true) ?? 0 }, ...(w !== undefined && h !== undefined ? { size: { w, h } } : {}), units: [],
+      position: { x: num(r, 'x', 'buildings', out, true) ?? 0, y: num(r, 'y', 'buildings', out, true) ?? 0 }, ...(w !== undefined && h !== undefined ? { size: { w, h } } : {}), units: [], ...retiredFrom(r),
     };
     buildings.set(b.id, b);
     e.buildings.push(b);
@@ -264,7 +278,7 @@ export async function siteFromXlsx(bytes: Buffer): Promise<SiteFile> {
       continue;
     }
     const elevators = (str(r, 'elevators') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const u = { id: str(r, 'id') ?? '', name: str(r, 'name') ?? '', ...(elevators.length ? { elevators } : {}) };
+    const u = { id: str(r, 'id') ?? '', name: str(r, 'name') ?? '', ...(elevators.length ? { elevators } : {}), ...retiredFrom(r) };
     b.units.push(u);
     origins.set(u, 'units', r.row);
   }
@@ -287,14 +301,11 @@ export async function siteFromXlsx(bytes: Buffer): Promise<SiteFile> {
       missing('wardens', r, 'grid_id', 'grid');
       continue;
     }
-    const w = { id: str(r, 'id') ?? '', name: str(r, 'name') ?? '', phone: str(r, 'phone') ?? '', role: (str(r, 'role') ?? '') as 'full_time' };
+    const w = { id: str(r, 'id') ?? '', name: str(r, 'name') ?? '', phone: str(r, 'phone') ?? '', role: (str(r, 'role') ?? '') as 'full_time', ...retiredFrom(r) };
     g.wardens.push(w);
     origins.set(w, 'wardens', r.row);
   }
-  const problems: RowProblem[] = [...out, ...validateSite(site).map((p) => {
-    const at = origins.locate(site, p.path);
-    return at ? { ...p, sheet: at.sheet, row: at.row, reason: `${at.sheet} row ${at.row}: ${p.reason}` } : p;
-  })];
+  const problems: RowProblem[] = [...out, ...origins.rows(site, validateSite(site))];
   if (problems.length) {
     const first = problems[0]!;
     throw new HubError('HUB_ERR_SITE_INVALID', [`workbook: ${problems.length} problem${problems.length === 1 ? '' : 's'} (first: ${first.sheet ? `${first.sheet} row ${first.row ?? '?'}` : first.path}: ${first.reason})`], problems);

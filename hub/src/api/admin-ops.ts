@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { HubError, isHubError } from '@gridhub/core';
+import { DEVICE_KIND_LABELS, DEVICE_KINDS, HubError, isHubError } from '@gridhub/core';
 import { buildRuleSet, dryRun } from '@gridhub/rules';
 import { roles, sessionOf } from '../auth/index.ts';
 import { auditCsv } from '../admin/audit.ts';
@@ -157,7 +157,15 @@ export const adminOpsRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = a
   const report = async (month: string) => {
     const { fromMs } = monthRange(month);
     const tickets = await hub.rules.tickets.list({ sinceMs: fromMs, limit: 100_000 });
-    return monthlyReport(month, tickets, hub.rules.tickets.sla);
+    // Labelled by name, not id: grids, estates and wardens from the site (retired ones too: a report looks back), kinds in both languages.
+    const site = await hub.admin.site();
+    const names: Record<string, string> = Object.fromEntries(DEVICE_KINDS.map((k) => [k, `${DEVICE_KIND_LABELS[k].zh} ${DEVICE_KIND_LABELS[k].en}`]));
+    for (const c of site?.communities ?? []) for (const g of c.grids) {
+      names[g.id] = g.name;
+      for (const w of g.wardens) names[w.id] = w.name;
+      for (const e of g.estates) names[e.id] = e.name;
+    }
+    return monthlyReport(month, tickets, hub.rules.tickets.sla, names);
   };
 
   app.get('/reports/monthly', { config: { access: STAFF }, schema: { tags: ['admin'], summary: 'The monthly report (月报): 办结率, on-time rate, times to accept / arrive / close, open and overdue, by grid, estate, warden, kind', querystring: Month } }, async (req) =>

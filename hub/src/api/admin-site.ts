@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HubError, type SiteFile } from '@gridhub/core';
 import { parseSiteYaml, siteToYaml } from '@gridhub/store';
-import { roles } from '../auth/index.ts';
+import type { FastifyRequest } from 'fastify';
+import { roles, sessionOf } from '../auth/index.ts';
 import { applySiteOps, SITE_LEVELS, type SiteOp } from '../admin/site-edit.ts';
-import { csvRows, devicesFromRows, siteFromXlsx, siteToXlsx, withUnsheeted, workbookSheetRows, type RowProblem, type SheetRow } from '../admin/site-xlsx.ts';
+import { csvRows, devicesFromRows, Origins, siteFromXlsx, siteToXlsx, withUnsheeted, workbookSheetRows, type RowProblem, type SheetRow } from '../admin/site-xlsx.ts';
 import type { HubServices } from '../services.ts';
 import { ErrorBody } from './errors.ts';
 
@@ -19,6 +20,7 @@ const Op = Type.Union([
   Type.Object({ op: Type.Literal('move'), id: Id, parent: Type.Optional(Id), position: Type.Optional(Position) }, { additionalProperties: false }),
   Type.Object({ op: Type.Literal('update'), id: Id, patch: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }),
   Type.Object({ op: Type.Literal('retire'), id: Id }, { additionalProperties: false }),
+  Type.Object({ op: Type.Literal('restore'), id: Id }, { additionalProperties: false }),
 ]);
 const Apply = Type.Object({ apply: Type.Boolean({ default: false, description: 'false: preview only (validate and list the changes)' }) });
 const Change = Type.Object({ level: Type.String(), id: Type.String(), change: Type.String(), fields: Type.Optional(Type.Array(Type.String())) });
@@ -42,6 +44,7 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
   app.addContentTypeParser(XLSX, { parseAs: 'buffer', bodyLimit: MAX_BYTES }, (_req, body, done) => done(null, body));
   const { admin } = hub;
   const current = async () => (await admin.site()) ?? ({ version: 1, street: { id: 'street', name: 'street' }, communities: [] } as SiteFile);
+  const editor = (req: FastifyRequest) => ({ by: sessionOf(req).user.id, nowMs: hub.now() });
   const run = async (next: SiteFile, apply: boolean) => ({ applied: apply, changes: apply ? await admin.apply(next) : await admin.preview(next) });
 
   // operators too: their silences name estates, buildings and devices of every grid
@@ -61,9 +64,9 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
     '/ops',
     {
       config: { access: ADMIN },
-      schema: { tags: ['admin'], summary: 'Edit the site: add, rename, move (parent or plan position), update, retire; preview or apply', querystring: Apply, body: Type.Object({ ops: Type.Array(Op, { minItems: 1, maxItems: 1000 }) }), response: { 200: Changes, 400: ErrorBody } },
+      schema: { tags: ['admin'], summary: 'Edit the site: add, rename, move (parent or plan position), update, retire (a state: kept, out of live screens; refused while active nodes are below), restore; preview or apply', querystring: Apply, body: Type.Object({ ops: Type.Array(Op, { minItems: 1, maxItems: 1000 }) }), response: { 200: Changes, 400: ErrorBody } },
     },
-    async (req) => run(applySiteOps(await current(), req.body.ops as SiteOp[]), req.query.apply),
+    async (req) => run(applySiteOps(await current(), req.body.ops as SiteOp[], editor(req)), req.query.apply),
   );
 
   app.post(
@@ -103,8 +106,8 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
       else if (Buffer.isBuffer(body)) rows = await workbookSheetRows(body, 'devices');
       else throw new HubError('HUB_ERR_VALIDATION', ['send devices as text/csv or as an .xlsx workbook with a devices sheet']);
       const problems: RowProblem[] = [];
-      const rowOf = new Map<object, number>();
-      const byEstate = devicesFromRows(rows, 'devices', problems, (d, _e, row) => rowOf.set(d, row));
+      const rowOf = new Map<string, number>();
+      const byEstate = devicesFromRows(rows, 'devices', problems, (d, _e, row) => rowOf.set(d.id, row));
       const ops: SiteOp[] = [];
       const site = await current();
       const known = new Map(site.communities.flatMap((c) => c.grids.flatMap((g) => g.estates.flatMap((e) => e.devices.map((d) => [d.id, d] as const)))));
@@ -112,19 +115,31 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = 
         for (const d of list) {
           // a device already in the site is replaced (its secret kept unless the row gives one)
           const old = known.get(d.id);
-          if (old) ops.push({ op: 'retire', id: d.id });
+          if (old) ops.push({ op: 'remove', id: d.id });
           const keep = old && d.secret === undefined && d.secret_hash === undefined ? { secret_hash: old.secret_hash } : {};
           ops.push({ op: 'add', level: 'device', parent: estate, node: { ...d, ...keep } });
         }
       }
       if (problems.length) throw new HubError('HUB_ERR_SITE_INVALID', [`devices: ${problems.length} problem(s) (first: row ${problems[0]!.row}: ${problems[0]!.reason})`], problems);
+      let next: SiteFile;
       try {
-        return await run(applySiteOps(site, ops), req.query.apply);
+        next = applySiteOps(site, ops, editor(req));
       } catch (err) {
         if (err instanceof HubError && err.code === 'HUB_ERR_VALIDATION') {
           throw new HubError('HUB_ERR_SITE_INVALID', [err.message], [{ path: 'devices', reason: err.message }]);
         }
         throw err;
+      }
+      try {
+        return await run(next, req.query.apply);
+      } catch (err) {
+        // The site's own checks name a path (communities[0]...devices[7].building): give the row it came from.
+        if (!(err instanceof HubError) || err.code !== 'HUB_ERR_SITE_INVALID' || !Array.isArray(err.details)) throw err;
+        const origins = new Origins();
+        for (const c of next.communities) for (const g of c.grids) for (const e of g.estates) for (const d of e.devices) { const row = rowOf.get(d.id); if (row !== undefined) origins.set(d, 'devices', row); }
+        const located = origins.rows(next, err.details as RowProblem[]);
+        const first = located[0];
+        throw new HubError('HUB_ERR_SITE_INVALID', [`devices: ${located.length} problem(s) (first: ${first?.row !== undefined ? `row ${first.row}` : first?.path}: ${first?.reason})`], located);
       }
     },
   );

@@ -11,7 +11,6 @@ import { foreignPhotos, PHOTO_URL } from './photos.ts';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' });
 const Note = Type.String({ maxLength: 2000 });
-const Reason = Type.String({ minLength: 1, maxLength: 2000 });
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
 /** A photo the hub keeps, by its URL under the ticket (POST /api/tickets/:id/photos answers it). */
@@ -27,6 +26,11 @@ interface ActionRoute<S extends TSchema> {
   summary: string;
   body: S;
   toAction(b: Static<S>): TicketAction;
+  /**
+   * The words the action must carry (not blank): refused with HUB_ERR_TICKET_NOTE_REQUIRED before
+   * the lifecycle sees it, so the caller learns what is missing rather than "cannot close".
+   */
+  requires?: { field: 'note' | 'reason'; what: string };
   /** Targets a warden who must belong to the grid (dispatch, transfer). */
   target?(b: Static<S>, t: Ticket): { gridId: string; assigneeId: string };
 }
@@ -48,11 +52,21 @@ export const ACTION_ROUTES: Record<string, ActionRoute<TSchema>> = {
   arrive: route({ action: 'arrive', summary: 'Arrived on site (到场)', body: Type.Object({ note: Type.Optional(Note) }), toAction: (b) => ({ type: 'arrive', note: b.note }) }),
   resolve: route({
     action: 'resolve', summary: 'Resolved, with a note and photos (处置完成)',
-    body: Type.Object({ note: Reason, photos: Type.Optional(Type.Array(Photo, { maxItems: 6 })) }),
-    toAction: (b) => ({ type: 'resolve', note: b.note, photos: b.photos }),
+    body: Type.Object({ note: Type.Optional(Note), photos: Type.Optional(Type.Array(Photo, { maxItems: 6 })) }),
+    requires: { field: 'note', what: 'a note of what was done' },
+    toAction: (b) => ({ type: 'resolve', note: b.note ?? '', photos: b.photos }),
   }),
-  close: route({ action: 'close', summary: 'Verify and close (核查办结)', body: Type.Object({ note: Type.Optional(Note) }), toAction: (b) => ({ type: 'close', note: b.note }) }),
-  return: route({ action: 'return', summary: 'Return with a reason (退单)', body: Type.Object({ reason: Reason }), toAction: (b) => ({ type: 'return', reason: b.reason }) }),
+  close: route({
+    action: 'close', summary: 'Verify and close (核查办结), with a note of what the verification found (required)',
+    body: Type.Object({ note: Type.Optional(Note) }),
+    requires: { field: 'note', what: 'a note of what was verified' },
+    toAction: (b) => ({ type: 'close', note: b.note ?? '' }),
+  }),
+  return: route({
+    action: 'return', summary: 'Return with a reason (退单, required)', body: Type.Object({ reason: Type.Optional(Note) }),
+    requires: { field: 'reason', what: 'a reason' },
+    toAction: (b) => ({ type: 'return', reason: b.reason ?? '' }),
+  }),
   transfer: route({
     action: 'transfer', summary: 'Transfer to another grid or warden (流转)',
     body: Type.Object({ gridId: Id, assigneeId: Id, note: Type.Optional(Note) }),
@@ -64,7 +78,11 @@ export const ACTION_ROUTES: Record<string, ActionRoute<TSchema>> = {
     body: Type.Object({ department: lit(DEPARTMENTS), note: Type.Optional(Note) }),
     toAction: (b) => ({ type: 'whistle', department: b.department, note: b.note }),
   }),
-  reopen: route({ action: 'reopen', summary: 'Reopen: verification failed (重新派单)', body: Type.Object({ reason: Reason }), toAction: (b) => ({ type: 'reopen', reason: b.reason }) }),
+  reopen: route({
+    action: 'reopen', summary: 'Reopen: verification failed (重新派单), with the reason (required)', body: Type.Object({ reason: Type.Optional(Note) }),
+    requires: { field: 'reason', what: 'the reason verification failed' },
+    toAction: (b) => ({ type: 'reopen', reason: b.reason ?? '' }),
+  }),
 };
 
 /** Actions a warden takes only on a ticket in their own hands. */
@@ -151,7 +169,7 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
         config: { access: roles(...ACTION_ROLES[r.action]) },
         schema: {
           tags: ['tickets'], summary: r.summary, params: Type.Object({ id: Id }), body: r.body,
-          response: { 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+          response: { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
         },
       },
       async (req) => {
@@ -159,6 +177,8 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = as
         const t = await load(req.params.id);
         checkActor(user, r, t);
         const body = req.body as Static<typeof r.body>;
+        const words = r.requires ? (body as Record<string, unknown>)[r.requires.field] : undefined;
+        if (r.requires && (typeof words !== 'string' || !words.trim())) throw new HubError('HUB_ERR_TICKET_NOTE_REQUIRED', [r.action, r.requires.what]);
         const photos = (body as { photos?: string[] }).photos;
         const bad = photos ? await foreignPhotos(hub, t.id, photos) : [];
         if (bad.length) throw new HubError('HUB_ERR_VALIDATION', [`not a photo of this ticket: ${bad.join(', ')}`]);

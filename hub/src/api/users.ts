@@ -86,6 +86,28 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ hub: HubServices }> = asyn
   );
 
   app.put(
+    '/:id/grid',
+    {
+      config: { access: roles('admin') },
+      schema: {
+        tags: ['users'],
+        summary: "Change the grid a warden or grid leader serves (admin): their next request sees the new grid; their live sockets end and reconnect in it",
+        params: Type.Object({ id: Id }),
+        body: Type.Object({ gridId: Id }),
+        response: { 200: Type.Object({ ok: Type.Boolean() }), 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const grids = new Set((await hub.store.siteTree()).communities.flatMap((c) => c.grids.map((g) => g.id)));
+      if (!grids.has(req.body.gridId)) throw new HubError('HUB_ERR_VALIDATION', [`no grid ${req.body.gridId}`]);
+      const done = await users.setGrid(req.params.id, req.body.gridId);
+      if (done === null) throw new HubError('HUB_ERR_NOT_FOUND', [`user ${req.params.id}`]);
+      if (!done) throw new HubError('HUB_ERR_VALIDATION', [`${req.params.id} does not serve a grid (only wardens and grid leaders do)`]);
+      return { ok: true };
+    },
+  );
+
+  app.put(
     '/:id/disabled',
     {
       config: { access: roles('admin') },

@@ -40,7 +40,7 @@ export interface LiveSession {
 }
 
 /** Sessions that just ended: these ids, or every session of a user. */
-export type SessionsEnded = { reason: 'logout'; sessionIds: string[] } | { reason: 'password' | 'disabled'; userId: string };
+export type SessionsEnded = { reason: 'logout'; sessionIds: string[] } | { reason: 'password' | 'disabled' | 'grid'; userId: string };
 
 export type LoginOutcome = 'ok' | 'wrong' | 'delayed';
 
@@ -106,6 +106,20 @@ export class UserStore {
     await this.#db.updateTable('users').set({ password_hash: await hashSecret(password, PASSWORD_COST) }).where('id', '=', id).execute();
     await this.#db.deleteFrom('sessions').where('user_id', '=', id).execute();
     this.#emit({ reason: 'password', userId: id });
+  }
+
+  /**
+   * Moves a warden or grid leader to another grid. Their HTTP session reads the new grid on its next
+   * request; their live sockets (scoped at connect) are ended so the screen reconnects in the new scope.
+   * Null: no such user; false: not a user who serves a grid.
+   */
+  async setGrid(id: string, gridId: string): Promise<boolean | null> {
+    const row = await this.#db.selectFrom('users').select(['role']).where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    if (row.role !== 'warden' && row.role !== 'grid_leader') return false;
+    await this.#db.updateTable('users').set({ grid_id: gridId }).where('id', '=', id).execute();
+    this.#emit({ reason: 'grid', userId: id });
+    return true;
   }
 
   /** Disables (or enables again) a user; disabling ends every session of theirs. */

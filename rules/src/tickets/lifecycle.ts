@@ -37,7 +37,10 @@ export const TICKET_TABLE: Table = {
   close: {
     from: 'open',
     // A person closes: after resolution, or at once when the condition cleared by itself.
-    guard: (t) => (t.status === 'resolved' || t.conditionClearedMs !== null ? null : 'only a resolved ticket, or one whose condition cleared, can be closed'),
+    guard: (t, a) =>
+      t.status !== 'resolved' && t.conditionClearedMs === null
+        ? 'only a resolved ticket, or one whose condition cleared, can be closed'
+        : a.note.trim() ? null : 'closing (核查办结) needs a note of what was verified',
     apply: (_t, _a, now) => ({ status: 'closed', closedMs: now }),
   },
   return: {

@@ -5,6 +5,9 @@ import type { StoreDatabase } from '../schema.ts';
 
 type Entry = SiteFile['communities'][number]['grids'][number]['estates'][number]['devices'][number];
 
+/** A retired row's state as the site file's `retired` (absent while active). */
+const retiredOf = (r: { retired_at: string | null; retired_by: string | null }) => (r.retired_at === null ? {} : { retired: { at: r.retired_at, by: r.retired_by ?? 'unknown' } });
+
 const opt = <K extends string, V>(key: K, v: V | null): { [P in K]?: V } => (v === null ? {} : ({ [key]: v } as { [P in K]: V }));
 
 /**
@@ -60,6 +63,7 @@ export async function exportSite(db: Kysely<StoreDatabase>): Promise<SiteFile | 
     ...opt('imei', d.imei),
     ...opt('platform_device_id', d.platform_device_id),
     ...(d.params && d.params !== '{}' ? { params: JSON.parse(d.params) as NonNullable<Entry['params']> } : {}),
+    ...retiredOf(d),
   });
   return {
     version: 1,
@@ -68,27 +72,31 @@ export async function exportSite(db: Kysely<StoreDatabase>): Promise<SiteFile | 
       id: c.id,
       name: c.name,
       ...officerList(c.id),
+      ...retiredOf(c),
       grids: gridsOf(c.id).map((g) => ({
         id: g.id,
         name: g.name,
+        ...retiredOf(g),
         estates: estatesOf(g.id).map((e) => ({
           id: e.id,
           name: e.name,
           plan: { width_m: Number(e.width_m), height_m: Number(e.height_m) },
+          ...retiredOf(e),
           buildings: buildingsOf(e.id).map((b) => ({
             id: b.id,
             name: b.name,
             floors: Number(b.floors),
             position: { x: Number(b.x), y: Number(b.y) },
             ...(b.w !== null && b.h !== null ? { size: { w: Number(b.w), h: Number(b.h) } } : {}),
+            ...retiredOf(b),
             units: unitsOf(b.id).map((u) => {
               const elevators = JSON.parse(u.elevators) as string[];
-              return { id: u.id, name: u.name, ...(elevators.length ? { elevators } : {}) };
+              return { id: u.id, name: u.name, ...(elevators.length ? { elevators } : {}), ...retiredOf(u) };
             }),
           })),
           devices: devicesOf(e.id).map(device),
         })),
-        wardens: wardensOf(g.id).map((w) => ({ id: w.id, name: w.name, phone: w.phone, role: w.role as WardenRole })),
+        wardens: wardensOf(g.id).map((w) => ({ id: w.id, name: w.name, phone: w.phone, role: w.role as WardenRole, ...retiredOf(w) })),
       })),
     })),
   };

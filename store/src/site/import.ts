@@ -20,24 +20,27 @@ export interface SiteRows {
 }
 const TABLE_ORDER = ['streets', 'communities', 'grids', 'estates', 'buildings', 'units', 'devices', 'wardens', 'officers'] as const;
 
+/** A node's retired state as its two columns (null while active). */
+const retiredCols = (n: { retired?: { at: string; by: string } }) => ({ retired_at: n.retired?.at ?? null, retired_by: n.retired?.by ?? null });
+
 /** Pure: the nested site file flattened to rows. `hashes` gives each device's stored secret hash. */
 export function flattenSite(site: SiteFile, hashes: ReadonlyMap<string, string>): SiteRows {
   const rows: SiteRows = { streets: [], communities: [], grids: [], estates: [], buildings: [], units: [], devices: [], wardens: [], officers: [] };
   rows.streets.push({ id: site.street.id, name: site.street.name, control_room_phone: site.street.control_room?.phone ?? null });
   for (const o of site.street.officers ?? []) rows.officers.push({ id: o.id, name: o.name, phone: o.phone, level: 'street', place_id: site.street.id });
   for (const c of site.communities) {
-    rows.communities.push({ id: c.id, name: c.name, street_id: site.street.id });
+    rows.communities.push({ id: c.id, name: c.name, street_id: site.street.id, ...retiredCols(c) });
     for (const o of c.officers ?? []) rows.officers.push({ id: o.id, name: o.name, phone: o.phone, level: 'community', place_id: c.id });
     for (const g of c.grids) {
-      rows.grids.push({ id: g.id, name: g.name, community_id: c.id });
-      for (const w of g.wardens) rows.wardens.push({ id: w.id, name: w.name, phone: w.phone, role: w.role, grid_id: g.id });
+      rows.grids.push({ id: g.id, name: g.name, community_id: c.id, ...retiredCols(g) });
+      for (const w of g.wardens) rows.wardens.push({ id: w.id, name: w.name, phone: w.phone, role: w.role, grid_id: g.id, ...retiredCols(w) });
       for (const e of g.estates) {
-        rows.estates.push({ id: e.id, name: e.name, grid_id: g.id, width_m: e.plan.width_m, height_m: e.plan.height_m });
+        rows.estates.push({ id: e.id, name: e.name, grid_id: g.id, width_m: e.plan.width_m, height_m: e.plan.height_m, ...retiredCols(e) });
         for (const b of e.buildings) {
           rows.buildings.push({
-            id: b.id, name: b.name, estate_id: e.id, floors: b.floors, x: b.position.x, y: b.position.y, w: b.size?.w ?? null, h: b.size?.h ?? null,
+            id: b.id, name: b.name, estate_id: e.id, floors: b.floors, x: b.position.x, y: b.position.y, w: b.size?.w ?? null, h: b.size?.h ?? null, ...retiredCols(b),
           });
-          for (const u of b.units) rows.units.push({ id: u.id, name: u.name, building_id: b.id, elevators: JSON.stringify(u.elevators ?? []) });
+          for (const u of b.units) rows.units.push({ id: u.id, name: u.name, building_id: b.id, elevators: JSON.stringify(u.elevators ?? []), ...retiredCols(u) });
         }
         for (const d of e.devices) {
           const secretHash = hashes.get(d.id);
@@ -48,7 +51,7 @@ export function flattenSite(site: SiteFile, hashes: ReadonlyMap<string, string>)
             installed_at: d.installed ?? null, bin_depth_mm: d.bin_depth_mm ?? null, sensor_offset_mm: d.sensor_offset_mm ?? null,
             secret_hash: secretHash,
             model: d.model ?? null, dev_eui: d.dev_eui?.toLowerCase() ?? null, network_app: d.network_app ?? null, imei: d.imei ?? null,
-            platform_device_id: d.platform_device_id ?? null, params: JSON.stringify(d.params ?? {}),
+            platform_device_id: d.platform_device_id ?? null, params: JSON.stringify(d.params ?? {}), ...retiredCols(d),
           });
         }
       }
