@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { HubError } from '@gridhub/core';
 import { deviceModelsRoutes } from './api/device-models.ts';
 import { devicesRoutes } from './api/devices.ts';
 import { errorsPlugin } from './api/errors.ts';
@@ -73,9 +74,9 @@ export async function buildApp(hub: HubServices, opts: { logLevel?: string } = {
     users: hub.auth.users,
     gridsIn: (place) => hub.store.gridIdsIn(place),
     resources: [
-      { prefix: '/api/tickets', kind: 'ticket', owner: async (id) => hub.rules.tickets.get(id) },
-      { prefix: '/api/incidents', kind: 'ticket', owner: async (id) => incidentOwner(hub, id) },
-      { prefix: '/api/devices', kind: 'device', owner: async (id) => { const d = await hub.store.deviceInfo(id); return d && { gridId: d.place.grid, department: null }; } },
+      { prefix: '/api/tickets', kind: 'ticket', owner: async (id) => hub.rules.tickets.get(id), notFound: (id) => new HubError('HUB_ERR_TICKET_NOT_FOUND', [id]) },
+      { prefix: '/api/incidents', kind: 'ticket', owner: async (id) => incidentOwner(hub, id), notFound: (id) => new HubError('HUB_ERR_INCIDENT_NOT_FOUND', [id]) },
+      { prefix: '/api/devices', kind: 'device', owner: async (id) => { const d = await hub.store.deviceInfo(id); return d && { gridId: d.place.grid, department: null }; }, notFound: (id) => new HubError('HUB_ERR_NOT_FOUND', [`device ${id}`]) },
     ],
     gridFilteredLists: ['/api/devices'],
     allowedOrigins: hub.auth.allowedOrigins,

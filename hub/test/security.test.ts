@@ -474,7 +474,8 @@ describe('photos are files the hub keeps', () => {
     const ticket = (await hub.rules.tickets.get(ticketId))!;
     const outsider = wardens.find((w) => w.gridId !== ticket.gridId)!;
     const other = await hub.app.inject({ method: 'GET', url: up.body.photos[0].url, headers: { authorization: `Bearer ${await login(hub, outsider.id, demoPassword(outsider.id))}` } });
-    expect(other.statusCode).toBe(403);
+    expect(other.statusCode).toBe(404); // another grid's ticket answers as one that does not exist
+    expect(other.json().code).toBe('HUB_ERR_TICKET_NOT_FOUND');
     expect((await hub.app.inject({ method: 'GET', url: up.body.photos[0].url })).statusCode).toBe(401);
     // Another ticket's photo is not this ticket's (no id guessing across tickets).
     expect((await hub.app.inject({ method: 'GET', url: up.body.photos[0].url.replace(ticketId, 'other-ticket'), headers: { authorization: `Bearer ${op}` } })).statusCode).toBe(404);

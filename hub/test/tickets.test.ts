@@ -204,7 +204,14 @@ describe('tickets through MQTT and the API (demo site)', () => {
       const refused = res.status === 403 || res.status === 404 || res.status === 400;
       if (!refused && secretsOfB.some((s) => text.includes(s))) leaks.push(`${r.method} ${url} -> ${res.status} ${text.slice(0, 120)}`);
       if (!refused && res.status >= 300) leaks.push(`${r.method} ${url} -> unexpected ${res.status}`);
-      if (r.url.includes(':id') && (r.url.startsWith('/api/tickets') || r.url.startsWith('/api/devices')) && res.status !== 403) leaks.push(`${r.method} ${url} -> ${res.status}, expected 403`);
+      // Another grid's ticket or device answers exactly as an id that does not exist (404 with the
+      // same code; or 403 for a role the route refuses whatever the id): which ids exist stays hidden.
+      if (r.url.includes(':id') && (r.url.startsWith('/api/tickets') || r.url.startsWith('/api/devices'))) {
+        const unknown = await api(hub, r.method as 'GET', url.replace(idFor(r.url), 'no-such-id'), { token: warden, body: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
+        const same = res.status === unknown.status && res.body?.code === unknown.body?.code && [403, 404].includes(res.status);
+        if (!same) leaks.push(`${r.method} ${url} -> ${res.status} ${res.body?.code}; an unknown id -> ${unknown.status} ${unknown.body?.code}`);
+        if (res.status === 403 && res.body?.code !== 'HUB_ERR_FORBIDDEN') leaks.push(`${r.method} ${url} -> 403 ${res.body?.code}`);
+      }
     }
     expect(leaks).toEqual([]);
     // Without the grid filter the lists show grid A only, and not nothing.
@@ -224,8 +231,8 @@ describe('tickets through MQTT and the API (demo site)', () => {
     expect((await api(hub, 'POST', `/api/tickets/${ticketB.id}/escalate`, { body: { department: 'fire_brigade', note: '疑似火情' } })).body.ticket.status).toBe('with_department');
     const seen = (await api(hub, 'GET', '/api/tickets', { token: fire })).body.items as any[];
     expect(seen.map((t) => t.id)).toEqual([ticketB.id]);
-    expect((await api(hub, 'GET', `/api/tickets/${mine[0].id}`, { token: fire })).status).toBe(403);
-    expect((await api(hub, 'GET', `/api/devices/${b.id}`, { token: fire })).status).toBe(403);
+    expect((await api(hub, 'GET', `/api/tickets/${mine[0].id}`, { token: fire })).body.code).toBe('HUB_ERR_TICKET_NOT_FOUND');
+    expect((await api(hub, 'GET', `/api/devices/${b.id}`, { token: fire })).body.code).toBe('HUB_ERR_NOT_FOUND');
     expect((await api(hub, 'POST', `/api/tickets/${ticketB.id}/resolve`, { token: fire, body: { note: '已扑灭 put out' } })).body.ticket.status).toBe('resolved');
   });
 

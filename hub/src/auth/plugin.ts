@@ -31,6 +31,8 @@ export interface GuardedResource {
   prefix: string;
   kind: 'ticket' | 'device';
   owner(id: string): Promise<{ gridId: string; department: Department | null } | undefined>;
+  /** What the route answers for an id that does not exist: a caller outside its scope gets the same. */
+  notFound(id: string): HubError;
 }
 
 export interface AuthPluginOptions {
@@ -152,8 +154,10 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
     const params = (req.params ?? {}) as Record<string, string | undefined>;
     for (const r of opts.resources) {
       if (!params.id || !url.startsWith(`${r.prefix}/:id`)) continue;
+      // Another grid's ticket or device answers exactly as one that does not exist (404, same
+      // code and text): a caller with a scope cannot tell which ids exist outside it.
       const owner = await r.owner(params.id);
-      if (owner && !(r.kind === 'ticket' ? seesTicket(scope, owner) : seesGrid(scope, owner.gridId))) throw forbidden(`see ${r.kind} ${params.id}`);
+      if (!owner || !(r.kind === 'ticket' ? seesTicket(scope, owner) : seesGrid(scope, owner.gridId))) throw r.notFound(params.id);
     }
     if (params.grid !== undefined && !seesGrid(scope, params.grid)) throw forbidden(`see grid ${params.grid}`);
     const query = (req.query ?? {}) as Record<string, unknown>;
