@@ -58,7 +58,7 @@ function bindStore({ db, dialect, sqlite }: OpenDatabase, refusalsKeep: number):
     },
     streetId,
     isEmpty: async () => (await streetId()) === null,
-    importSite: (site) => importSite(db, site),
+    importSite: (site) => importSite(db, site, (tx) => eventLog.joined(tx)),
     siteTree: () => siteTree(db),
     allDeviceInfo: () => devices.allDeviceInfo(db),
     deviceInfo: (id) => devices.deviceInfo(db, id),

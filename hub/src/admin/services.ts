@@ -59,7 +59,11 @@ export function createAdmin(deps: AdminDeps): AdminServices {
   };
   const provision = (deviceId: string, hash: string) =>
     serial(async () => {
-      if (!(await setDeviceSecretHash(deps.store.db, deviceId, hash))) throw new HubError('HUB_ERR_NOT_FOUND', [`device ${deviceId}`]);
+      // the secret and the request's audit row commit together (EventLog's joiner)
+      await deps.store.db.transaction().execute(async (tx) => {
+        if (!(await setDeviceSecretHash(tx, deviceId, hash))) throw new HubError('HUB_ERR_NOT_FOUND', [`device ${deviceId}`]);
+        await deps.store.eventLog.joined(tx);
+      });
       deps.dropDevice(deviceId);
     });
   return {
