@@ -194,7 +194,7 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       rules,
       photos: new PhotoStore(store.db, new FilePhotoBlobs(join(config.dataDir, 'photos'))),
       networkIngest: ingest,
-      admin: createAdmin({ store, reloadDevices: () => ingest.reloadDevices(), dropDevice: (id) => broker.disconnectDevice(id) }),
+      admin: createAdmin({ store, reloadDevices: () => ingest.reloadDevices(), dropDevice: (id) => broker.disconnectDevice(id), readings: (q) => sink.readings(q) }),
       codecs,
       notifier,
     };
