@@ -21,7 +21,7 @@ import { bridgeSpecs, startBridge, type Bridge } from './bridges.ts';
 import { createHubNotifier, notifyMetricsText } from './notify.ts';
 import type { Notifier } from '@gridhub/notify';
 import { createAdmin } from './admin/services.ts';
-import { auditSystemTicketActions } from './admin/audit.ts';
+import { joinAudit } from './admin/audit.ts';
 
 /** MQTT packets above this close the connection before they are buffered. */
 export const MAX_MQTT_PACKET_BYTES = 2 * 1024 * 1024;
@@ -194,11 +194,12 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       rules,
       photos: new PhotoStore(store.db, new FilePhotoBlobs(join(config.dataDir, 'photos'))),
       networkIngest: ingest,
-      admin: createAdmin({ store, reloadDevices: () => ingest.reloadDevices(), dropDevice: (id) => broker.disconnectDevice(id) }),
+      admin: createAdmin({ store, reloadDevices: () => ingest.reloadDevices(), dropDevice: (id) => broker.disconnectDevice(id), readings: (q) => sink.readings(q) }),
       codecs,
       notifier,
     };
-    auditSystemTicketActions(rules.events, services.admin.audit, (err) => log.error({ err }, 'audit log write failed'));
+    // every audit row a store transaction causes is written in that transaction (admin/audit.ts)
+    store.eventLog.setJoiner(joinAudit(services.admin.audit, () => Date.now()));
     const registry = createMetrics({ broker: () => broker.stats(), ingest: () => ingest.stats(), rules: () => {
         const f = rules.feed();
         return { alertStates: rules.engine.alertStates(), backlog: f.backlog, backlogAgeMs: f.backlogAgeMs, commitFailures: f.consecutiveFailures, eventsAppended: store.eventLog.appended };

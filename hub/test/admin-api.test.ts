@@ -313,4 +313,50 @@ describe('admin API: site workbook, rules, device secrets, audit, access', () =>
     }
     expect(refusals).toBeGreaterThan(40);
   });
+
+  it('the audit row is written in the change\'s transaction: a change whose transaction fails leaves no row of it done; a change that commits has exactly one (admin change and ticket action)', async () => {
+    const db = (hub.store as SqlHubStore).db;
+    const rowsOf = async (target: string) => ((await api(hub, 'GET', `/api/admin/audit?q=${encodeURIComponent(target)}`)).body.items as any[]).filter((e) => e.target === target).map((e) => [e.method, e.route, e.username, e.status]);
+    // an admin change: the device's new secret hash cannot be written (the store refuses mid-transaction)
+    const device = (await hub.store.listDevices({ kind: 'smoke', limit: 1, offset: 3 })).items[0]!;
+    const secretUrl = `/api/admin/devices/${device.id}/secret`;
+    await sql`create trigger refuse_secret before update of secret_hash on devices begin select raise(abort, 'refused by test'); end`.execute(db);
+    const failed = await inject('POST', secretUrl);
+    await sql`drop trigger refuse_secret`.execute(db);
+    expect(failed.statusCode).toBe(500);
+    // the attempt is recorded with its failure, never as done
+    expect(await rowsOf(secretUrl)).toEqual([['POST', '/api/admin/devices/:id/secret', 'admin', 500]]);
+    // neither: when the audit row cannot be written, the change is rolled back with it
+    const hashBefore = await hub.store.deviceSecretHash(device.id);
+    await sql`create trigger refuse_audit before insert on audit_log begin select raise(abort, 'refused by test'); end`.execute(db);
+    const unrecorded = await inject('POST', secretUrl);
+    await sql`drop trigger refuse_audit`.execute(db);
+    expect(unrecorded.statusCode).toBe(500);
+    expect(await hub.store.deviceSecretHash(device.id)).toEqual(hashBefore);
+    expect((await inject('POST', secretUrl)).statusCode).toBe(200);
+    expect(await hub.store.deviceSecretHash(device.id)).not.toEqual(hashBefore);
+    expect(await rowsOf(secretUrl)).toEqual([
+      ['POST', '/api/admin/devices/:id/secret', 'admin', 200],
+      ['POST', '/api/admin/devices/:id/secret', 'admin', 500],
+    ]);
+
+    // a ticket action: the engine's transaction (ticket, transition, events) fails at its events
+    const now = Date.now();
+    await hub.rules.engine.ingest([{ deviceId: device.id, kind: 'smoke', message: 'event', tsMs: now, seq: 1, rxMs: now, place: device.place, fields: { event: 'alarm', obscuration_pct: 14 } } as Reading]);
+    const ticket = (await api(hub, 'GET', `/api/tickets?device=${device.id}`)).body.items[0];
+    expect(ticket).toBeDefined();
+    const ackUrl = `/api/tickets/${ticket.id}/acknowledge`;
+    await sql`create trigger refuse_events before insert on events begin select raise(abort, 'refused by test'); end`.execute(db);
+    const refused = await inject('POST', ackUrl, JSON.stringify({ note: 'on it' }), 'application/json');
+    await sql`drop trigger refuse_events`.execute(db);
+    expect(refused.statusCode).toBe(500);
+    expect(await rowsOf(ackUrl)).toEqual([['POST', '/api/tickets/:id/acknowledge', 'admin', 500]]);
+    expect((await api(hub, 'GET', `/api/tickets/${ticket.id}`)).body.ticket?.status ?? (await api(hub, 'GET', `/api/tickets/${ticket.id}`)).body.status).not.toBe('acknowledged');
+    const acked = await inject('POST', ackUrl, JSON.stringify({ note: 'on it' }), 'application/json');
+    expect(acked.statusCode, acked.body).toBe(200);
+    expect(await rowsOf(ackUrl)).toEqual([
+      ['POST', '/api/tickets/:id/acknowledge', 'admin', 200],
+      ['POST', '/api/tickets/:id/acknowledge', 'admin', 500],
+    ]);
+  });
 });

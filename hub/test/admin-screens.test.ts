@@ -205,6 +205,8 @@ describe.skipIf(!serverAvailable('chromium'))('admin screens end to end in headl
     await shot(admin, 'admin-rules');
     await admin.locator('[data-testid=tab-reports]').click();
     await admin.locator('[data-testid=report]').getByText('办结率').first().waitFor({ timeout: 10_000 });
+    // the KPIs as charts too: rates and times by the chosen grouping
+    await expect.poll(() => admin.locator('[data-testid=report-charts] canvas').count(), { timeout: 10_000 }).toBe(2);
     await shot(admin, 'admin-reports');
   });
 });

@@ -1,5 +1,5 @@
 import type { Reading } from '@gridhub/core';
-import type { HistoryQuery, HistoryResult } from '@gridhub/store';
+import type { HistoryQuery, HistoryResult, ReadingsQuery } from '@gridhub/store';
 
 /**
  * Where confirmed readings live: InfluxDB (INFLUX_URL set) or the embedded SQL table.
@@ -11,6 +11,8 @@ export interface TelemetrySink {
   readonly name: 'influxdb' | 'embedded';
   write(readings: Reading[]): Promise<void>;
   query(q: HistoryQuery): Promise<HistoryResult>;
+  /** Every stored reading in [fromMs, toMs), oldest first, at most `limit` (a rule dry run replays them). */
+  readings(q: ReadingsQuery): Promise<Reading[]>;
   /** For /api/health: resolves when the store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -23,6 +23,9 @@ function gatedSink(): TelemetrySink & { open: boolean; stored: Reading[] } {
     async query(): Promise<never> {
       throw new Error('not used');
     },
+    async readings(): Promise<never> {
+      throw new Error('not used');
+    },
     async ping() {},
     async close() {},
   };

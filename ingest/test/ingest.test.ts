@@ -230,7 +230,7 @@ describe('ingest while the store fails for a while', () => {
 describe('ingest with a full spool', () => {
   it('rejects a good message with HUB_ERR_SPOOL_FULL and still resolves a refused one', async () => {
     await withStore(async (store, d) => {
-      const never = { name: 'embedded' as const, write: () => Promise.reject(new Error('sink down')), query: () => Promise.reject(new Error('no')), ping: async () => {}, close: async () => {} };
+      const never = { name: 'embedded' as const, write: () => Promise.reject(new Error('sink down')), query: () => Promise.reject(new Error('no')), readings: () => Promise.reject(new Error('no')), ping: async () => {}, close: async () => {} };
       const ingest = createIngest({ store, sink: never, spool: { dir: join(d, 'spool'), budgetBytes: 4000 }, logger: quiet });
       await ingest.start();
       let full: unknown = null;

@@ -21,6 +21,7 @@ export class EventLog implements EventLogReader {
   readonly #db: Db;
   readonly #dialect: SqlDialectName;
   readonly #listeners = new Set<() => void>();
+  #joiner: ((tx: Tx, events: readonly HubEvent[]) => Promise<void>) | null = null;
   #appended = 0;
 
   constructor(db: Db, dialect: SqlDialectName) {
@@ -33,8 +34,23 @@ export class EventLog implements EventLogReader {
     return this.#appended;
   }
 
+  /**
+   * A writer that joins every change's transaction (the hub's audit row of the request that caused
+   * it, the hub's own ticket actions among `events`): run by `joined(tx, events)`, which `append`
+   * and the site import call inside their transaction.
+   */
+  setJoiner(fn: ((tx: Tx, events: readonly HubEvent[]) => Promise<void>) | null): void {
+    this.#joiner = fn;
+  }
+
+  /** Runs the joiner inside `tx` (nothing when none is set). */
+  async joined(tx: Tx, events: readonly HubEvent[] = []): Promise<void> {
+    if (this.#joiner) await this.#joiner(tx, events);
+  }
+
   /** Appends `events` in order inside `tx`. Call `committed()` after the transaction commits. */
   async append(tx: Tx, events: readonly HubEvent[], atMs: number): Promise<void> {
+    await this.joined(tx, events);
     if (!events.length) return;
     if (this.#dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(tx);
     const rows = events.map((e) => ({ at_ms: atMs, type: e.type, grid_id: eventGridId(e), device_id: eventDeviceId(e), body: JSON.stringify(e) }));

@@ -3,7 +3,7 @@ import type { Reading } from '@gridhub/core';
 import { sql, type Kysely } from 'kysely';
 import { chunkRows } from './db.ts';
 import type { ReadingValuesTable, ReadingsTable, StoreDatabase } from './schema.ts';
-import type { HistoryQuery, HistoryResult } from './types.ts';
+import type { HistoryQuery, HistoryResult, ReadingsQuery } from './types.ts';
 
 /** Pure: a batch as table rows. Numeric fields (and booleans as 0/1) also go to `reading_values`. */
 export function readingRows(readings: readonly Reading[]): { readings: ReadingsTable[]; values: ReadingValuesTable[] } {
@@ -88,7 +88,7 @@ export async function pruneReadings(db: Kysely<StoreDatabase>, olderThanMs: numb
  * Stored readings in [fromMs, toMs) on the device clock, oldest first (at most `limit`): what a
  * rule's dry run replays. The embedded telemetry's `readings` table (with InfluxDB as the sink it is empty).
  */
-export async function listReadings(db: Kysely<StoreDatabase>, q: { fromMs: number; toMs: number; kinds?: readonly string[]; limit: number }): Promise<Reading[]> {
+export async function listReadings(db: Kysely<StoreDatabase>, q: ReadingsQuery): Promise<Reading[]> {
   let sel = db.selectFrom('readings').selectAll().where('ts_ms', '>=', q.fromMs).where('ts_ms', '<', q.toMs);
   if (q.kinds?.length) sel = sel.where('kind', 'in', [...q.kinds]);
   const rows = await sel.orderBy('ts_ms').orderBy('device_id').orderBy('seq').limit(q.limit).execute();

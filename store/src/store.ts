@@ -58,7 +58,7 @@ function bindStore({ db, dialect, sqlite }: OpenDatabase, refusalsKeep: number):
     },
     streetId,
     isEmpty: async () => (await streetId()) === null,
-    importSite: (site) => importSite(db, site),
+    importSite: (site) => importSite(db, site, (tx) => eventLog.joined(tx)),
     siteTree: () => siteTree(db),
     allDeviceInfo: () => devices.allDeviceInfo(db),
     deviceInfo: (id) => devices.deviceInfo(db, id),
@@ -80,6 +80,7 @@ function bindStore({ db, dialect, sqlite }: OpenDatabase, refusalsKeep: number):
     pruneUplinkKeys: (olderThanMs) => network.pruneUplinkKeys(db, olderThanMs),
     writeReadings: (batch) => (writer ? writer.write(batch) : readings.writeReadings(db, batch)),
     queryReadings: (q) => readings.queryReadings(db, q),
+    listReadings: (q) => readings.listReadings(db, q),
     countReadings: (filter) => readings.countReadings(db, filter),
     pruneReadings: (olderThanMs) => (writer ? writer.prune(olderThanMs) : readings.pruneReadings(db, olderThanMs)),
   };

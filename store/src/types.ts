@@ -72,6 +72,8 @@ export interface HubStore {
   /** Idempotent on (deviceId, message, tsMs, seq): writing a reading twice stores it once. */
   writeReadings(readings: Reading[]): Promise<void>;
   queryReadings(q: HistoryQuery): Promise<HistoryResult>;
+  /** Embedded readings in [fromMs, toMs), oldest first (a rule dry run replays them). */
+  listReadings(q: ReadingsQuery): Promise<Reading[]>;
   countReadings(filter: { deviceId?: string; message?: string }): Promise<number>;
   /** Deletes embedded readings older than the cutoff; returns how many. */
   pruneReadings(olderThanMs: number): Promise<number>;
@@ -131,6 +133,14 @@ export interface UnclaimedDevice {
   origin: string;
   /** What the network said about it (its name, application, model) as given, for the admin. */
   detail: Record<string, string>;
+}
+
+/** Stored readings of every device in [fromMs, toMs), oldest first, at most `limit`. */
+export interface ReadingsQuery {
+  fromMs: number;
+  toMs: number;
+  kinds?: readonly string[];
+  limit: number;
 }
 
 /** A device's history of one numeric field, downsampled to at most `maxPoints` buckets (mean). */

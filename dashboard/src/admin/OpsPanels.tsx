@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Col, DatePicker, Form, Input, Popconfirm, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { api } from '../api.ts';
@@ -9,6 +9,10 @@ import { useAdminT } from './i18n.ts';
 /** One definition of a silence as the API serves it (common/silences.tsx). */
 export type { Silence as ActiveSilence } from '../common/silences.tsx';
 import type { Silence as ActiveSilence } from '../common/silences.tsx';
+import type { Kpi } from '@gridhub/core';
+
+const KpiBars = lazy(() => import('../charts/KpiBars.tsx'));
+const KpiTimes = lazy(() => import('../charts/KpiTimes.tsx'));
 const fmt = (ms: number) => dayjs(ms).format('YYYY-MM-DD HH:mm');
 
 /** Silences (屏蔽) and maintenance windows: create for an estate, building or device; end early. */
@@ -200,6 +204,18 @@ export function ReportsPanel() {
             <span>{t('open')}: <b>{r.open}</b></span>
             <span>{t('overdue')}: <b>{r.overdue}</b></span>
           </Space>
+          <Row gutter={16} data-testid="report-charts">
+            <Col xs={24} lg={12}>
+              <Suspense fallback={<div style={{ height: 200 }} />}>
+                <KpiBars title={`${t('closureRate')} / ${t('onTimeRate')}`} groups={r.groups[by] as unknown as Record<string, Kpi>} label={(k) => r.names?.[k] ?? k} />
+              </Suspense>
+            </Col>
+            <Col xs={24} lg={12}>
+              <Suspense fallback={<div style={{ height: 200 }} />}>
+                <KpiTimes title={t('minutes')} groups={r.groups[by] as unknown as Record<string, Kpi>} label={(k) => r.names?.[k] ?? k} series={{ accept: t('toAccept'), arrive: t('toArrive'), close: t('toClose') }} />
+              </Suspense>
+            </Col>
+          </Row>
           <Table
             size="small"
             pagination={false}

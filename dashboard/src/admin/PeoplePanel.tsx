@@ -64,7 +64,15 @@ export function PeoplePanel({ grids, reload }: { grids: SiteGrid[]; reload(): vo
           { title: t('id'), dataIndex: 'username' },
           { title: t('name'), dataIndex: 'name' },
           { title: t('role'), dataIndex: 'role', render: (r: string) => <Tag>{r}</Tag> },
-          { title: t('gridsServed'), render: (_, u) => u.gridId ?? u.communityId ?? u.streetId ?? u.department ?? '—' },
+          {
+            title: t('gridsServed'),
+            // a warden's or grid leader's grid is changed here (PUT /api/users/:id/grid): their next request and sockets follow
+            render: (_, u) =>
+              u.role === 'warden' || u.role === 'grid_leader' ? (
+                <Select size="small" style={{ minWidth: 140 }} data-testid={`user-grid-${u.username}`} value={u.gridId ?? undefined} options={grids.map((g) => ({ value: g.id, label: g.name }))}
+                  onChange={(gridId: string) => adminCall(`/api/users/${encodeURIComponent(u.id)}/grid`, { method: 'PUT', contentType: 'application/json', text: JSON.stringify({ gridId }) }).then(() => (message.success(t('ok')), void load()), (err) => fail(t('problems'), err))} />
+              ) : (u.communityId ?? u.streetId ?? u.department ?? '—'),
+          },
           { title: t('phone'), render: (_, u) => phones.get(u.id) ?? '—' },
           {
             title: '',

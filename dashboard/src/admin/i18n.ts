@@ -18,7 +18,7 @@ const zh = {
   ruleEditor: '规则集（YAML）', valid: '校验通过', dryRun: '试运行（回放近 7 天数据）', wouldFire: '将触发 {n} 次', versions: '历史版本', revert: '回滚', savedBy: '保存人', savedAt: '时间', readingsReplayed: '回放读数 {n} 条',
   search: '搜索', exportCsv: '导出 CSV', time: '时间', user: '用户', address: '来源地址', action: '操作', target: '对象', status: '结果',
   kpis: '考核指标', by: '分组', period: '周期', exportExcel: '导出 Excel', print: '打印月报', monthly: '月度报告', closureRate: '办结率', onTimeRate: '按时率', total: '工单数', closed: '已办结', open: '未办结', overdue: '超时',
-  toAccept: '平均接单时长', toArrive: '平均到场时长', toClose: '平均办结时长', ok: '成功', state: '状态',
+  toAccept: '平均接单时长', toArrive: '平均到场时长', toClose: '平均办结时长', minutes: '分钟', ok: '成功', state: '状态',
 };
 type Keys = keyof typeof zh;
 const en: Record<Keys, string> = {
@@ -38,7 +38,7 @@ const en: Record<Keys, string> = {
   ruleEditor: 'Rule set (YAML)', valid: 'Valid', dryRun: 'Dry run (replay the last 7 days)', wouldFire: 'Would have fired {n} times', versions: 'Versions', revert: 'Revert', savedBy: 'Saved by', savedAt: 'When', readingsReplayed: '{n} readings replayed',
   search: 'Search', exportCsv: 'Export CSV', time: 'Time', user: 'User', address: 'From', action: 'Action', target: 'Target', status: 'Status',
   kpis: 'KPIs', by: 'Group by', period: 'Period', exportExcel: 'Export Excel', print: 'Print monthly report', monthly: 'Monthly report', closureRate: 'Closure rate', onTimeRate: 'On-time rate', total: 'Tickets', closed: 'Closed', open: 'Open', overdue: 'Overdue',
-  toAccept: 'Mean time to accept', toArrive: 'Mean time to arrive', toClose: 'Mean time to close', ok: 'Done', state: 'State',
+  toAccept: 'Mean time to accept', toArrive: 'Mean time to arrive', toClose: 'Mean time to close', minutes: 'minutes', ok: 'Done', state: 'State',
 };
 
 export type AdminKey = Keys;

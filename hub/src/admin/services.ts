@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { hashSecret, HubError, type Reading, type SiteFile } from '@gridhub/core';
-import { exportSite, listReadings, setDeviceSecretHash, siteInvalid, validateSite, type SqlHubStore } from '@gridhub/store';
+import { exportSite, setDeviceSecretHash, siteInvalid, validateSite, type SqlHubStore } from '@gridhub/store';
 import { AuditLog } from './audit.ts';
 import { diffSites, type SiteChange } from './site-edit.ts';
 import { RuleVersions } from './rule-versions.ts';
@@ -20,7 +20,7 @@ export interface AdminServices {
   provisionSecret(deviceId: string): Promise<string>;
   /** The device's secret is replaced by one nobody knows; its connection is dropped. */
   revokeSecret(deviceId: string): Promise<void>;
-  /** Stored readings (embedded telemetry) in [fromMs, toMs), oldest first. */
+  /** Stored readings in [fromMs, toMs), oldest first: from the telemetry sink (InfluxDB or embedded). */
   readings(q: { fromMs: number; toMs: number; kinds?: readonly string[]; limit: number }): Promise<Reading[]>;
 }
 
@@ -29,6 +29,8 @@ export interface AdminDeps {
   reloadDevices: () => Promise<unknown>;
   /** Forget the broker's cached verification and close the device's MQTT connection, if any. */
   dropDevice: (deviceId: string) => void;
+  /** The telemetry sink's readings (ingest's TelemetrySink.readings): InfluxDB when configured, else the embedded table. */
+  readings: (q: { fromMs: number; toMs: number; kinds?: readonly string[]; limit: number }) => Promise<Reading[]>;
 }
 
 /** A secret nobody holds: a device not yet provisioned, or revoked. */
@@ -59,7 +61,11 @@ export function createAdmin(deps: AdminDeps): AdminServices {
   };
   const provision = (deviceId: string, hash: string) =>
     serial(async () => {
-      if (!(await setDeviceSecretHash(deps.store.db, deviceId, hash))) throw new HubError('HUB_ERR_NOT_FOUND', [`device ${deviceId}`]);
+      // the secret and the request's audit row commit together (EventLog's joiner)
+      await deps.store.db.transaction().execute(async (tx) => {
+        if (!(await setDeviceSecretHash(tx, deviceId, hash))) throw new HubError('HUB_ERR_NOT_FOUND', [`device ${deviceId}`]);
+        await deps.store.eventLog.joined(tx);
+      });
       deps.dropDevice(deviceId);
     });
   return {
@@ -90,6 +96,6 @@ export function createAdmin(deps: AdminDeps): AdminServices {
     async revokeSecret(deviceId) {
       await provision(deviceId, await unknownSecretHash());
     },
-    readings: (q) => listReadings(deps.store.db, q),
+    readings: (q) => deps.readings(q),
   };
 }

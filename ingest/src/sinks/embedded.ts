@@ -13,7 +13,7 @@ export interface EmbeddedSinkOptions {
   now?: () => number;
 }
 
-export type EmbeddedStore = Pick<HubStore, 'writeReadings' | 'queryReadings' | 'pruneReadings' | 'ping'>;
+export type EmbeddedStore = Pick<HubStore, 'writeReadings' | 'queryReadings' | 'listReadings' | 'pruneReadings' | 'ping'>;
 
 export interface EmbeddedSink extends TelemetrySink {
   /** Deletes readings older than the retention now; returns how many. */
@@ -47,6 +47,7 @@ export function createEmbeddedSink(store: EmbeddedStore, opts: EmbeddedSinkOptio
       checkHistoryQuery(q);
       return store.queryReadings(q);
     },
+    readings: (q) => store.listReadings(q),
     ping: () => store.ping(),
     prune,
     close: async () => {

@@ -3,7 +3,7 @@ import type { Reading } from '@gridhub/core';
 import type { HistoryQuery, HistoryResult } from '@gridhub/store';
 import type { TelemetrySink } from '../types.ts';
 import { consoleLogger, type SpoolLogger } from '../spool/spool.ts';
-import { historyInfluxQL, parseHistoryResponse } from './influxql.ts';
+import { historyInfluxQL, parseHistoryResponse, parseReadingsResponse, readingsInfluxQL } from './influxql.ts';
 import { readingToLine } from './line-protocol.ts';
 import { v1Auth, v1Transport } from './v1-transport.ts';
 
@@ -75,6 +75,13 @@ export function createInfluxSink(opts: InfluxSinkOptions): TelemetrySink {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       });
       return parseHistoryResponse(q, body);
+    },
+    async readings(q) {
+      const body = await transport.request(queryPath, new URLSearchParams({ q: readingsInfluxQL(q) }).toString(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      });
+      return parseReadingsResponse(q, body);
     },
     async ping(): Promise<void> {
       await transport.request('/ping', '', { method: 'GET' });

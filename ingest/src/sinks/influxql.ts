@@ -1,6 +1,7 @@
 import { bucketPlan } from '@gridhub/core';
 import { HubError } from '@gridhub/core';
-import type { HistoryQuery, HistoryResult } from '@gridhub/store';
+import type { DeviceKind, FieldValue, MessageKind, Reading } from '@gridhub/core';
+import type { HistoryQuery, HistoryResult, ReadingsQuery } from '@gridhub/store';
 
 /** An InfluxQL identifier: double-quoted, with `\` and `"` escaped. */
 export function influxIdent(name: string): string {
@@ -49,4 +50,45 @@ export function parseHistoryResponse(q: HistoryQuery, body: unknown): HistoryRes
     return { tMs, value: means.get(tMs) ?? null };
   });
   return { deviceId: q.deviceId, field: q.field, intervalMs, points };
+}
+
+/** The measurements readings are written to (line-protocol.ts: the message kind). */
+const MESSAGES: readonly MessageKind[] = ['telemetry', 'event', 'status'];
+/** Tags of a point (line-protocol.ts) and the columns that are not the reading's fields. */
+const TAGS = ['building', 'community', 'device', 'estate', 'grid', 'kind', 'street', 'unit'] as const;
+const NOT_FIELDS = new Set<string>(['time', ...TAGS, 'seq', 'rx_ms']);
+
+/** The InfluxQL of every point in [fromMs, toMs) of each message kind, oldest first, at most `limit` each. */
+export function readingsInfluxQL(q: ReadingsQuery): string {
+  if (!Number.isSafeInteger(q.fromMs) || !Number.isSafeInteger(q.toMs) || q.toMs < q.fromMs) throw new HubError('HUB_ERR_VALIDATION', ['need integer fromMs <= toMs']);
+  const kinds = q.kinds?.length ? ` AND (${q.kinds.map((k) => `"kind" = ${influxString(k)}`).join(' OR ')})` : '';
+  return MESSAGES.map((m) => `SELECT * FROM ${influxIdent(m)} WHERE time >= ${q.fromMs}ms AND time < ${q.toMs}ms${kinds} ORDER BY time ASC LIMIT ${q.limit}`).join('; ');
+}
+
+/** Reads the answer of `readingsInfluxQL` (epoch=ms) back into readings, oldest first, at most `limit`. */
+export function parseReadingsResponse(q: ReadingsQuery, body: unknown): Reading[] {
+  const results = (body as { results?: { error?: string; series?: { name: string; columns: string[]; values?: unknown[][] }[] }[] })?.results;
+  if (!results) throw new Error('InfluxDB answered without results');
+  const out: Reading[] = [];
+  for (const result of results) {
+    if (result.error) throw new Error(`InfluxDB query failed: ${result.error}`);
+    for (const series of result.series ?? []) {
+      const col = new Map(series.columns.map((c, i) => [c, i]));
+      const at = (row: unknown[], c: string) => (col.has(c) ? row[col.get(c)!] : null);
+      const text = (row: unknown[], c: string) => { const v = at(row, c); return typeof v === 'string' && v ? v : null; };
+      for (const row of series.values ?? []) {
+        const fields: Record<string, FieldValue> = {};
+        for (const [c, i] of col) if (!NOT_FIELDS.has(c) && row[i] !== null && row[i] !== undefined) fields[c] = row[i] as FieldValue;
+        const tsMs = Number(at(row, 'time'));
+        out.push({
+          deviceId: text(row, 'device') ?? '', kind: text(row, 'kind') as DeviceKind, message: series.name as MessageKind, tsMs, seq: Number(at(row, 'seq') ?? 0), rxMs: Number(at(row, 'rx_ms') ?? tsMs),
+          place: { street: text(row, 'street') ?? '', community: text(row, 'community') ?? '', grid: text(row, 'grid') ?? '', estate: text(row, 'estate') ?? '', building: text(row, 'building'), unit: text(row, 'unit') },
+          fields,
+        });
+      }
+    }
+  }
+  // the same order as the embedded table: time, device, seq
+  out.sort((a, b) => a.tsMs - b.tsMs || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0) || a.seq - b.seq);
+  return out.slice(0, q.limit);
 }

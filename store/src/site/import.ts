@@ -94,12 +94,13 @@ async function deleteStale(trx: Transaction<any>, table: string, keep: Row[]): P
  * entity and deletes what the new site no longer has (children first). Device state survives for
  * devices that stay; it goes with a device that is removed (ON DELETE CASCADE).
  */
-export async function importSite(db: Kysely<StoreDatabase>, input: SiteFile): Promise<{ devices: number; wardens: number }> {
+export async function importSite(db: Kysely<StoreDatabase>, input: SiteFile, join?: (tx: Transaction<StoreDatabase>) => Promise<void>): Promise<{ devices: number; wardens: number }> {
   const site = assertValidSite(input, `site ${input?.street?.id ?? ''}`.trim());
   const rows = flattenSite(site, await deviceSecretHashes(site));
   await (db as Kysely<any>).transaction().execute(async (trx) => {
     for (const table of TABLE_ORDER) await upsertRows(trx, table, rows[table]);
     for (const table of [...TABLE_ORDER].reverse()) await deleteStale(trx, table, rows[table]);
+    await join?.(trx);
   });
   return { devices: rows.devices.length, wardens: rows.wardens.length };
 }
