@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Kpi, KpiPeriod } from '@gridhub/core';
 import { api } from '../api.ts';
-import { useLive } from '../live/LiveProvider.tsx';
+import { useLiveSelect, useLiveStore } from '../live/LiveProvider.tsx';
 
 export interface KpiResult {
   period: KpiPeriod;
@@ -11,10 +11,12 @@ export interface KpiResult {
 
 /** KPIs of a period, grouped; fetched again whenever a ticket changes state (and every minute). */
 export function useKpis(period: KpiPeriod, by: 'all' | 'grid' | 'kind'): KpiResult | null {
-  const live = useLive();
+  const store = useLiveStore();
+  // Only tickets matter here: a device delta does not re-render the KPI panel.
+  const ticketsVersion = useLiveSelect((s) => s.ticketsVersion);
   const [data, setData] = useState<KpiResult | null>(null);
   // Re-read when the set of (ticket, status) pairs changes, not on every device delta.
-  const key = useMemo(() => [...live.tickets.values()].map((t) => `${t.id}:${t.status}`).join(','), [live.ticketsVersion]);
+  const key = useMemo(() => [...store.get().tickets.values()].map((t) => `${t.id}:${t.status}`).join(','), [ticketsVersion, store]);
   const [tick, setTick] = useState(0);
   useEffect(() => {
     const id = setInterval(() => setTick((n) => n + 1), 60_000);

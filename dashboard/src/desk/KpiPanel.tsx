@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useCallback, useState } from 'react';
 import { Card, Col, Row, Segmented, Spin, Statistic } from 'antd';
 import type { KpiPeriod } from '@gridhub/core';
 import { DEVICE_KIND_LABELS, KPI_PERIODS } from '../core.ts';
@@ -8,6 +8,7 @@ import { formatDuration, pick, useI18n } from '../i18n.ts';
 import { usePlaceText } from '../common/site.ts';
 
 const KpiBars = lazy(() => import('../charts/KpiBars.tsx'));
+const NO_GROUPS: Record<string, never> = {};
 
 /** KPI panel (考核指标): closure rate, on-time rate, times to accept / arrive / close; by grid and kind. */
 export function KpiPanel() {
@@ -18,6 +19,9 @@ export function KpiPanel() {
   const all = allData ? (allData.groups.all ?? NO_TICKETS) : undefined;
   const byGrid = useKpis(period, 'grid');
   const byKind = useKpis(period, 'kind');
+  // Stable props, so the (memoised) charts redraw only when their figures change.
+  const gridLabel = useCallback((k: string) => placeText(k), [placeText]);
+  const kindLabel = useCallback((k: string) => pick(DEVICE_KIND_LABELS[k as keyof typeof DEVICE_KIND_LABELS], lang, k), [lang]);
   const time = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : formatDuration(t, ms));
 
   return (
@@ -40,10 +44,10 @@ export function KpiPanel() {
       <Suspense fallback={<Spin />}>
         <Row gutter={8}>
           <Col span={12}>
-            <KpiBars title={t('byGrid')} groups={byGrid?.groups ?? {}} label={(k) => placeText(k)} />
+            <KpiBars title={t('byGrid')} groups={byGrid?.groups ?? NO_GROUPS} label={gridLabel} />
           </Col>
           <Col span={12}>
-            <KpiBars title={t('byKind')} groups={byKind?.groups ?? {}} label={(k) => pick(DEVICE_KIND_LABELS[k as keyof typeof DEVICE_KIND_LABELS], lang, k)} />
+            <KpiBars title={t('byKind')} groups={byKind?.groups ?? NO_GROUPS} label={kindLabel} />
           </Col>
         </Row>
       </Suspense>

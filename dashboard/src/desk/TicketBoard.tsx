@@ -13,9 +13,7 @@ const COLUMNS: TicketStatus[] = ['new', 'returned', 'dispatched', 'accepted', 'o
 
 /** The ticket board (工单看板): one column per state, cards with SLA countdowns. */
 export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: string): void }) {
-  const { t, lang } = useI18n();
-  const placeText = usePlaceText();
-  const { nameOf } = usePeople();
+  const { lang } = useI18n();
   const store = useLiveStore();
   const ticketsVersion = useLiveSelect((s) => s.ticketsVersion);
   const columns = useMemo(() => {
@@ -37,34 +35,43 @@ export const TicketBoard = memo(function TicketBoard({ onOpen }: { onOpen(id: st
               <Badge count={list.length} showZero color="#595959" size="small" />
             </div>
             {list.slice(0, 30).map((x) => (
-              <Card
-                key={x.id}
-                size="small"
-                hoverable
-                tabIndex={0}
-                role="button"
-                data-testid={`card-${x.id}`}
-                onClick={() => onOpen(x.id)}
-                onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && onOpen(x.id)}
-                style={{ marginBottom: 6 }}
-                styles={{ body: { padding: 8 } }}
-              >
-                <Space direction="vertical" size={2} style={{ width: '100%' }}>
-                  <Tag color={PRIORITY_COLOR[x.priority]}>{x.priority}</Tag>
-                  {/* Two lines at most, clamped by CSS (antd's measured ellipsis is too slow for a busy board). */}
-                  <div title={ruleTitle(t, x.ruleId, x.title)} style={{ fontWeight: 600, lineHeight: 1.25, display: '-webkit-box', WebkitLineClamp: 2, WebkitBoxOrient: 'vertical', overflow: 'hidden', wordBreak: 'break-word' }}>
-                    {ruleTitle(t, x.ruleId, x.title)}
-                  </div>
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {placeText(x.place.estate, x.place.building)} · {nameOf(x.assigneeId)}
-                  </Typography.Text>
-                  <SlaCountdown ticket={x} />
-                </Space>
-              </Card>
+              <TicketCard key={x.id} ticket={x} onOpen={onOpen} />
             ))}
           </section>
         );
       })}
     </div>
-  ), [columns, lang, onOpen, placeText, nameOf, t]);
+  ), [columns, lang, onOpen]);
+});
+
+/** One card, memoised on the ticket object (the live store replaces a ticket only when it changes). */
+const TicketCard = memo(function TicketCard({ ticket: x, onOpen }: { ticket: LiveTicket; onOpen(id: string): void }) {
+  const { t } = useI18n();
+  const placeText = usePlaceText();
+  const { nameOf } = usePeople();
+  return (
+    <Card
+      size="small"
+      hoverable
+      tabIndex={0}
+      role="button"
+      data-testid={`card-${x.id}`}
+      onClick={() => onOpen(x.id)}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && onOpen(x.id)}
+      style={{ marginBottom: 6 }}
+      styles={{ body: { padding: 8 } }}
+    >
+      <Space direction="vertical" size={2} style={{ width: '100%' }}>
+        <Tag color={PRIORITY_COLOR[x.priority]}>{x.priority}</Tag>
+        {/* Two lines at most, clamped by CSS (antd's measured ellipsis is too slow for a busy board). */}
+        <div title={ruleTitle(t, x.ruleId, x.title)} style={{ fontWeight: 600, lineHeight: 1.25, display: '-webkit-box', WebkitLineClamp: 2, WebkitBoxOrient: 'vertical', overflow: 'hidden', wordBreak: 'break-word' }}>
+          {ruleTitle(t, x.ruleId, x.title)}
+        </div>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {placeText(x.place.estate, x.place.building)} · {nameOf(x.assigneeId)}
+        </Typography.Text>
+        <SlaCountdown ticket={x} />
+      </Space>
+    </Card>
+  );
 });
