@@ -97,7 +97,7 @@ describe('kill -9 right after an alarm\'s PUBACK', () => {
 
   /**
    * The backlog is made, not hoped for: the store (PostgreSQL) is frozen (SIGSTOP: the engine's
-   * commit hangs), bins publish 200-1,000 readings, the alarm, then 2,000 more, all acknowledged
+   * commit hangs), bins publish 200-1,000 readings, the alarm, then 6,000 more, all acknowledged
    * (the spool has them); the store is thawed and the hub killed 0-50 ms after the engine's first
    * commit. That the kill landed inside the drain is checked in the store itself:
    * the engine's durable cursor after the kill differs both from where it stood before the
@@ -128,7 +128,7 @@ describe('kill -9 right after an alarm\'s PUBACK', () => {
           Promise.all(clients.flatMap((bc, k) => Array.from({ length: n / clients.length }, () => bc.publishAsync(uplinkTopic('bin', lanes[k]!, 'telemetry'), JSON.stringify({ ts: Date.now(), seq: ++s, fill_pct: s % 90, temperature_c: 18, tilted: false, battery_pct: 70 }), { qos: 1 }))));
         await readings(200 + 4 * Math.floor(Math.random() * 200));
         await alarm(c, d);
-        await readings(2000);
+        await readings(6000); // a drain of ~0.4 s at least, well past the 0-50 ms before the kill
         postgres.thaw();
         // The drain has begun once the engine's first commit moves its cursor; kill 0-50 ms later.
         await waitFor(async () => (await cursor()) !== before, 30_000, 'the engine commits again after the thaw');
