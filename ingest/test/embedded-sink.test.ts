@@ -71,7 +71,7 @@ describe('embedded telemetry writer thread (SQLite)', () => {
     expect(ingest.stats().drain!.failures).toBeGreaterThan(0);
     expect(writer.started).toBeGreaterThanOrEqual(4);
     expect(await store.countReadings({ deviceId: 'bin-1' })).toBe(N);
-    const values = await store.db.selectFrom('reading_values').select((eb) => eb.fn.countAll<number>().as('n')).where('device_id', '=', 'bin-1').executeTakeFirstOrThrow();
+    const values = await store.telemetryDb.selectFrom('reading_values').select((eb) => eb.fn.countAll<number>().as('n')).where('device_id', '=', 'bin-1').executeTakeFirstOrThrow();
     expect(Number(values.n)).toBe(2 * N); // distance_mm and the fill_pct ingest derives from it
     await ingest.stop();
     await sink.close();

@@ -5,6 +5,8 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvide
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { StoreDatabase } from './schema.ts';
+import { cachedStatements } from './statements.ts';
+import { openTelemetryFile, type TelemetryFile } from './telemetry/file.ts';
 
 /**
  * Where the store is; `refusalsKeep`: refusal rows kept per device (default 1000; counts stay
@@ -29,11 +31,14 @@ const pgTypes = {
     oid === PG_INT8 || oid === PG_NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-/** The open database; on SQLite also its file and main connection (the telemetry writer shares the file). */
+/**
+ * The open database; on SQLite also its file and main connection, and the embedded telemetry's
+ * own file (telemetry/file.ts: readings in `hub.sqlite` would share its one write lock).
+ */
 export interface OpenDatabase {
   db: Kysely<StoreDatabase>;
   dialect: SqlDialectName;
-  sqlite?: { file: string; connection: Database.Database };
+  sqlite?: { file: string; connection: Database.Database; telemetry: TelemetryFile };
 }
 
 export function openDatabase(opts: StoreOptions): OpenDatabase {
@@ -50,15 +55,18 @@ export function openDatabase(opts: StoreOptions): OpenDatabase {
   mkdirSync(opts.dataDir, { recursive: true });
   const file = join(opts.dataDir, 'hub.sqlite');
   const sqlite = new Database(file);
+  const busyTimeoutMs = Math.max(0, Math.round(opts.busyTimeoutMs ?? 5000));
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? 5000))}`);
-  // Transactions take the write lock at BEGIN: the embedded telemetry's writer (another connection,
-  // telemetry/worker.mjs) commits between them, and a deferred transaction that read first would
-  // then fail with SQLITE_BUSY_SNAPSHOT instead of waiting for the lock.
-  const database = { prepare: (q: string) => sqlite.prepare(q === 'begin' ? 'begin immediate' : q), close: () => sqlite.close() };
-  return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', sqlite: { file, connection: sqlite } };
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  // Transactions take the write lock at BEGIN: another connection (a backup, an admin's sqlite3 shell)
+  // may commit between them, and a deferred transaction that
+  // read first would then fail with SQLITE_BUSY_SNAPSHOT instead of waiting for the lock.
+  const prepare = cachedStatements(sqlite);
+  const database = { prepare: (q: string) => prepare(q === 'begin' ? 'begin immediate' : q), close: () => sqlite.close() };
+  const telemetry = openTelemetryFile(opts.dataDir, busyTimeoutMs);
+  return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', sqlite: { file, connection: sqlite, telemetry } };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

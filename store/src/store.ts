@@ -9,11 +9,14 @@ import { importSite } from './site/import.ts';
 import * as state from './state.ts';
 import { siteTree } from './tree.ts';
 import type { HubStore } from './types.ts';
+import { moveLegacyReadings } from './telemetry/file.ts';
 import { TelemetryWriter } from './telemetry/writer.ts';
 
 /** The SQL store plus its Kysely instance, for packages that keep their own tables in the same database (tickets). */
 export interface SqlHubStore extends HubStore {
   readonly db: Kysely<StoreDatabase>;
+  /** Where the embedded telemetry's tables are: on SQLite its own file (telemetry/file.ts), on PostgreSQL `db`. */
+  readonly telemetryDb: Kysely<StoreDatabase>;
   /** The event log (outbox) in this database: writers append in their transactions, consumers read by cursor. */
   readonly eventLog: EventLog;
   /** SQLite: the embedded telemetry's writer thread (writeReadings, pruneReadings); null on PostgreSQL. */
@@ -21,8 +24,9 @@ export interface SqlHubStore extends HubStore {
 }
 
 /**
- * Opens the store: SQLite file `<dataDir>/hub.sqlite` (WAL, foreign keys, synchronous=NORMAL),
- * or PostgreSQL at `databaseUrl`. Migrations are applied before it is returned.
+ * Opens the store: SQLite file `<dataDir>/hub.sqlite` (WAL, foreign keys, synchronous=NORMAL)
+ * with the embedded telemetry in `<dataDir>/telemetry.sqlite`, or PostgreSQL at `databaseUrl`.
+ * Migrations are applied before it is returned.
  */
 export async function createStore(opts: StoreOptions): Promise<SqlHubStore> {
   const opened = openDatabase(opts);
@@ -30,8 +34,9 @@ export async function createStore(opts: StoreOptions): Promise<SqlHubStore> {
   const store = bindStore(opened, opts.refusalsKeep ?? 1000);
   try {
     await store.migrate();
+    if (opened.sqlite) moveLegacyReadings(opened.sqlite.connection, opened.sqlite.telemetry.file);
   } catch (err) {
-    await db.destroy();
+    await store.close();
     throw err;
   }
   return store;
@@ -39,12 +44,14 @@ export async function createStore(opts: StoreOptions): Promise<SqlHubStore> {
 
 function bindStore({ db, dialect, sqlite }: OpenDatabase, refusalsKeep: number): SqlHubStore {
   const eventLog = new EventLog(db, dialect);
-  // SQLite: telemetry writes in a worker thread; once it runs it also checkpoints the WAL (a
-  // checkpoint syncs the file: on the main connection it would hold the event loop).
-  const writer = sqlite ? new TelemetryWriter(sqlite.file, () => sqlite.connection.pragma('wal_autocheckpoint = 0')) : null;
+  // SQLite: telemetry writes in a worker thread; once it runs it also checkpoints both files' WALs
+  // (a checkpoint syncs the file: on the main connection it would hold the event loop).
+  const writer = sqlite ? new TelemetryWriter(sqlite.telemetry.file, sqlite.file, () => sqlite.connection.pragma('wal_autocheckpoint = 0')) : null;
+  const tdb = sqlite?.telemetry.db ?? db;
   const streetId = async () => (await db.selectFrom('streets').select('id').limit(1).executeTakeFirst())?.id ?? null;
   return {
     db,
+    telemetryDb: tdb,
     dialect,
     eventLog,
     migrate: () => migrateToLatest(db),
@@ -52,6 +59,7 @@ function bindStore({ db, dialect, sqlite }: OpenDatabase, refusalsKeep: number):
     close: async () => {
       await writer?.terminate();
       await db.destroy();
+      if (sqlite) await sqlite.telemetry.db.destroy();
     },
     ping: async () => {
       await sql`select 1`.execute(db);
@@ -78,10 +86,10 @@ function bindStore({ db, dialect, sqlite }: OpenDatabase, refusalsKeep: number):
     recordUplinkKeys: (keys) => network.recordUplinkKeys(db, keys),
     recentUplinkKeys: (sinceMs, limit) => network.recentUplinkKeys(db, sinceMs, limit),
     pruneUplinkKeys: (olderThanMs) => network.pruneUplinkKeys(db, olderThanMs),
-    writeReadings: (batch) => (writer ? writer.write(batch) : readings.writeReadings(db, batch)),
-    queryReadings: (q) => readings.queryReadings(db, q),
-    listReadings: (q) => readings.listReadings(db, q),
-    countReadings: (filter) => readings.countReadings(db, filter),
-    pruneReadings: (olderThanMs) => (writer ? writer.prune(olderThanMs) : readings.pruneReadings(db, olderThanMs)),
+    writeReadings: (batch) => (writer ? writer.write(batch) : readings.writeReadings(tdb, batch)),
+    queryReadings: (q) => readings.queryReadings(tdb, q),
+    listReadings: (q) => readings.listReadings(tdb, q),
+    countReadings: (filter) => readings.countReadings(tdb, filter),
+    pruneReadings: (olderThanMs) => (writer ? writer.prune(olderThanMs) : readings.pruneReadings(tdb, olderThanMs)),
   };
 }

@@ -2,8 +2,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tempDir } from '@gridhub/testkit';
-import { afterAll, describe } from 'vitest';
-import { createStore, type SqlHubStore } from '../src/index.ts';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createStore, readCursor, writeCursor, type SqlHubStore } from '../src/index.ts';
+import { reading } from './fixtures.ts';
 import { storeContract } from './store-contract.ts';
 
 describe('HubStore on SQLite', () => {
@@ -42,5 +44,67 @@ describe('HubStore on SQLite', () => {
         };
       },
     },
+  });
+});
+
+describe('the embedded telemetry in a file of its own', () => {
+  it('never holds up a store transaction: its write lock held, the store writes at once', async () => {
+    const dir = tempDir('store-telemetry-lock');
+    const store = await createStore({ dataDir: dir });
+    try {
+      const other = new Database(join(dir, 'telemetry.sqlite'));
+      other.exec('BEGIN EXCLUSIVE'); // what a long telemetry batch does to the file
+      let stored = false;
+      const write = store.writeReadings([reading('bin-a', 1_000, 1, { distance_mm: 1 })]).then(() => void (stored = true));
+      try {
+        const t = performance.now();
+        await store.db.transaction().execute((tx) => writeCursor(tx, 'probe', { at: 1 }, Date.now()));
+        expect(performance.now() - t).toBeLessThan(250); // in one file: it waited for the readings' lock
+        expect(await readCursor(store.db, 'probe')).toEqual({ at: 1 });
+        await new Promise((r) => setTimeout(r, 300));
+        expect(stored).toBe(false); // the lock held is the readings' one
+      } finally {
+        other.exec('COMMIT');
+        other.close();
+      }
+      await write;
+      expect(await store.countReadings({})).toBe(1);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes over the readings an older hub kept in hub.sqlite, once, without doubles', async () => {
+    const dir = tempDir('store-telemetry-move');
+    let store = await createStore({ dataDir: dir });
+    await store.close();
+    // An older hub: its readings in hub.sqlite (same tables, same identities).
+    const old = new Database(join(dir, 'hub.sqlite'));
+    const put = old.prepare('insert into readings (device_id, message, ts_ms, seq, rx_ms, kind, grid_id, estate_id, building_id, unit_id, fields) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const value = old.prepare('insert into reading_values (device_id, field, ts_ms, message, seq, value, rx_ms) values (?, ?, ?, ?, ?, ?, ?)');
+    for (let i = 0; i < 30; i++) {
+      put.run('bin-old', 'telemetry', 60_000 * i, i, 60_000 * i + 5, 'bin', 'g1', 'e1', null, null, JSON.stringify({ distance_mm: i }));
+      value.run('bin-old', 'distance_mm', 60_000 * i, 'telemetry', i, i, 60_000 * i + 5);
+    }
+    old.close();
+    store = await createStore({ dataDir: dir });
+    try {
+      await store.writeReadings([reading('bin-old', 60_000 * 29, 29, { distance_mm: 29 })]); // one it already has
+      expect(await store.countReadings({ deviceId: 'bin-old' })).toBe(30);
+      const h = await store.queryReadings({ deviceId: 'bin-old', field: 'distance_mm', fromMs: 0, toMs: 60_000 * 30 - 1, maxPoints: 1 });
+      expect(h.points[0]!.value).toBeCloseTo(14.5, 9);
+      const left = await sql<{ n: number }>`select (select count(*) from readings) + (select count(*) from reading_values) as n`.execute(store.db);
+      expect(Number(left.rows[0]!.n)).toBe(0);
+    } finally {
+      await store.close();
+    }
+    store = await createStore({ dataDir: dir }); // reopened: nothing moves twice
+    try {
+      expect(await store.countReadings({ deviceId: 'bin-old' })).toBe(30);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,10 @@
 // The embedded telemetry's SQLite writer, in its own thread (store/src/telemetry/writer.ts starts it).
 // better-sqlite3 is synchronous: a batch of readings written on the hub's main thread holds its
 // event loop (the broker, the rules engine, the screens) for tens of milliseconds. Here it holds
-// only this thread. Its own connection to hub.sqlite (WAL: the main thread reads meanwhile and
-// writes between our transactions); this connection also runs the WAL checkpoints, which the main
-// connection leaves alone while this writer runs (each one syncs the database file).
+// only this thread. It writes telemetry.sqlite (a file of its own, so the store's transactions
+// never wait for its lock; WAL: the main thread reads meanwhile). It also runs the WAL
+// checkpoints of both files, which the main thread's connections leave alone while this writer
+// runs (each one syncs a database file).
 // Plain JavaScript: a worker thread starts without the TypeScript loader the hub's sources use.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -12,6 +13,19 @@ const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 10000');
+
+// The store's file: this connection only checkpoints it (PASSIVE: never waits for, nor holds up,
+// the main thread's writes), about twice a second.
+const store = new Database(workerData.checkpointFile);
+store.pragma('busy_timeout = 0');
+const checkpoint = setInterval(() => {
+  try {
+    store.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // busy (another checkpoint) or the file away: the next one tries again
+  }
+}, 500);
+checkpoint.unref();
 
 const insertReading = db.prepare(
   'insert into readings (device_id, message, ts_ms, seq, rx_ms, kind, grid_id, estate_id, building_id, unit_id, fields) ' +

@@ -11,7 +11,7 @@ type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false;
 
 /**
  * The embedded telemetry's writes on SQLite, off the event loop: a worker thread (worker.mjs) with
- * its own connection to the same file. A write resolves only once the worker has committed it; it
+ * its own connection to the telemetry file (telemetry/file.ts). A write resolves only once the worker has committed it; it
  * rejects when the worker reports an error or stops (crash, `terminate`), and the caller (the
  * spool's drain) writes the batch again: a new worker is started for the next request. Nothing
  * the worker did not confirm counts as stored.
@@ -22,9 +22,13 @@ export class TelemetryWriter {
   /** Workers started (1 + restarts after a failure). */
   started = 0;
 
-  /** `onStart`: called when a worker starts (the store hands WAL checkpoints to it). */
+  /**
+   * `file`: the telemetry file it writes; `checkpointFile`: the store's file, whose WAL it
+   * checkpoints too; `onStart`: called when a worker starts (the store hands WAL checkpoints to it).
+   */
   constructor(
     private readonly file: string,
+    private readonly checkpointFile: string,
     private readonly onStart: () => void,
   ) {}
 
@@ -60,7 +64,7 @@ export class TelemetryWriter {
   }
 
   private start(): { worker: Worker; pending: Map<number, Pending> } {
-    const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { file: this.file } });
+    const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { file: this.file, checkpointFile: this.checkpointFile } });
     w.unref();
     const current = { worker: w, pending: new Map<number, Pending>() };
     const pending = current.pending;

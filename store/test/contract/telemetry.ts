@@ -17,7 +17,7 @@ describe('embedded telemetry', () => {
     expect(await store.countReadings({})).toBe(51);
     expect(await store.countReadings({ deviceId: 'bin-a', message: 'telemetry' })).toBe(51);
     expect(await store.countReadings({ deviceId: 'other' })).toBe(0);
-    const values = await store.db.selectFrom('reading_values').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const values = await store.telemetryDb.selectFrom('reading_values').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(values.n)).toBe(50 * 2 + 1);
     // Same ts, different seq: two readings.
     await store.writeReadings([reading('bin-a', 2_000_000, 51, { distance_mm: 2 })]);
@@ -62,7 +62,7 @@ describe('embedded telemetry', () => {
     const res = await store.queryReadings({ deviceId: 'bin-p', field: 'distance_mm', fromMs: 0, toMs: 200_000, maxPoints: 1 });
     expect(res.points[0]!.value).toBeCloseTo((30 + 99) / 2, 9);
     expect(await store.pruneReadings(40_000)).toBe(0);
-    const left = await sql<{ n: number }>`select count(*) as n from reading_values where ts_ms < 40000`.execute(store.db);
+    const left = await sql<{ n: number }>`select count(*) as n from reading_values where ts_ms < 40000`.execute(store.telemetryDb);
     expect(Number(left.rows[0]!.n)).toBe(0);
   });
 
@@ -74,7 +74,7 @@ describe('embedded telemetry', () => {
     await store.writeReadings([old, stale]);
     expect(await store.pruneReadings(now - 30 * 86_400_000)).toBe(1);
     expect(await store.countReadings({ deviceId: 'bin-q' })).toBe(1);
-    const values = await sql<{ seq: number }>`select seq from reading_values where device_id = 'bin-q'`.execute(store.db);
+    const values = await sql<{ seq: number }>`select seq from reading_values where device_id = 'bin-q'`.execute(store.telemetryDb);
     expect(values.rows.map((r) => Number(r.seq))).toEqual([1]);
   });
 });
