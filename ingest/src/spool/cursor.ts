@@ -39,9 +39,11 @@ export class SpoolCursor<T> {
   /**
    * Groups just committed, contiguous from `pos`, handed over in memory by the spool, so a reader
    * that keeps up takes new records without a disk read (which waits behind every fsync on the
-   * libuv pool). Bounded; past the bound, or on any gap, the reader reads the disk as before.
+   * libuv pool) and without decoding them again: the values appended, shared by every reader
+   * (readers never change a value). Bounded; past the bound, or on any gap, the reader reads the
+   * disk as before.
    */
-  #tail: { start: SpoolPos; end: SpoolPos; texts: readonly string[]; appendMs: readonly number[] }[] = [];
+  #tail: { start: SpoolPos; end: SpoolPos; values: readonly T[]; appendMs: readonly number[] }[] = [];
   #tailRecords = 0;
 
   constructor(
@@ -53,15 +55,15 @@ export class SpoolCursor<T> {
   }
 
   /** The spool committed a group at [start, end): kept in memory when it follows what this reader reads next. */
-  offer(start: SpoolPos, end: SpoolPos, texts: readonly string[], appendMs: readonly number[]): void {
+  offer(start: SpoolPos, end: SpoolPos, values: readonly T[], appendMs: readonly number[]): void {
     const next = this.#tail.length ? this.#tail[this.#tail.length - 1]!.end : this.pos;
-    if (start.segment !== next.segment || start.offset !== next.offset || this.#tailRecords + texts.length > TAIL_MAX_RECORDS) {
+    if (start.segment !== next.segment || start.offset !== next.offset || this.#tailRecords + values.length > TAIL_MAX_RECORDS) {
       this.#tail = [];
       this.#tailRecords = 0;
       return;
     }
-    this.#tail.push({ start, end, texts, appendMs });
-    this.#tailRecords += texts.length;
+    this.#tail.push({ start, end, values, appendMs });
+    this.#tailRecords += values.length;
   }
 
   #fromTail(max: number): SpoolBatch<T> | null {
@@ -77,8 +79,8 @@ export class SpoolCursor<T> {
     let bytes = 0;
     while (this.#tail.length && values.length < max) {
       const g = this.#tail.shift()!;
-      this.#tailRecords -= g.texts.length;
-      for (const t of g.texts) values.push(JSON.parse(t) as T);
+      this.#tailRecords -= g.values.length;
+      values.push(...g.values);
       appendMs.push(...g.appendMs);
       bytes += g.end.offset - g.start.offset;
       this.pos = g.end;

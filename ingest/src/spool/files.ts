@@ -1,5 +1,15 @@
-import { open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+
+/**
+ * The segment being appended to, opened O_DSYNC: each write returns once its data is on disk (the
+ * same as write + fdatasync, in one call to the thread pool instead of two, so a group commit
+ * waits one turn of the event loop less). `create`: a new, empty segment.
+ */
+export function openSegmentForAppend(path: string, create: boolean): Promise<FileHandle> {
+  return open(path, constants.O_RDWR | constants.O_DSYNC | (create ? constants.O_CREAT | constants.O_TRUNC : 0), 0o644);
+}
 
 /** A position in the spool: byte offset in a segment. Segments are numbered from 1 upwards. */
 export interface SpoolPos {

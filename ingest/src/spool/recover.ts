@@ -1,6 +1,6 @@
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { claimedRecordBytes, scanRecords } from './format.ts';
-import { fsyncDir, listSegments, minPos, readCheckpoint, segmentPath, type SpoolPos } from './files.ts';
+import { fsyncDir, listSegments, minPos, openSegmentForAppend, readCheckpoint, segmentPath, type SpoolPos } from './files.ts';
 import type { SpoolLogger } from './logger.ts';
 
 /** An oldest-age mark: where a commit group (or a replayed chunk) starts, and its first append time. */
@@ -68,9 +68,9 @@ export async function recoverSpool(dir: string, chunkBytes: number, log: SpoolLo
   let writeFh: FileHandle;
   const last = segs[segs.length - 1];
   if (last) {
-    writeFh = await open(segmentPath(dir, last.id), 'r+');
+    writeFh = await openSegmentForAppend(segmentPath(dir, last.id), false);
   } else {
-    writeFh = await open(segmentPath(dir, readPos.segment), 'w');
+    writeFh = await openSegmentForAppend(segmentPath(dir, readPos.segment), true);
     await fsyncDir(dir);
     segs.push({ id: readPos.segment, size: 0 });
   }

@@ -1,8 +1,8 @@
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { unlink, type FileHandle } from 'node:fs/promises';
 import { HubError } from '@gridhub/core';
 import { SpoolCursor, type SpoolBatch } from './cursor.ts';
 import { encodeGroup, HEADER_BYTES } from './format.ts';
-import { comparePos, fsyncDir, minPos, READER_NAME_RE, segmentPath, writeCheckpoint, type SpoolPos } from './files.ts';
+import { comparePos, fsyncDir, minPos, openSegmentForAppend, READER_NAME_RE, segmentPath, writeCheckpoint, type SpoolPos } from './files.ts';
 import { LatencyHistogram, type LatencySnapshot } from './latency.ts';
 import { consoleLogger, type SpoolLogger } from './logger.ts';
 import { countRecords, recoverSpool, type Mark, type RecoveredSpool } from './recover.ts';
@@ -51,7 +51,7 @@ export interface SpoolStats {
   confirmed: number;
   /** Appends refused because the budget was exhausted. */
   rejectedFull: number;
-  /** fdatasync calls on segment files (one per group commit). */
+  /** Synchronous (O_DSYNC) writes to segment files: one per group commit. */
   fsyncs: number;
   segments: number;
   /** Append -> durable (fsynced). */
@@ -76,8 +76,10 @@ export interface SpoolReader<T> {
   close(): void;
 }
 
-interface Group {
+interface Group<T> {
   texts: string[];
+  /** The values appended (what `texts` encode), handed to readers in memory. */
+  values: T[];
   appendMs: number[];
   bytes: number;
   promise: Promise<void>;
@@ -85,7 +87,7 @@ interface Group {
   reject: (err: unknown) => void;
 }
 
-function newGroup(): Group {
+function newGroup<T>(): Group<T> {
   let resolve!: () => void;
   let reject!: (err: unknown) => void;
   const promise = new Promise<void>((res, rej) => {
@@ -94,7 +96,7 @@ function newGroup(): Group {
   });
   // A group nobody awaits any more must not surface as an unhandled rejection.
   promise.catch(() => {});
-  return { texts: [], appendMs: [], bytes: 0, promise, resolve, reject };
+  return { texts: [], values: [], appendMs: [], bytes: 0, promise, resolve, reject };
 }
 
 const MiB = 1024 * 1024;
@@ -103,7 +105,7 @@ const MARK_INTERVAL_MS = 1000;
 /**
  * A durable local-disk queue with group commit (see docs in ingest/README.md).
  * Appends made while a commit is in flight (or in the same event-loop turn) are written with one
- * write and covered by one fdatasync; all their promises then resolve together.
+ * synchronous (O_DSYNC) write; all their promises then resolve together.
  * Single reader: `read` hands out the next batch after the last one handed out; `confirm` moves
  * the persisted checkpoint and deletes fully confirmed segments. After a restart, reading resumes
  * at the checkpoint, so anything handed out but not confirmed is handed out again.
@@ -121,7 +123,7 @@ export class Spool<T> {
   readonly segs: { id: number; size: number }[];
   private writeFh: FileHandle;
   private diskBytes: number;
-  private pending: Group = newGroup();
+  private pending: Group<T> = newGroup();
   private commitRun: Promise<void> | null = null;
   private closed = false;
 
@@ -196,6 +198,7 @@ export class Spool<T> {
     this.nextRecordBytes = bytes;
     const g = this.pending;
     g.texts.push(text);
+    g.values.push(value);
     g.appendMs.push(this.now());
     g.bytes += bytes;
     if (!this.commitRun) this.commitRun = this.commitLoop();
@@ -215,14 +218,13 @@ export class Spool<T> {
     }
   }
 
-  private async commitGroup(g: Group): Promise<void> {
+  private async commitGroup(g: Group<T>): Promise<void> {
     try {
       const buf = encodeGroup(g.texts, g.appendMs);
       let seg = this.segs[this.segs.length - 1]!;
       if (seg.size > 0 && seg.size + buf.length > this.segmentBytes) seg = await this.rollSegment();
       try {
-        await this.writeFh.write(buf, 0, buf.length, seg.size);
-        await this.writeFh.datasync();
+        await this.writeFh.write(buf, 0, buf.length, seg.size); // O_DSYNC: durable when it returns
       } catch (err) {
         // Leave no half-written group behind: the next group starts where this one did.
         await this.writeFh.truncate(seg.size).catch(() => {});
@@ -238,7 +240,7 @@ export class Spool<T> {
       seg.size += buf.length;
       this.diskBytes += buf.length;
       const end = { segment: seg.id, offset: seg.size };
-      for (const c of this.cursors) c.offer(start, end, g.texts, g.appendMs);
+      for (const c of this.cursors) c.offer(start, end, g.values, g.appendMs);
       this.appended += g.texts.length;
       const t = this.now();
       for (const a of g.appendMs) this.commitLatency.observe(t - a);
@@ -254,7 +256,7 @@ export class Spool<T> {
 
   private async rollSegment(): Promise<{ id: number; size: number }> {
     const id = this.segs[this.segs.length - 1]!.id + 1;
-    const fh = await open(segmentPath(this.dir, id), 'w');
+    const fh = await openSegmentForAppend(segmentPath(this.dir, id), true);
     await fsyncDir(this.dir);
     await this.writeFh.close();
     this.writeFh = fh;
