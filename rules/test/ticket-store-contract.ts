@@ -109,6 +109,22 @@ export function ticketStoreContract(name: string, open: () => Promise<Backend>, 
       expect(loaded).toEqual({ ...a, alert: { ...a.alert, state: 'firing', firedAtMs: 7 } });
     });
 
+    it('upserts a large batch of alert states through its cached statements, each row exactly', async () => {
+      // 345 = 256 + 64 + 16 + 4 + 4 + 1: every chunk size once or more; then again, changed.
+      const batch = Array.from({ length: 345 }, (_, i) => ({
+        ruleId: 'bin.full', subjectKey: `device:bulk-${i}`, deviceId: `bulk-${i}`,
+        alert: { ...INITIAL_ALERT_STATE, lastSampleMs: 1000 + i, value: i % 7 === 0 ? null : i / 2 }, memory: i % 2 ? { times: [i] } : {},
+      }));
+      const scoped = new TicketStore(store.db);
+      await scoped.transaction((tx) => scoped.within(tx).saveAlerts(batch, 20));
+      const changed = batch.map((a, i) => ({ ...a, alert: { ...a.alert, state: i % 3 ? ('firing' as const) : ('ok' as const), firedAtMs: i % 3 ? 2000 + i : null, lastSampleMs: 3000 + i } }));
+      await scoped.transaction((tx) => scoped.within(tx).saveAlerts(changed, 21));
+      expect(scoped.cachedAlertUpserts).toBe(5); // Kysely's parameter order matched: the texts are reused
+      const loaded = new Map((await store.loadAlerts()).filter((a) => a.deviceId.startsWith('bulk-')).map((a) => [a.subjectKey, a]));
+      expect(loaded.size).toBe(345);
+      for (const a of changed) expect(loaded.get(a.subjectKey)).toEqual(a);
+    });
+
     it('groups tickets into an incident and finds recent alarms in a building', async () => {
       const ids = [];
       for (let i = 0; i < 2; i++) {
