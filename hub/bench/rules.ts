@@ -6,7 +6,10 @@
  *      Socket.IO client: p50 / p99 / max, while a child process offers background QoS 1 telemetry
  *      from the demo site's other devices (the simulators' runLoad, each device its own MQTT
  *      connection). The hub runs in this process, on embedded defaults (SQLite store and
- *      telemetry) in a temp dir; --influx: telemetry to a real influxd.
+ *      telemetry) in a temp dir, or with telemetry to a real influxd; the probes (their MQTT
+ *      clients and the Socket.IO screen) run in a child of their own, as a device and a screen
+ *      would, so the hub's event loop carries only the hub. Times cross processes on the wall
+ *      clock (performance.timeOrigin + performance.now(), one machine).
  *   3. --outage 60: the store (a real PostgreSQL) stopped for that many seconds under the same
  *      load and probes; then the rules backlog's catch-up: readings/s and alarms/s until every
  *      alarm of the outage has its ticket.
@@ -38,6 +41,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     'probes-per-sec': { type: 'string', default: '20' },
     'load-child': { type: 'string' },
+    'probe-child': { type: 'boolean' },
     scenario: { type: 'string' },
     'outage-seconds': { type: 'string', default: '60' },
   },
@@ -62,6 +66,76 @@ if (args['load-child']) {
   process.exit(0);
 }
 
+// ---- the probes' child: smoke alarms from PROBES devices, and the screen ----
+/** What the parent tells the probe child (over IPC), and what it answers. */
+type ProbeCommand = { type: 'start'; mqttUrl: string; httpUrl: string; token: string } | { type: 'run'; seconds: number; measured: boolean } | { type: 'stop' };
+type ProbeReport =
+  | { type: 'ready' }
+  | { type: 'ran'; alarmsOf: [string, number][] }
+  | { type: 'stopped'; latencies: number[]; sent: { key: string; deviceId: string; seq: number; atMs: number }[] };
+const wallMs = () => performance.timeOrigin + performance.now();
+if (args['probe-child']) {
+  const send = (r: ProbeReport) => process.send!(r);
+  const probes = await probeDevices();
+  const probeRate = Number(args['probes-per-sec']);
+  let clients: MqttClient[] = [];
+  let screen: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  const sentAt = new Map<string, number>();
+  const sent: { key: string; deviceId: string; seq: number; atMs: number }[] = [];
+  const latencies: number[] = [];
+  const alarmsOf = new Map<string, number>();
+  let seq = 0;
+  process.on('message', async (cmd: ProbeCommand) => {
+    if (cmd.type === 'start') {
+      // The screen: a Socket.IO client logged in as admin; the kth alarm of a probe is its ticket with k occurrences.
+      screen = ioClient(cmd.httpUrl, { path: REALTIME_PATH, auth: { token: cmd.token }, transports: ['websocket'] });
+      screen.on('delta', (d) => {
+        const at = wallMs();
+        for (const t of d.tickets) {
+          const key = `${t.deviceId}|${t.occurrences}`;
+          const at0 = sentAt.get(key);
+          if (at0 !== undefined) {
+            latencies.push(at - at0);
+            sentAt.delete(key);
+          }
+        }
+      });
+      await new Promise<void>((resolve) => screen!.once('snapshot', () => resolve()));
+      clients = await Promise.all(
+        probes.map(
+          (id) =>
+            new Promise<MqttClient>((resolve, reject) => {
+              const c = mqtt.connect(cmd.mqttUrl, { clientId: id, username: id, password: demoDeviceSecret(id), reconnectPeriod: 0 });
+              c.once('connect', () => resolve(c));
+              c.once('error', reject);
+            }),
+        ),
+      );
+      send({ type: 'ready' });
+    } else if (cmd.type === 'run') {
+      const until = Date.now() + cmd.seconds * 1000;
+      while (Date.now() < until) {
+        const i = seq % clients.length;
+        const id = probes[i]!;
+        const k = (alarmsOf.get(id) ?? 0) + 1;
+        alarmsOf.set(id, k);
+        const key = `${id}|${k}`;
+        const atMs = wallMs();
+        if (cmd.measured) sentAt.set(key, atMs);
+        sent.push({ key, deviceId: id, seq: ++seq, atMs });
+        void clients[i]!.publishAsync(uplinkTopic('smoke', id, 'event'), JSON.stringify({ ts: Date.now(), seq, event: 'alarm', obscuration_pct: 12 }), { qos: 1 });
+        await new Promise((r) => setTimeout(r, 1000 / probeRate));
+      }
+      send({ type: 'ran', alarmsOf: [...alarmsOf] });
+    } else {
+      await new Promise((r) => setTimeout(r, 3000)); // the last deltas
+      await Promise.all(clients.map((c) => c.endAsync(true)));
+      screen?.disconnect();
+      process.send!({ type: 'stopped', latencies, sent } satisfies ProbeReport, () => process.exit(0));
+    }
+  });
+  await new Promise<never>(() => {}); // until the parent's stop
+}
 
 // ---- 1. in process ----
 if (!scenario) {
@@ -97,49 +171,41 @@ const hub = await startHub({
   ...(influx ? { influx: { url: influx.url, api: 'v1' as const, bucket: influx.db, org: null, token: null } } : {}),
   ...(pg ? { databaseUrl: pg.url } : {}),
 });
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+// The histogram records each interval of a 10 ms timer: its delay is the interval less 10 ms.
+const LOOP_RESOLUTION_MS = 10;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+const loopMs = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS).toFixed(1);
 loopDelay.enable();
 const seconds = Number(args.seconds);
 const probeRate = Number(args['probes-per-sec']);
-const probes = await probeDevices();
-const sentAt = new Map<string, number>();
-const latencies: number[] = [];
-// The screen: a Socket.IO client logged in as admin; the kth alarm of a probe is its ticket with k occurrences.
+// The probes and the screen: a child of their own (the hub's loop carries only the hub).
 const login = await fetch(`${hub.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }) });
 const token = ((await login.json()) as { token: string }).token;
-const screen: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(hub.httpUrl, { path: REALTIME_PATH, auth: { token }, transports: ['websocket'] });
-screen.on('delta', (d) => {
-  const at = performance.now();
-  for (const t of d.tickets) {
-    const key = `${t.deviceId}|${t.occurrences}`;
-    const sent = sentAt.get(key);
-    if (sent !== undefined) {
-      latencies.push(at - sent);
-      sentAt.delete(key);
-    }
+const prober = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--probe-child', '--probes-per-sec', String(probeRate)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const replies: ProbeReport[] = [];
+let replied: (() => void) | null = null;
+prober.on('message', (r: ProbeReport) => {
+  replies.push(r);
+  replied?.();
+});
+async function ask<T extends ProbeReport['type']>(cmd: ProbeCommand, want: T): Promise<Extract<ProbeReport, { type: T }>> {
+  prober.send(cmd);
+  for (;;) {
+    const i = replies.findIndex((r) => r.type === want);
+    if (i >= 0) return replies.splice(i, 1)[0] as Extract<ProbeReport, { type: T }>;
+    await new Promise<void>((r) => (replied = r));
   }
-});
-await new Promise<void>((resolve) => screen.once('snapshot', () => resolve()));
+}
+await ask({ type: 'start', mqttUrl: hub.mqttUrl, httpUrl: hub.httpUrl, token }, 'ready');
 // Where the time goes: publish -> the ticket's occurrence committed (the log followed in process).
-const committedMs: number[] = [];
-const sentAll = new Map<string, number>();
-hub.events.on('occurrence', (e) => {
-  const sent = sentAll.get(`${e.ticket.deviceId}|${e.ticket.occurrences}`);
-  if (sent !== undefined) committedMs.push(performance.now() - sent);
-});
+const committedAt = new Map<string, number>();
+hub.events.on('occurrence', (e) => void committedAt.set(`${e.ticket.deviceId}|${e.ticket.occurrences}`, wallMs()));
 
 // Where the time goes: publish -> durable in the spool (what the broker waits for to PUBACK).
-const durableMs: number[] = [];
-const sentSeq = new Map<number, number>();
+const durableAt = new Map<string, number>();
 hub.ingest.onDurable((rs) => {
-  const at = performance.now();
-  for (const r of rs) {
-    const sent = r.message === 'event' ? sentSeq.get(r.seq) : undefined;
-    if (sent !== undefined) {
-      durableMs.push(at - sent);
-      sentSeq.delete(r.seq);
-    }
-  }
+  const at = wallMs();
+  for (const r of rs) if (r.message === 'event') durableAt.set(`${r.deviceId}|${r.seq}`, at);
 });
 
 // Where the time goes: the engine's share per batch of readings.
@@ -161,67 +227,37 @@ let childOut = '';
 child.stdout.on('data', (b: Buffer) => (childOut += b.toString()));
 const childDone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-const clients: MqttClient[] = await Promise.all(
-  probes.map(
-    (id) =>
-      new Promise<MqttClient>((resolve, reject) => {
-        const c = mqtt.connect(hub.mqttUrl, { clientId: id, username: id, password: demoDeviceSecret(id), reconnectPeriod: 0 });
-        c.once('connect', () => resolve(c));
-        c.once('error', reject);
-      }),
-  ),
-);
 // Probe the steady state: wait until every load device has logged in (each login is a scrypt on
 // the libuv pool, which the spool's fsyncs share), then let the load reach its rate.
 const demoDevices = (await loadDemoSite()).devices.length;
 const connectDeadline = Date.now() + 60_000;
 while (hub.broker.stats().devicesConnected < demoDevices && Date.now() < connectDeadline) await new Promise((r) => setTimeout(r, 100));
 await new Promise((r) => setTimeout(r, 2000));
-const probeUntil = Date.now() + (seconds - 6) * 1000;
-let seq = 0;
-const alarmsOf = new Map<string, number>();
-let outage: { fromMs: number; untilMs: number; resumedMs: number; backlogAtResume: number; alarms: number; caughtUpMs: number } | null = null;
-const probe = (measured: boolean) => {
-  const i = seq % clients.length;
-  const id = probes[i]!;
-  const k = (alarmsOf.get(id) ?? 0) + 1;
-  alarmsOf.set(id, k);
-  if (measured) sentAt.set(`${id}|${k}`, performance.now());
-  sentAll.set(`${id}|${k}`, performance.now());
-  sentSeq.set(seq + 1, performance.now());
-  void clients[i]!.publishAsync(uplinkTopic('smoke', id, 'event'), JSON.stringify({ ts: Date.now(), seq: ++seq, event: 'alarm', obscuration_pct: 12 }), { qos: 1 });
-};
-while (Date.now() < probeUntil) {
-  probe(true);
-  await new Promise((r) => setTimeout(r, 1000 / probeRate));
-}
+let outage: { backlogAtResume: number; alarms: number; caughtUpMs: number } | null = null;
+let alarmsOf = (await ask({ type: 'run', seconds: seconds - 6, measured: true }, 'ran')).alarmsOf;
 if (pg && outageS) {
   // The store away for outageS seconds: probes keep coming (acknowledged by the spool).
-  const fromMs = Date.now();
   await pg.halt();
-  const alarmsBefore = seq;
-  while (Date.now() - fromMs < outageS * 1000) {
-    probe(false);
-    await new Promise((r) => setTimeout(r, 1000 / probeRate));
-  }
-  const alarms = seq - alarmsBefore;
+  const alarmsBefore = alarmsOf.reduce((n, [, k]) => n + k, 0);
+  alarmsOf = (await ask({ type: 'run', seconds: outageS, measured: false }, 'ran')).alarmsOf;
+  const alarms = alarmsOf.reduce((n, [, k]) => n + k, 0) - alarmsBefore;
   await pg.resume();
   const resumedMs = Date.now();
   const backlogAtResume = hub.rules.backlog();
-  const want = [...alarmsOf.entries()];
   for (;;) {
     const tickets = await hub.rules.tickets.list({ ruleId: 'smoke.alarm', limit: 1000 }).catch(() => []);
-    const done = want.every(([id, k]) => tickets.some((t) => t.deviceId === id && t.occurrences >= k));
+    const done = alarmsOf.every(([id, k]) => tickets.some((t) => t.deviceId === id && t.occurrences >= k));
     if (done && hub.rules.backlog() < 1000) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  outage = { fromMs, untilMs: resumedMs, resumedMs, backlogAtResume, alarms, caughtUpMs: Date.now() - resumedMs };
+  outage = { backlogAtResume, alarms, caughtUpMs: Date.now() - resumedMs };
 }
+const probed = await ask({ type: 'stop' }, 'stopped');
+const committedMs = probed.sent.flatMap((p) => (committedAt.has(p.key) ? [committedAt.get(p.key)! - p.atMs] : []));
+const durableMs = probed.sent.flatMap((p) => { const at = durableAt.get(`${p.deviceId}|${p.seq}`); return at === undefined ? [] : [at - p.atMs]; });
+const latencies = probed.latencies;
 await childDone;
-await new Promise((r) => setTimeout(r, 3000));
 const load = childOut ? (JSON.parse(childOut) as Record<string, number>) : null;
-await Promise.all(clients.map((c) => c.endAsync(true)));
-screen.disconnect();
 const backlog = hub.rules.backlog();
 const spoolStats = hub.ingest.stats().spool;
 const confirm = spoolStats?.confirmLatency;
@@ -244,7 +280,7 @@ const lines = [
         `  catch-up: every alarm's ticket ${(outage.caughtUpMs / 1000).toFixed(1)} s after the store returned = ${(outage.backlogAtResume / (outage.caughtUpMs / 1000)).toFixed(0)} readings/s, ${(outage.alarms / (outage.caughtUpMs / 1000)).toFixed(1)} alarms/s`,
       ]
     : []),
-  `  hub event-loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
+  `  hub event-loop delay (a 10 ms timer's lateness): p50 ${loopMs(loopDelay.percentile(50))} ms, p99 ${loopMs(loopDelay.percentile(99))} ms, max ${loopMs(loopDelay.max)} ms`,
   `  readings waiting for the engine at the end: ${backlog}`,
   `  engine per batch: ${engineMs.length} batches, mean ${(batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, batchSizes.length)).toFixed(0)} readings, p50 ${quantile([...engineMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...engineMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms`,
   `  spool group commit (append -> fsynced): ${spoolStats?.fsyncs ?? '?'} fsyncs, mean ${spoolStats ? (spoolStats.commitLatency.sumMs / Math.max(1, spoolStats.commitLatency.count)).toFixed(1) : '?'} ms, max ${spoolStats?.commitLatency.maxMs ?? '?'} ms`,
