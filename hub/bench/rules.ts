@@ -13,10 +13,10 @@
  *   3. --outage 60: the store (a real PostgreSQL) stopped for that many seconds under the same
  *      load and probes; then the rules backlog's catch-up: readings/s and alarms/s until every
  *      alarm of the outage has its ticket.
- * Without --scenario: each scenario in a process of its own, one after the other (about 3 minutes):
+ * Without --scenario: each scenario in a process of its own, one after the other (about 5 minutes):
  * embedded (the npm start default), influx (when influxd is installed), outage (when PostgreSQL
  * is), with the load average before each. --scenario embedded|influx|outage runs one.
- * Options: --rate 5000 --seconds 20 --probes-per-sec 20 [--scenario S] [--outage-seconds 60]
+ * Options: --rate 5000 --seconds 40 --probes-per-sec 20 [--scenario S] [--outage-seconds 60]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -38,7 +38,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 const { values: args } = parseArgs({
   options: {
     rate: { type: 'string', default: '5000' },
-    seconds: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '40' },
     'probes-per-sec': { type: 'string', default: '20' },
     'load-child': { type: 'string' },
     'probe-child': { type: 'boolean' },

@@ -117,7 +117,7 @@ export function ticketStoreContract(name: string, open: () => Promise<Backend>, 
       }));
       const scoped = new TicketStore(store.db);
       await scoped.transaction((tx) => scoped.within(tx).saveAlerts(batch, 20));
-      const changed = batch.map((a, i) => ({ ...a, alert: { ...a.alert, state: i % 3 ? ('firing' as const) : ('ok' as const), firedAtMs: i % 3 ? 2000 + i : null, lastSampleMs: 3000 + i } }));
+      const changed = batch.map((a, i) => ({ ...a, alert: { ...a.alert, state: i % 3 ? ('firing' as const) : ('resolved' as const), firedAtMs: 2000 + i, resolvedAtMs: i % 3 ? null : 2500 + i, lastSampleMs: 3000 + i } }));
       await scoped.transaction((tx) => scoped.within(tx).saveAlerts(changed, 21));
       expect(scoped.cachedAlertUpserts).toBe(5); // Kysely's parameter order matched: the texts are reused
       const loaded = new Map((await store.loadAlerts()).filter((a) => a.deviceId.startsWith('bulk-')).map((a) => [a.subjectKey, a]));
