@@ -202,10 +202,11 @@ const committedAt = new Map<string, number>();
 hub.events.on('occurrence', (e) => void committedAt.set(`${e.ticket.deviceId}|${e.ticket.occurrences}`, wallMs()));
 
 // Where the time goes: publish -> durable in the spool (what the broker waits for to PUBACK).
-const durableAt = new Map<string, number>();
+// And publish -> taken in by the broker's publish hook (the reading's arrival time, whole ms).
+const durableAt = new Map<string, { at: number; rxMs: number }>();
 hub.ingest.onDurable((rs) => {
   const at = wallMs();
-  for (const r of rs) if (r.message === 'event') durableAt.set(`${r.deviceId}|${r.seq}`, at);
+  for (const r of rs) if (r.message === 'event') durableAt.set(`${r.deviceId}|${r.seq}`, { at, rxMs: r.rxMs });
 });
 
 // Where the time goes: the engine's share per batch of readings.
@@ -254,7 +255,8 @@ if (pg && outageS) {
 }
 const probed = await ask({ type: 'stop' }, 'stopped');
 const committedMs = probed.sent.flatMap((p) => (committedAt.has(p.key) ? [committedAt.get(p.key)! - p.atMs] : []));
-const durableMs = probed.sent.flatMap((p) => { const at = durableAt.get(`${p.deviceId}|${p.seq}`); return at === undefined ? [] : [at - p.atMs]; });
+const durableMs = probed.sent.flatMap((p) => { const d = durableAt.get(`${p.deviceId}|${p.seq}`); return d === undefined ? [] : [d.at - p.atMs]; });
+const arrivedMs = probed.sent.flatMap((p) => { const d = durableAt.get(`${p.deviceId}|${p.seq}`); return d === undefined ? [] : [d.rxMs - p.atMs]; });
 const latencies = probed.latencies;
 await childDone;
 const load = childOut ? (JSON.parse(childOut) as Record<string, number>) : null;
@@ -273,7 +275,8 @@ const lines = [
   `  breach published -> ticket stored -> event received by a Socket.IO client, ${sorted.length} probes:`,
   `    p50 ${quantile(sorted, 0.5).toFixed(1)} ms   p95 ${quantile(sorted, 0.95).toFixed(1)} ms   p99 ${quantile(sorted, 0.99).toFixed(1)} ms   max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms (target p99 < 50 ms)`,
   `  of which breach published -> ticket and its events committed: p50 ${quantile([...committedMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...committedMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms (${committedMs.length} probes)`,
-  `  of which breach published -> durable in the spool: p50 ${quantile([...durableMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...durableMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms (${durableMs.length} probes)`,
+  `  of which breach published -> in the broker's publish hook: p50 ${quantile([...arrivedMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...arrivedMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms (whole ms)`,
+  `  of which breach published -> durable in the spool (its listeners, a turn later): p50 ${quantile([...durableMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...durableMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms (${durableMs.length} probes)`,
   ...(outage
     ? [
         `  store (PostgreSQL) stopped ${outageS} s (from the last seconds of the load on): ${outage.alarms} alarms acknowledged meanwhile; rules backlog at its return ${outage.backlogAtResume.toLocaleString('en')} readings`,
