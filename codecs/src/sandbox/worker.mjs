@@ -8,28 +8,18 @@
  * { id, op: 'decode', key, input: { bytes, fPort, variables } }; replies { id, ok, value } or
  * { id, ok: false, kind, message } where kind ∈ timeout | memory | forbidden | threw | invalid | output | missing.
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '@gridhub/core/thread-priority';
 import { getQuickJS } from 'quickjs-emscripten';
 
 const { timeLimitMs, loadTimeLimitMs, memoryLimitBytes, stackLimitBytes, maxOutputChars } = workerData;
 
 /**
- * This thread runs at the lowest CPU priority (Linux: nice 19 for this thread only, by its thread
- * id): when the machine is short of CPU, the hub's own thread — MQTT, ingest, alarms — goes first and
- * a decoder looping to its limit takes only what is left. Elsewhere it stays at normal priority.
+ * This thread runs at the lowest CPU priority (Linux: nice 19 for this thread only): when the
+ * machine is short of CPU, the hub's own thread — MQTT, ingest, alarms — goes first and a decoder
+ * looping to its limit takes only what is left. Elsewhere it stays at normal priority.
  */
-let niced = false;
-try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isInteger(tid) && tid > 0) {
-    setPriority(tid, 19);
-    niced = true;
-  }
-} catch {
-  // not Linux, or not allowed: normal priority
-}
+const niced = lowerThreadPriority(19);
 const QuickJS = await getQuickJS();
 /** key -> { source, runtime, ctx }: live runtimes; key -> source: what to rebuild one from. */
 const codecs = new Map();

@@ -137,7 +137,8 @@ export class TicketStore {
       for (let i = 0; i < alerts.length; ) {
         const n = ALERT_CHUNKS.find((c) => c <= alerts.length - i)!;
         const rows = alerts.slice(i, (i += n)).map((a) => alertToRow(a, nowMs));
-        const params = rows.flatMap((r) => ALERT_COLUMNS.map((c) => r[c]));
+        const params: unknown[] = [];
+        for (const r of rows) for (const c of ALERT_COLUMNS) params.push(r[c]);
         const text = this.#alertUpserts.get(n);
         if (text !== undefined) {
           await tx.executeQuery(CompiledQuery.raw(text, params));
