@@ -5,6 +5,7 @@ import { tempDir } from '@gridhub/testkit';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore, readCursor, writeCursor, type SqlHubStore } from '../src/index.ts';
+import { cachedStatements } from '../src/statements.ts';
 import { reading } from './fixtures.ts';
 import { storeContract } from './store-contract.ts';
 
@@ -123,5 +124,23 @@ describe.skipIf(process.platform !== 'linux')('the embedded telemetry writer thr
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('prepared statements kept', () => {
+  it('keeps short statements (prepared once) and never long ones', () => {
+    const db = new Database(':memory:');
+    db.exec('create table t (id integer primary key)');
+    let prepared = 0;
+    const counting = new Proxy(db, { get: (t, k) => (k === 'prepare' ? (q: string) => (prepared++, t.prepare(q)) : Reflect.get(t, k)) });
+    const prepare = cachedStatements(counting, 3, 100);
+    const short = prepare('select id from t where id = ?');
+    expect(prepare('select id from t where id = ?')).toBe(short);
+    const long = `select id from t where id in (${Array(60).fill('?').join(', ')})`;
+    expect(prepare(long)).not.toBe(prepare(long));
+    for (const n of [1, 2, 3]) prepare(`select ${n}`); // evicts the least recently used
+    expect(prepare('select id from t where id = ?')).not.toBe(short);
+    expect(prepared).toBe(1 + 2 + 3 + 1);
+    db.close();
   });
 });

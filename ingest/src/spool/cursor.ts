@@ -2,8 +2,11 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { claimedRecordBytes, scanRecords } from './format.ts';
 import { segmentPath, type SpoolPos } from './files.ts';
 
-/** Records a reader keeps in memory at most (beyond, it reads them from disk). */
-const TAIL_MAX_RECORDS = 20_000;
+/**
+ * Records a reader keeps in memory at most (beyond, it reads them from disk): decoded values, a
+ * kilobyte or two each, so a reader held up (the sink away) costs at most about 15 MiB.
+ */
+const TAIL_MAX_RECORDS = 10_000;
 
 /** What a reader takes from the spool: values in order, and where the batch ends. */
 export interface SpoolBatch<T> {
