@@ -237,6 +237,8 @@ await new Promise((r) => setTimeout(r, 2000));
 let outage: { backlogAtResume: number; alarms: number; caughtUpMs: number } | null = null;
 let alarmsOf = (await ask({ type: 'run', seconds: seconds - 6, measured: true }, 'ran')).alarmsOf;
 if (pg && outageS) {
+  // Alarms of the last 2 s before the store goes are not timed (their tickets may wait for its return).
+  alarmsOf = (await ask({ type: 'run', seconds: 2, measured: false }, 'ran')).alarmsOf;
   // The store away for outageS seconds: probes keep coming (acknowledged by the spool).
   await pg.halt();
   const alarmsBefore = alarmsOf.reduce((n, [, k]) => n + k, 0);
@@ -272,7 +274,7 @@ rmSync(dataDir, { recursive: true, force: true });
 const sorted = [...latencies].sort((a, b) => a - b);
 const lines = [
   `  background load (QoS 1 telemetry)  offered ${args.rate} msg/s for ${seconds} s from ${load?.devices ?? '?'} devices; acknowledged ${load?.ackedPerSec !== undefined ? Math.round(load.ackedPerSec).toLocaleString('en') : '?'} msg/s (${load?.acked ?? '?'} of ${load?.sent ?? '?'})`,
-  `  breach published -> ticket stored -> event received by a Socket.IO client, ${sorted.length} probes:`,
+  `  breach published -> ticket stored -> event received by a Socket.IO client, ${sorted.length} probes${outage ? ' (before the outage)' : ''}:`,
   `    p50 ${quantile(sorted, 0.5).toFixed(1)} ms   p95 ${quantile(sorted, 0.95).toFixed(1)} ms   p99 ${quantile(sorted, 0.99).toFixed(1)} ms   max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms (target p99 < 50 ms)`,
   `  of which breach published -> ticket and its events committed: p50 ${quantile([...committedMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...committedMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms (${committedMs.length} probes)`,
   `  of which breach published -> in the broker's publish hook: p50 ${quantile([...arrivedMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...arrivedMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms (whole ms)`,
