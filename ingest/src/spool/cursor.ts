@@ -3,10 +3,11 @@ import { claimedRecordBytes, scanRecords } from './format.ts';
 import { segmentPath, type SpoolPos } from './files.ts';
 
 /**
- * Records a reader keeps in memory at most (beyond, it reads them from disk): decoded values, a
- * kilobyte or two each, so a reader held up (the sink away) costs at most about 15 MiB.
+ * Records a reader keeps in memory at most (beyond, it reads them from disk). They are decoded
+ * values, a kilobyte or two each: a reader held up (its sink away) holds up to about 30 MiB
+ * until its tail overflows, is dropped, and stays empty until the reader has caught up.
  */
-const TAIL_MAX_RECORDS = 10_000;
+const TAIL_MAX_RECORDS = 20_000;
 
 /** What a reader takes from the spool: values in order, and where the batch ends. */
 export interface SpoolBatch<T> {
