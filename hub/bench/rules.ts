@@ -264,6 +264,7 @@ await childDone;
 const load = childOut ? (JSON.parse(childOut) as Record<string, number>) : null;
 const backlog = hub.rules.backlog();
 const spoolStats = hub.ingest.stats().spool;
+const drainStats = hub.ingest.stats().drain;
 const confirm = spoolStats?.confirmLatency;
 loopDelay.disable();
 await hub.close();
@@ -290,6 +291,7 @@ const lines = [
   `  engine per batch: ${engineMs.length} batches, mean ${(batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, batchSizes.length)).toFixed(0)} readings, p50 ${quantile([...engineMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...engineMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms`,
   `  spool group commit (append -> fsynced): ${spoolStats?.fsyncs ?? '?'} fsyncs, mean ${spoolStats ? (spoolStats.commitLatency.sumMs / Math.max(1, spoolStats.commitLatency.count)).toFixed(1) : '?'} ms, max ${spoolStats?.commitLatency.maxMs ?? '?'} ms`,
   `  ingest spooled -> stored (before the engine): mean ${confirm ? (confirm.sumMs / Math.max(1, confirm.count)).toFixed(1) : '?'} ms, max ${confirm?.maxMs ?? '?'} ms`,
+  `  telemetry sink writes: ${drainStats?.batches ?? '?'} batches, mean ${drainStats ? (drainStats.writeLatency.sumMs / Math.max(1, drainStats.writeLatency.count)).toFixed(1) : '?'} ms, max ${drainStats?.writeLatency.maxMs ?? '?'} ms; spool depth at the end ${spoolStats?.depth ?? '?'}`,
   '',
 ];
 process.stdout.write(lines.join('\n'));

@@ -8,11 +8,6 @@
 // Plain JavaScript: a worker thread starts without the TypeScript loader the hub's sources use.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { lowerThreadPriority } from '@gridhub/core/thread-priority';
-
-// Below the hub's thread (nice 10, Linux): readings are durable in the spool already and can wait;
-// the alarm path on the main thread must not wait for them when the CPUs are busy.
-lowerThreadPriority(10);
 
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');

@@ -2,8 +2,12 @@ import { Worker } from 'node:worker_threads';
 import type { Reading } from '@gridhub/core';
 import { readingRows } from '../readings.ts';
 
-/** Readings per transaction in the writer (a few ms each): the main thread waits at most about that long for the write lock. */
-const CHUNK = 100;
+/**
+ * Readings per transaction in the writer. Nothing else writes the telemetry file (it has its own
+ * lock, telemetry/file.ts), so a whole drain batch goes in one transaction: fewer commits and
+ * round trips to the thread. The bound keeps one message to the thread a few MB at most.
+ */
+const CHUNK = 5000;
 
 type Request = { op: 'write'; readings: unknown[]; values: unknown[] } | { op: 'prune'; olderThanMs: number } | { op: 'ping' };
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
