@@ -1,5 +1,5 @@
 import type { Kpi } from '@gridhub/core';
-import { CHART_TEXT, echarts, ReactECharts, useGlyphs } from './echarts.ts';
+import { echarts, groupedBarsOption, ReactECharts, useGlyphs } from './echarts.ts';
 
 /** Mean minutes to accept, arrive and close per group, as bars (the report's times). */
 export default function KpiTimes({ title, groups, label, series }: { title: string; groups: Record<string, Kpi>; label(key: string): string; series: { accept: string; arrive: string; close: string } }) {
@@ -7,23 +7,12 @@ export default function KpiTimes({ title, groups, label, series }: { title: stri
   const minutes = (ms: number | null) => (ms === null ? null : Math.round(ms / 6000) / 10);
   const ready = useGlyphs([title, series.accept, series.arrive, series.close, ...keys.map(label)].join(''));
   if (!ready) return <div style={{ height: 200 }} />;
-  const bar = (name: string, stat: 'accept' | 'arrive' | 'close') => ({ type: 'bar', name, data: keys.map((k) => minutes(groups[k]![stat].meanMs)) });
+  const bar = (name: string, stat: 'accept' | 'arrive' | 'close') => ({ name, data: keys.map((k) => minutes(groups[k]![stat].meanMs)) });
   return (
     <ReactECharts
       echarts={echarts}
       style={{ height: 200 }}
-      option={{
-        backgroundColor: 'transparent',
-        animation: false,
-        textStyle: CHART_TEXT,
-        title: { text: title, textStyle: { fontSize: 13 } },
-        tooltip: { trigger: 'axis' },
-        legend: { top: 20, left: 0, textStyle: { fontSize: 11 }, itemWidth: 14, itemHeight: 8 },
-        grid: { left: 48, right: 8, top: 48, bottom: 24 },
-        xAxis: { type: 'category', data: keys.map(label), axisLabel: { fontSize: 10, interval: 0 } },
-        yAxis: { type: 'value' },
-        series: [bar(series.accept, 'accept'), bar(series.arrive, 'arrive'), bar(series.close, 'close')],
-      }}
+      option={groupedBarsOption(title, keys.map(label), [bar(series.accept, 'accept'), bar(series.arrive, 'arrive'), bar(series.close, 'close')])}
     />
   );
 }

@@ -36,3 +36,19 @@ export function useGlyphs(text: string): boolean {
   }, [text]);
   return ready === text;
 }
+
+/** The option of a grouped bar chart (the reports' KPI charts): one category per group, one series per figure. */
+export function groupedBarsOption(title: string, categories: string[], series: { name: string; data: (number | null)[] }[], yAxis: Record<string, unknown> = { type: 'value' }) {
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    textStyle: CHART_TEXT,
+    title: { text: title, textStyle: { fontSize: 13 } },
+    tooltip: { trigger: 'axis' },
+    legend: { top: 20, left: 0, textStyle: { fontSize: 11 }, itemWidth: 14, itemHeight: 8 },
+    grid: { left: 48, right: 8, top: 48, bottom: 24 },
+    xAxis: { type: 'category', data: categories, axisLabel: { fontSize: 10, interval: 0 } },
+    yAxis,
+    series: series.map((s) => ({ type: 'bar', ...s })),
+  };
+}
