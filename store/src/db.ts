@@ -60,9 +60,9 @@ export function openDatabase(opts: StoreOptions): OpenDatabase {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  // Transactions take the write lock at BEGIN: another connection (a backup, an admin's sqlite3 shell)
-  // may commit between them, and a deferred transaction that
-  // read first would then fail with SQLITE_BUSY_SNAPSHOT instead of waiting for the lock.
+  // Transactions take the write lock at BEGIN: another connection (a backup, an admin's sqlite3
+  // shell) may commit between them, and a deferred transaction that read first would then fail
+  // with SQLITE_BUSY_SNAPSHOT instead of waiting for the lock.
   const prepare = cachedStatements(sqlite);
   const database = { prepare: (q: string) => prepare(q === 'begin' ? 'begin immediate' : q), close: () => sqlite.close() };
   const telemetry = openTelemetryFile(opts.dataDir, busyTimeoutMs);
