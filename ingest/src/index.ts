@@ -1,5 +1,5 @@
 export type * from './types.ts';
-export { createIngest, type Ingest, type IngestOptions, type IngestStats, type IngestStore, type ReadingsListener } from './ingest.ts';
+export { createIngest } from './ingest.ts';
 export type { RefusalStats } from './refusals.ts';
 export { createInfluxSink, type InfluxSinkOptions } from './sinks/influx.ts';
 export { createEmbeddedSink, type EmbeddedSink, type EmbeddedSinkOptions, type EmbeddedStore } from './sinks/embedded.ts';
@@ -21,7 +21,6 @@ export { binFillPct } from './handlers/index.ts';
 export type { CodecRegistry, ContractMessage, DecodeOutcome, UplinkFrame } from '@gridhub/codecs';
 export type { NetworkOutcome, NetworkStats } from './network/path.ts';
 export { NETWORKS, type Network, type NetworkUplink, type SourceResult, type UplinkContent, type UplinkIdentity } from './network/uplink.ts';
-export type { IntegrationMessage } from './ingest.ts';
 export { parseChirpstack } from './sources/chirpstack.ts';
 export { parseTts } from './sources/tts.ts';
 export { parseCtwing } from './sources/ctwing.ts';

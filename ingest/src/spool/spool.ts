@@ -2,6 +2,7 @@ import { unlink, type FileHandle } from 'node:fs/promises';
 import { HubError } from '@gridhub/core';
 import { SpoolCursor, type SpoolBatch } from './cursor.ts';
 import { encodeGroup, HEADER_BYTES } from './format.ts';
+import { newGroup, type Group } from './group.ts';
 import { comparePos, fsyncDir, minPos, openSegmentForAppend, READER_NAME_RE, segmentPath, writeCheckpoint, type SpoolPos } from './files.ts';
 import { LatencyHistogram, type LatencySnapshot } from './latency.ts';
 import { consoleLogger, type SpoolLogger } from './logger.ts';
@@ -74,29 +75,6 @@ export interface SpoolReader<T> {
   /** Durable records not yet confirmed by this reader. */
   backlog(): number;
   close(): void;
-}
-
-interface Group<T> {
-  texts: string[];
-  /** The values appended (what `texts` encode), handed to readers in memory. */
-  values: T[];
-  appendMs: number[];
-  bytes: number;
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-function newGroup<T>(): Group<T> {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A group nobody awaits any more must not surface as an unhandled rejection.
-  promise.catch(() => {});
-  return { texts: [], values: [], appendMs: [], bytes: 0, promise, resolve, reject };
 }
 
 const MiB = 1024 * 1024;
