@@ -113,8 +113,11 @@ export async function startHub(options: Partial<HubConfig> = {}): Promise<Hub> {
       maxPayloadBytes: config.maxPayloadBytes,
       maxClockSkewMs: config.maxClockSkewMs,
       // Smaller batches keep each synchronous slice (read, parse, serialise) short, so an alarm
-      // never waits long behind a telemetry batch; InfluxDB takes 1,000-line writes easily.
-      batchSize: 1000,
+      // never waits long behind a telemetry batch; InfluxDB takes 1,000-line writes easily. The
+      // embedded SQLite telemetry is written in its own thread, handed over 1,000 readings a turn
+      // (store/src/telemetry/writer.ts): there a batch of up to 5,000 is one transaction, which
+      // lets its writer catch up after falling behind (a commit's cost is mostly per page).
+      batchSize: store.telemetryWriter && !config.influx ? 5000 : 1000,
       logger: log.child({ part: 'ingest' }),
     });
     await ingest.start();

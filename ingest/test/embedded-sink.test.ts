@@ -77,4 +77,22 @@ describe('embedded telemetry writer thread (SQLite)', () => {
     await sink.close();
     await store.close();
   });
+
+  it('a write of more readings than one hand-over part is one transaction: all stored, or (writer gone between parts) none', async () => {
+    const dir = tempDir('embedded-writer-parts');
+    dirs.push(dir);
+    const store = await createStore({ dataDir: dir });
+    const writer = store.telemetryWriter!;
+    const batch = Array.from({ length: 2500 }, (_, i) => smokeReading(7, i)); // three parts of at most 1,000
+    const cut = writer.write(batch);
+    await writer.terminate(); // after the first part went over, before the rest
+    await expect(cut).rejects.toThrow(/stopped/);
+    expect(await store.countReadings({ deviceId: 'smoke-0007' })).toBe(0);
+    await writer.write(batch);
+    await writer.write(batch); // again: stored once
+    expect(await store.countReadings({ deviceId: 'smoke-0007' })).toBe(2500);
+    const values = await store.telemetryDb.selectFrom('reading_values').select((eb) => eb.fn.countAll<number>().as('n')).where('device_id', '=', 'smoke-0007').executeTakeFirstOrThrow();
+    expect(Number(values.n)).toBe(3 * 2500);
+    await store.close();
+  });
 });

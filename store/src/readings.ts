@@ -2,34 +2,9 @@ import { bucketPlan } from '@gridhub/core';
 import type { Reading } from '@gridhub/core';
 import { sql, type Kysely } from 'kysely';
 import { chunkRows } from './db.ts';
-import type { ReadingValuesTable, ReadingsTable, StoreDatabase } from './schema.ts';
+import type { StoreDatabase } from './schema.ts';
 import type { HistoryQuery, HistoryResult, ReadingsQuery } from './types.ts';
-
-/** Pure: a batch as table rows. Numeric fields (and booleans as 0/1) also go to `reading_values`. */
-export function readingRows(readings: readonly Reading[]): { readings: ReadingsTable[]; values: ReadingValuesTable[] } {
-  const rows: ReadingsTable[] = [];
-  const values: ReadingValuesTable[] = [];
-  for (const r of readings) {
-    rows.push({
-      device_id: r.deviceId,
-      message: r.message,
-      ts_ms: r.tsMs,
-      seq: r.seq,
-      rx_ms: r.rxMs,
-      kind: r.kind,
-      grid_id: r.place.grid,
-      estate_id: r.place.estate,
-      building_id: r.place.building,
-      unit_id: r.place.unit,
-      fields: JSON.stringify(r.fields),
-    });
-    for (const [field, v] of Object.entries(r.fields)) {
-      const value = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : NaN;
-      if (Number.isFinite(value)) values.push({ device_id: r.deviceId, field, ts_ms: r.tsMs, message: r.message, seq: r.seq, value, rx_ms: r.rxMs });
-    }
-  }
-  return { readings: rows, values };
-}
+import { readingRows } from './telemetry/rows.mjs';
 
 /** One transaction; ON CONFLICT DO NOTHING on each table's identity, so a batch written twice is stored once. */
 export async function writeReadings(db: Kysely<StoreDatabase>, readings: readonly Reading[]): Promise<void> {

@@ -8,11 +8,18 @@
 // Plain JavaScript: a worker thread starts without the TypeScript loader the hub's sources use.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { readingRows } from './rows.mjs';
 
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 10000');
+// Each batch touches a page or two of every device's series in the primary keys, the same pages
+// batch after batch. A checkpoint every 1,000 pages (SQLite's default) wrote them all back to the
+// file after nearly every batch; every 10,000 pages (a WAL of up to 40 MB) writes each once for
+// about ten batches: a third less of this thread's time per reading at 5,000 msg/s.
+db.pragma('wal_autocheckpoint = 10000');
+db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
 
 // The store's file: this connection only checkpoints it (PASSIVE: never waits for, nor holds up,
 // the main thread's writes), about twice a second.
@@ -35,16 +42,21 @@ const insertValue = db.prepare(
   'insert into reading_values (device_id, field, ts_ms, message, seq, value, rx_ms) ' +
     'values (@device_id, @field, @ts_ms, @message, @seq, @value, @rx_ms) on conflict do nothing',
 );
-/** One transaction per message: all of its rows or none (idempotent, so a retry after a failure is safe). */
-const write = db.transaction((readings, values) => {
-  for (const r of readings) insertReading.run(r);
-  for (const v of values) insertValue.run(v);
+/** One transaction per write: all of its rows or none (idempotent, so a retry after a failure is safe). */
+const write = db.transaction((parts) => {
+  for (const part of parts) {
+    const rows = readingRows(part);
+    for (const r of rows.readings) insertReading.run(r);
+    for (const v of rows.values) insertValue.run(v);
+  }
 });
+/** A write's readings come in parts (writer.ts); the last one commits them all. */
+const parts = new Map();
 const PRUNE_CHUNK = 5000;
 const pruneValues = db.prepare(`delete from reading_values where rowid in (select rowid from reading_values where rx_ms < ? limit ${PRUNE_CHUNK})`);
 const pruneReadings = db.prepare(`delete from readings where rowid in (select rowid from readings where rx_ms < ? limit ${PRUNE_CHUNK})`);
 
-/** Retention in short transactions, so the main thread's writes never wait long for the lock. */
+/** Retention in chunks of short transactions: the WAL grows by one chunk at a time, not by all that is deleted. */
 function prune(olderThanMs) {
   while (pruneValues.run(olderThanMs).changes === PRUNE_CHUNK);
   let deleted = 0;
@@ -53,8 +65,19 @@ function prune(olderThanMs) {
 }
 
 parentPort.on('message', (m) => {
+  if (m.op === 'part') {
+    const list = parts.get(m.write);
+    if (list) list.push(m.readings);
+    else parts.set(m.write, [m.readings]);
+    return;
+  }
   try {
-    if (m.op === 'write') write.immediate(m.readings, m.values);
+    if (m.op === 'write') {
+      const list = parts.get(m.id) ?? [];
+      parts.delete(m.id);
+      list.push(m.readings);
+      write.immediate(list);
+    }
     const value = m.op === 'prune' ? prune(m.olderThanMs) : m.op === 'ping' ? db.prepare('select 1').get() && null : null;
     parentPort.postMessage({ id: m.id, ok: true, value });
   } catch (err) {

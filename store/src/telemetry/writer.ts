@@ -1,15 +1,19 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { Reading } from '@gridhub/core';
-import { readingRows } from '../readings.ts';
 
 /**
- * Readings per transaction in the writer. Nothing else writes the telemetry file (it has its own
- * lock, telemetry/file.ts), so a whole drain batch goes in one transaction: fewer commits and
- * round trips to the thread. The bound keeps one message to the thread a few MB at most.
+ * Readings per message to the thread. A write goes in one transaction whatever its size (nothing
+ * else writes the telemetry file, telemetry/file.ts): fewer commits, each of a batch's pages
+ * written once. It is handed over in parts, one per event-loop turn, because copying readings
+ * to the thread is synchronous (about 2 ms per 1,000 here): an alarm never waits behind a
+ * whole drain batch's copy. The thread builds the table rows itself (rows.mjs).
  */
-const CHUNK = 5000;
+const PART = 1000;
 
-type Request = { op: 'write'; readings: unknown[]; values: unknown[] } | { op: 'prune'; olderThanMs: number } | { op: 'ping' };
+type Request = { op: 'write'; readings: readonly Reading[] } | { op: 'prune'; olderThanMs: number } | { op: 'ping' };
+const STOPPED_DURING_WRITE = 'the embedded telemetry writer stopped during a write; nothing of it is stored';
+type Current = { worker: Worker; pending: Map<number, Pending> };
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code: string | null };
 
@@ -21,7 +25,7 @@ type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false;
  * the worker did not confirm counts as stored.
  */
 export class TelemetryWriter {
-  private current: { worker: Worker; pending: Map<number, Pending> } | null = null;
+  private current: Current | null = null;
   private nextId = 1;
   /** Workers started (1 + restarts after a failure). */
   started = 0;
@@ -36,13 +40,17 @@ export class TelemetryWriter {
     private readonly onStart: () => void,
   ) {}
 
+  /** One transaction in the thread; resolves once it is committed. */
   async write(readings: readonly Reading[]): Promise<void> {
-    const parts: Promise<unknown>[] = [];
-    for (let i = 0; i < readings.length; i += CHUNK) {
-      const rows = readingRows(readings.slice(i, i + CHUNK));
-      parts.push(this.request({ op: 'write', readings: rows.readings, values: rows.values }));
+    const target = this.current ?? this.start();
+    const id = this.nextId++;
+    let from = 0;
+    for (; readings.length - from > PART; from += PART) {
+      if (this.current !== target) throw new Error(STOPPED_DURING_WRITE);
+      target.worker.postMessage({ op: 'part', write: id, readings: readings.slice(from, from + PART) });
+      await nextTurn();
     }
-    await Promise.all(parts);
+    await this.request({ op: 'write', readings: readings.slice(from) }, id, target);
   }
 
   async prune(olderThanMs: number): Promise<number> {
@@ -58,16 +66,15 @@ export class TelemetryWriter {
     await this.current?.worker.terminate();
   }
 
-  private request(req: Request): Promise<unknown> {
-    const { worker, pending } = this.current ?? this.start();
-    const id = this.nextId++;
+  private request(req: Request, id = this.nextId++, target = this.current ?? this.start()): Promise<unknown> {
+    if (this.current !== target) return Promise.reject(new Error(STOPPED_DURING_WRITE));
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      worker.postMessage({ id, ...req });
+      target.pending.set(id, { resolve, reject });
+      target.worker.postMessage({ id, ...req });
     });
   }
 
-  private start(): { worker: Worker; pending: Map<number, Pending> } {
+  private start(): Current {
     const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { file: this.file, checkpointFile: this.checkpointFile } });
     w.unref();
     const current = { worker: w, pending: new Map<number, Pending>() };
