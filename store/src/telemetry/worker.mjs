@@ -50,7 +50,7 @@ const write = db.transaction((parts) => {
     for (const v of rows.values) insertValue.run(v);
   }
 });
-/** A write's readings come in parts (writer.ts); the last one commits them all. */
+/** A write's readings come in parts under its id (writer.ts); its `write` message commits them all. */
 const parts = new Map();
 const PRUNE_CHUNK = 5000;
 const pruneValues = db.prepare(`delete from reading_values where rowid in (select rowid from reading_values where rx_ms < ? limit ${PRUNE_CHUNK})`);
@@ -66,9 +66,7 @@ function prune(olderThanMs) {
 
 parentPort.on('message', (m) => {
   if (m.op === 'part') {
-    const list = parts.get(m.write);
-    if (list) list.push(m.readings);
-    else parts.set(m.write, [m.readings]);
+    parts.set(m.id, [...(parts.get(m.id) ?? []), m.readings]);
     return;
   }
   try {

@@ -11,7 +11,7 @@ import type { Reading } from '@gridhub/core';
  */
 const PART = 1000;
 
-type Request = { op: 'write'; readings: readonly Reading[] } | { op: 'prune'; olderThanMs: number } | { op: 'ping' };
+type Request = { op: 'part' | 'write'; readings: readonly Reading[] } | { op: 'prune'; olderThanMs: number } | { op: 'ping' };
 const STOPPED_DURING_WRITE = 'the embedded telemetry writer stopped during a write; nothing of it is stored';
 type Current = { worker: Worker; pending: Map<number, Pending> };
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -46,8 +46,7 @@ export class TelemetryWriter {
     const id = this.nextId++;
     let from = 0;
     for (; readings.length - from > PART; from += PART) {
-      if (this.current !== target) throw new Error(STOPPED_DURING_WRITE);
-      target.worker.postMessage({ op: 'part', write: id, readings: readings.slice(from, from + PART) });
+      this.post(target, { id, op: 'part', readings: readings.slice(from, from + PART) });
       await nextTurn();
     }
     await this.request({ op: 'write', readings: readings.slice(from) }, id, target);
@@ -66,12 +65,19 @@ export class TelemetryWriter {
     await this.current?.worker.terminate();
   }
 
-  private request(req: Request, id = this.nextId++, target = this.current ?? this.start()): Promise<unknown> {
-    if (this.current !== target) return Promise.reject(new Error(STOPPED_DURING_WRITE));
-    return new Promise((resolve, reject) => {
-      target.pending.set(id, { resolve, reject });
-      target.worker.postMessage({ id, ...req });
-    });
+  private async request(req: Request, id = this.nextId++, target = this.current ?? this.start()): Promise<unknown> {
+    const reply = new Promise((resolve, reject) => target.pending.set(id, { resolve, reject }));
+    this.post(target, { id, ...req });
+    return reply;
+  }
+
+  /** To the worker a write began with: one that died since has lost the write's earlier parts. */
+  private post(target: Current, message: { id: number } & Request): void {
+    if (this.current !== target) {
+      target.pending.delete(message.id);
+      throw new Error(STOPPED_DURING_WRITE);
+    }
+    target.worker.postMessage(message);
   }
 
   private start(): Current {
