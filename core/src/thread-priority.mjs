@@ -1,5 +1,5 @@
 // Plain JavaScript: worker threads start without the TypeScript loader the hub's sources use.
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /**
@@ -10,11 +10,35 @@ import { setPriority } from 'node:os';
  */
 export function lowerThreadPriority(nice) {
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (!Number.isInteger(tid) || tid <= 0) return false;
+    const tid = currentThreadId();
+    if (tid === null) return false;
     setPriority(tid, nice);
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The calling thread's kernel id (Linux), or null where there is none to read. */
+export function currentThreadId() {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time (user + system, ms, at the kernel's 10 ms tick) a thread of this process has had
+ * (Linux: /proc/self/task/<tid>/stat), or null where it cannot be read.
+ */
+export function threadCpuMs(tid) {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
   }
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { HubErrorCode } from '@gridhub/core';
+import { threadCpuMs } from '@gridhub/core/thread-priority';
 import type { CodecError, CodecLogger, TtnDecodeResult } from '../types.ts';
 
 /**
@@ -45,6 +46,14 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
 
 /** How long past the time limit the host waits before it replaces an unresponsive worker. */
 export const WATCHDOG_MARGIN_MS = 250;
+/**
+ * The worker runs at nice 19 (worker.mjs): on a machine short of CPU it may wait seconds for a
+ * slice, and a good decoder's frame was failed as a timeout by wall time alone (seen in CI, three
+ * test files on two cores). So the watchdog also asks the kernel how much CPU the thread had
+ * since it began the frame: under the time limit, it is starved, not stuck, and is given up to
+ * this much longer (Linux; elsewhere wall time alone decides).
+ */
+export const STARVED_GRACE_MS = 10_000;
 
 const KIND_CODES: Record<string, HubErrorCode> = {
   timeout: 'HUB_ERR_CODEC_TIMEOUT',
@@ -81,6 +90,9 @@ export class TtnSandbox {
   private readonly sources = new Map<string, string>();
   private loadedInWorker = new Set<string>();
   private lastProgressMs = 0;
+  /** The worker thread's kernel id (from its ready message), and the frame the watchdog is timing with the thread's CPU at its first look. */
+  private tid: number | null = null;
+  private watched: { id: number; cpuMs: number } | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private closed = false;
   /** Consecutive stops per codec, and until when a codec is suspended. */
@@ -182,8 +194,9 @@ export class TtnSandbox {
     this.worker = w;
     this.loadedInWorker = new Set();
     this.ready = new Promise<void>((resolve, reject) => {
-      const onFirst = (m: { ready?: boolean }) => {
+      const onFirst = (m: { ready?: boolean; tid?: number | null }) => {
         if (m.ready) {
+          this.tid = m.tid ?? null;
           w.off('message', onFirst);
           resolve();
         }
@@ -215,7 +228,13 @@ export class TtnSandbox {
     // the oldest request is the one the worker is on (Map keeps insertion order)
     const head = this.pending.values().next().value as Pending | undefined;
     const limit = head?.msg.op === 'load' ? this.limits.loadTimeLimitMs : this.limits.timeLimitMs;
-    if (Date.now() - this.lastProgressMs > limit + WATCHDOG_MARGIN_MS) this.replace('stopped answering');
+    const cpuMs = this.tid !== null && head ? threadCpuMs(this.tid) : null;
+    if (head && cpuMs !== null && this.watched?.id !== head.msg.id) this.watched = { id: head.msg.id, cpuMs };
+    const overMs = Date.now() - this.lastProgressMs - limit - WATCHDOG_MARGIN_MS;
+    if (overMs <= 0) return;
+    const starved = cpuMs !== null && this.watched !== null && cpuMs - this.watched.cpuMs < limit;
+    if (starved && overMs < STARVED_GRACE_MS) return;
+    this.replace('stopped answering');
   }
 
   /** Terminates a stuck worker: the oldest frame fails as a timeout, the others go to a new worker. */
@@ -223,6 +242,8 @@ export class TtnSandbox {
     const old = this.worker;
     this.worker = null;
     this.ready = null;
+    this.tid = null;
+    this.watched = null;
     this.restarts += 1;
     this.logger?.warn({ why, pending: this.pending.size }, 'codec sandbox worker replaced');
     if (old) void old.terminate();

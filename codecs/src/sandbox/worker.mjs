@@ -9,7 +9,7 @@
  * { id, ok: false, kind, message } where kind ∈ timeout | memory | forbidden | threw | invalid | output | missing.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerThreadPriority } from '@gridhub/core/thread-priority';
+import { currentThreadId, lowerThreadPriority } from '@gridhub/core/thread-priority';
 import { getQuickJS } from 'quickjs-emscripten';
 
 const { timeLimitMs, loadTimeLimitMs, memoryLimitBytes, stackLimitBytes, maxOutputChars } = workerData;
@@ -189,4 +189,4 @@ parentPort.on('message', (msg) => {
   }
   parentPort.postMessage({ id: msg.id, ...reply });
 });
-parentPort.postMessage({ ready: true, niced });
+parentPort.postMessage({ ready: true, niced, tid: currentThreadId() });
