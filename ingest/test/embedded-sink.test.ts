@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,8 +72,8 @@ describe('embedded telemetry writer thread (SQLite)', () => {
     expect(ingest.stats().drain!.failures).toBeGreaterThan(0);
     expect(writer.started).toBeGreaterThanOrEqual(4);
     expect(await store.countReadings({ deviceId: 'bin-1' })).toBe(N);
-    const values = await store.telemetryDb.selectFrom('reading_values').select((eb) => eb.fn.countAll<number>().as('n')).where('device_id', '=', 'bin-1').executeTakeFirstOrThrow();
-    expect(Number(values.n)).toBe(2 * N); // distance_mm and the fill_pct ingest derives from it
+    const derived = await sql<{ n: number }>`select count(*) as n from readings where device_id = 'bin-1' and json_type(fields, '$.fill_pct') in ('integer', 'real')`.execute(store.telemetryDb);
+    expect(Number(derived.rows[0]!.n)).toBe(N); // each with the fill_pct ingest derives from distance_mm
     await ingest.stop();
     await sink.close();
     await store.close();
@@ -91,8 +92,6 @@ describe('embedded telemetry writer thread (SQLite)', () => {
     await writer.write(batch);
     await writer.write(batch); // again: stored once
     expect(await store.countReadings({ deviceId: 'smoke-0007' })).toBe(2500);
-    const values = await store.telemetryDb.selectFrom('reading_values').select((eb) => eb.fn.countAll<number>().as('n')).where('device_id', '=', 'smoke-0007').executeTakeFirstOrThrow();
-    expect(Number(values.n)).toBe(3 * 2500);
     await store.close();
   });
 });

@@ -1,6 +1,6 @@
-import { bucketPlan } from '@gridhub/core';
+import { bucketPlan, MESSAGE_KINDS } from '@gridhub/core';
 import type { Reading } from '@gridhub/core';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { chunkRows } from './db.ts';
 import type { StoreDatabase } from './schema.ts';
 import type { HistoryQuery, HistoryResult, ReadingsQuery } from './types.ts';
@@ -23,24 +23,47 @@ export async function writeReadings(db: Kysely<StoreDatabase>, readings: readonl
 export { bucketPlan };
 
 /**
- * Mean of one numeric field of one device per bucket, computed in SQL (a primary-key range scan
- * on reading_values). Every bucket is returned; one with no data has value null.
+ * Mean of one numeric field of one device per bucket, computed in SQL. Every bucket is returned;
+ * one with no data has value null. Booleans count as 0/1, other values not at all.
+ * - PostgreSQL: a primary-key range scan on `reading_values` (device, field, ts).
+ * - SQLite (`fieldsOnly`): the embedded telemetry keeps no `reading_values` (telemetry/file.ts); the
+ *   field is read from each reading's `fields` JSON, over range scans of the readings' primary key
+ *   (device, message, ts) - one per message kind.
  */
-export async function queryReadings(db: Kysely<StoreDatabase>, q: HistoryQuery): Promise<HistoryResult> {
+export async function queryReadings(db: Kysely<StoreDatabase>, q: HistoryQuery, fieldsOnly = false): Promise<HistoryResult> {
   const plan = bucketPlan(q);
   const bucket = sql<number>`cast((ts_ms - ${plan.fromMs}) / ${plan.intervalMs} as integer)`;
-  const rows = await db
+  const inRange = { from: plan.fromMs, to: plan.toMs };
+  const rows = fieldsOnly ? await fieldMeansFromJson(db, q, bucket, inRange) : await db
     .selectFrom('reading_values')
     .select([bucket.as('b'), (eb) => eb.fn.avg<number>('value').as('mean')])
     .where('device_id', '=', q.deviceId)
     .where('field', '=', q.field)
-    .where('ts_ms', '>=', plan.fromMs)
-    .where('ts_ms', '<=', plan.toMs)
+    .where('ts_ms', '>=', inRange.from)
+    .where('ts_ms', '<=', inRange.to)
     .groupBy(sql`1`)
     .execute();
   const means = new Map(rows.map((r) => [Number(r.b), Number(r.mean)]));
   const points = Array.from({ length: plan.buckets }, (_, i) => ({ tMs: plan.fromMs + i * plan.intervalMs, value: means.get(i) ?? null }));
   return { deviceId: q.deviceId, field: q.field, intervalMs: plan.intervalMs, points };
+}
+
+/** SQLite: a field's bucket means from the readings' `fields` JSON (json_type: numbers and booleans only). */
+async function fieldMeansFromJson(db: Kysely<StoreDatabase>, q: HistoryQuery, bucket: RawBuilder<number>, range: { from: number; to: number }) {
+  // A JSON path label in double quotes: any name but one with a double quote, which no stored field can match here.
+  if (q.field.includes('"')) return [];
+  const path = `$."${q.field}"`;
+  const value = sql<number>`case when json_type(fields, ${path}) in ('integer', 'real', 'true', 'false') then json_extract(fields, ${path}) end`;
+  return db
+    .selectFrom('readings')
+    .select([bucket.as('b'), sql<number>`avg(${value})`.as('mean')])
+    .where('device_id', '=', q.deviceId)
+    .where('message', 'in', [...MESSAGE_KINDS])
+    .where('ts_ms', '>=', range.from)
+    .where('ts_ms', '<=', range.to)
+    .groupBy(sql`1`)
+    .having(sql`count(${value})`, '>', 0)
+    .execute();
 }
 
 export async function countReadings(db: Kysely<StoreDatabase>, f: { deviceId?: string; message?: string }): Promise<number> {

@@ -97,6 +97,8 @@ describe('the embedded telemetry in a file of its own', () => {
       expect(h.points[0]!.value).toBeCloseTo(14.5, 9);
       const left = await sql<{ n: number }>`select (select count(*) from readings) + (select count(*) from reading_values) as n`.execute(store.db);
       expect(Number(left.rows[0]!.n)).toBe(0);
+      const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name like 'reading%'`.execute(store.telemetryDb);
+      expect(tables.rows.map((r) => r.name)).toEqual(['readings']); // the values are in the readings' fields
     } finally {
       await store.close();
     }

@@ -8,13 +8,13 @@
 // Plain JavaScript: a worker thread starts without the TypeScript loader the hub's sources use.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { readingRows } from './rows.mjs';
+import { readingRow } from './rows.mjs';
 
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 10000');
-// Each batch touches a page or two of every device's series in the primary keys, the same pages
+// Each batch touches a page or two of every device's series in the primary key, the same pages
 // batch after batch. A checkpoint every 1,000 pages (SQLite's default) wrote them all back to the
 // file after nearly every batch; every 10,000 pages (a WAL of up to 40 MB) writes each once for
 // about ten batches: a third less of this thread's time per reading at 5,000 msg/s.
@@ -38,27 +38,19 @@ const insertReading = db.prepare(
   'insert into readings (device_id, message, ts_ms, seq, rx_ms, kind, grid_id, estate_id, building_id, unit_id, fields) ' +
     'values (@device_id, @message, @ts_ms, @seq, @rx_ms, @kind, @grid_id, @estate_id, @building_id, @unit_id, @fields) on conflict do nothing',
 );
-const insertValue = db.prepare(
-  'insert into reading_values (device_id, field, ts_ms, message, seq, value, rx_ms) ' +
-    'values (@device_id, @field, @ts_ms, @message, @seq, @value, @rx_ms) on conflict do nothing',
-);
 /** One transaction per write: all of its rows or none (idempotent, so a retry after a failure is safe). */
 const write = db.transaction((parts) => {
   for (const part of parts) {
-    const rows = readingRows(part);
-    for (const r of rows.readings) insertReading.run(r);
-    for (const v of rows.values) insertValue.run(v);
+    for (const r of part) insertReading.run(readingRow(r));
   }
 });
 /** A write's readings come in parts under its id (writer.ts); its `write` message commits them all. */
 const parts = new Map();
 const PRUNE_CHUNK = 5000;
-const pruneValues = db.prepare(`delete from reading_values where rowid in (select rowid from reading_values where rx_ms < ? limit ${PRUNE_CHUNK})`);
 const pruneReadings = db.prepare(`delete from readings where rowid in (select rowid from readings where rx_ms < ? limit ${PRUNE_CHUNK})`);
 
 /** Retention in chunks of short transactions: the WAL grows by one chunk at a time, not by all that is deleted. */
 function prune(olderThanMs) {
-  while (pruneValues.run(olderThanMs).changes === PRUNE_CHUNK);
   let deleted = 0;
   for (let n = PRUNE_CHUNK; n === PRUNE_CHUNK; deleted += n) n = pruneReadings.run(olderThanMs).changes;
   return deleted;
