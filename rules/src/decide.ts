@@ -116,3 +116,39 @@ export function decideTick(rule: Rule, alert: AlertState, memory: KindMemory, no
   if (!transitions.length) return null;
   return { alert: (second ?? first).next, memory: mem, transitions, effects: ticketEffects(transitions, null, silenced), replay: false };
 }
+
+/**
+ * How long an alert state may go unwritten while only its latest sample moves (§ mustSave).
+ * A restart within that time resumes with a latest sample at most this much behind.
+ */
+export const SAMPLE_SAVE_INTERVAL_MS = 10_000;
+
+/** The alert state's fields that a decision, a tick or a replay depends on (all but the latest sample and its value). */
+function sameStanding(a: AlertState, b: AlertState): boolean {
+  return a.state === b.state && a.activeAtMs === b.activeAtMs && a.pendingSeenMs === b.pendingSeenMs && a.firedAtMs === b.firedAtMs && a.resolvedAtMs === b.resolvedAtMs;
+}
+
+const sameList = <T>(a: readonly T[] | undefined, b: readonly T[] | undefined) => a === b || (!!a && !!b && a.length === b.length && a.every((v, i) => v === b[i]));
+
+/** Memory alike but for the time last heard (liveness), which moves with every reading. */
+function sameMemory(a: KindMemory, b: KindMemory): boolean {
+  return a.willMs === b.willMs && a.lastBreachMs === b.lastBreachMs && sameList(a.times, b.times) && sameList(a.keys, b.keys);
+}
+
+/**
+ * Whether a decision's alert state must be written in its transaction. Yes when anything a later
+ * decision depends on changed: a transition or ticket effect, the standing (state and its times),
+ * the memory (counts, identities, a will). When only the latest sample moved (a level reading
+ * inside its band, the thousandth telemetry message of the hour) the state is written at most
+ * once per `SAMPLE_SAVE_INTERVAL_MS` (`savedMs`: when this state was last written, null never):
+ * at 5,000 msg/s that was an upsert per reading on the event loop, for nothing a restart needs
+ * to the millisecond. What a restart may lose is bounded: the latest sample time and value (and
+ * a liveness rule's last-heard time) up to that interval behind, so a no-data or liveness timer
+ * can run out that much early after a crash - never an alarm, a ticket or an occurrence, which
+ * are always written.
+ */
+export function mustSave(before: { alert: AlertState; memory: KindMemory }, d: Decision, savedMs: number | null, nowMs: number): boolean {
+  if (d.transitions.length || d.effects.length || savedMs === null) return true;
+  if (!sameStanding(before.alert, d.alert) || !sameMemory(before.memory, d.memory)) return true;
+  return nowMs - savedMs >= SAMPLE_SAVE_INTERVAL_MS;
+}

@@ -4,7 +4,7 @@ import type { Transaction } from 'kysely';
 import { INITIAL_ALERT_STATE } from './alert/step.ts';
 import { rulesFor, type RuleSet } from './config/ruleset.ts';
 import { isSilenced } from './config/schedule.ts';
-import { decideReading, decideTick, type Decision } from './decide.ts';
+import { decideReading, decideTick, mustSave, type Decision } from './decide.ts';
 import { subjectKey, type Rule } from './kinds/index.ts';
 import type { StoredAlert } from './store/rows.ts';
 import { TicketStore } from './store/ticket-store.ts';
@@ -62,7 +62,8 @@ export interface RulesEngine {
   alertStates(): number;
 }
 
-type LiveAlert = StoredAlert & { place: DevicePlace | null };
+/** `savedMs`: when the state in memory was last written (the engine's clock); null: never. */
+type LiveAlert = StoredAlert & { place: DevicePlace | null; savedMs: number | null };
 
 interface Pending {
   rule: Rule;
@@ -71,6 +72,8 @@ interface Pending {
   decision: Decision;
   /** The reading decided on (none for the clock). */
   reading?: Reading;
+  /** Its alert state is written in the transaction (decide.ts, mustSave). */
+  save: boolean;
 }
 
 /** What one decision's transaction writes with: the store bound to it, the events it records. */
@@ -92,7 +95,8 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
   let rules = opts.rules;
   let ruleCache = new Map<string, Rule[]>();
   const alerts = new Map<string, LiveAlert>();
-  for (const a of await store.loadAlerts()) alerts.set(`${a.ruleId}|${a.subjectKey}`, { ...a, place: null });
+  const loadedMs = opts.clock();
+  for (const a of await store.loadAlerts()) alerts.set(`${a.ruleId}|${a.subjectKey}`, { ...a, place: null, savedMs: loadedMs });
   const places = new Map<string, DevicePlace>();
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -133,9 +137,11 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
 
   async function effects(u: Unit, batch: readonly Pending[]): Promise<void> {
     // One row per alert even when a batch holds several readings of one device (PostgreSQL refuses
-    // an upsert that touches a row twice in one statement): the last decision of each wins.
+    // an upsert that touches a row twice in one statement): the last decision of each wins. An
+    // alert none of whose decisions must be saved (only its latest sample moved) is not written.
+    const save = new Set(batch.filter((p) => p.save).map((p) => p.alert));
     const last = new Map<LiveAlert, StoredAlert>();
-    for (const p of batch) last.set(p.alert, { ...p.alert, alert: p.decision.alert, memory: p.decision.memory });
+    for (const p of batch) if (save.has(p.alert)) last.set(p.alert, { ruleId: p.alert.ruleId, subjectKey: p.alert.subjectKey, deviceId: p.alert.deviceId, alert: p.decision.alert, memory: p.decision.memory });
     await u.store.saveAlerts([...last.values()], u.nowMs);
     for (const p of batch) {
       const silenced = isSilenced(rules.silences, p.alert.deviceId, p.place, p.rule.id, u.nowMs);
@@ -200,14 +206,16 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
   async function decideAndCommit(batch: Pending[], cursor?: CursorWrite): Promise<void> {
     if (!batch.length && !cursor) return;
     const wardens = await wardensOf(gridsToDispatch(batch));
-    await commit(wardens, async (u) => {
+    const savedMs = await commit(wardens, async (u) => {
       await effects(u, batch);
       if (cursor) await writeCursor(u.store.db as never, cursor.name, cursor.position, u.nowMs);
+      return u.nowMs;
     });
     for (const p of batch) {
       p.alert.alert = p.decision.alert;
       p.alert.memory = p.decision.memory;
       p.alert.place = p.place;
+      if (p.save) p.alert.savedMs = savedMs;
       alerts.set(`${p.rule.id}|${p.alert.subjectKey}`, p.alert);
     }
   }
@@ -236,9 +244,11 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
             const alert = before?.decision.alert ?? known?.alert ?? INITIAL_ALERT_STATE;
             // Only a rule that observed the reading gets a state: a device's birth message would
             // otherwise give it one per rule of its kind, a few hundred bytes each, for nothing.
-            const d = decideReading(rule, alert, before?.decision.memory ?? known?.memory ?? {}, reading, nowMs, silenced);
+            const memory = before?.decision.memory ?? known?.memory ?? {};
+            const d = decideReading(rule, alert, memory, reading, nowMs, silenced);
             if (!d || d.replay) continue;
-            const p = { rule, alert: known ?? { ruleId: rule.id, subjectKey: subject, deviceId: reading.deviceId, alert: INITIAL_ALERT_STATE, memory: {}, place: reading.place }, place: reading.place, decision: d, reading };
+            const live = known ?? { ruleId: rule.id, subjectKey: subject, deviceId: reading.deviceId, alert: INITIAL_ALERT_STATE, memory: {}, place: reading.place, savedMs: null };
+            const p = { rule, alert: live, place: reading.place, decision: d, reading, save: mustSave({ alert, memory }, d, live.savedMs, nowMs) };
             staged.set(key, p);
             batch.push(p);
           }
@@ -257,7 +267,7 @@ export async function createRulesEngine(opts: RulesEngineOptions): Promise<Rules
           alert.place = place;
           const silenced = !!isSilenced(rules.silences, alert.deviceId, place, rule.id, nowMs);
           const d = decideTick(rule, alert.alert, alert.memory, nowMs, silenced);
-          if (d) batch.push({ rule, alert, place, decision: d });
+          if (d) batch.push({ rule, alert, place, decision: d, save: true });
         }
         await decideAndCommit(batch);
         // SLA timers: each ticket's due timers fire in one transaction with their events, so a

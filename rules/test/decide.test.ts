@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Reading } from '@gridhub/core';
 import { INITIAL_ALERT_STATE, type AlertState } from '../src/alert/step.ts';
 import { buildRuleSet } from '../src/config/ruleset.ts';
-import { decideReading, decideTick, REMEMBERED_KEYS, ticketEffects } from '../src/decide.ts';
+import { decideReading, decideTick, mustSave, REMEMBERED_KEYS, SAMPLE_SAVE_INTERVAL_MS, ticketEffects, type Decision } from '../src/decide.ts';
 import type { KindMemory } from '../src/kinds/common.ts';
 
 const rules = buildRuleSet({ version: 1 });
@@ -75,5 +75,27 @@ describe('ordering rules: the hub\'s arrival order decides, the device clock is 
     const d = decideTick(rule, seen, {}, T + 60_000, false)!;
     expect(d.alert.state).toBe('firing');
     expect(d.effects).toEqual([{ type: 'open', atMs: T + 60_000 }]);
+  });
+});
+
+describe('mustSave: what a decision writes in its transaction', () => {
+  const firing: AlertState = { ...INITIAL_ALERT_STATE, state: 'firing', activeAtMs: T, firedAtMs: T, lastSampleMs: T, value: 90 };
+  const decision = (alert: AlertState, memory: KindMemory, more: Partial<Decision> = {}): Decision => ({ alert, memory, transitions: [], effects: [], replay: false, ...more });
+  const before = { alert: firing, memory: { lastSeenMs: T, keys: ['a'] } as KindMemory };
+  const moved = { ...firing, lastSampleMs: T + 1000, value: 91 };
+  it.each([
+    ['only the latest sample moved, saved 1 s ago', decision(moved, { lastSeenMs: T + 1000, keys: ['a'] }), T, T + 1000, false],
+    ['only the latest sample moved, saved an interval ago', decision(moved, before.memory), T, T + SAMPLE_SAVE_INTERVAL_MS, true],
+    ['never saved', decision(moved, before.memory), null, T + 1, true],
+    ['a transition', decision(moved, before.memory, { transitions: [{ from: 'firing', to: 'resolved', atMs: T + 1000 } as never] }), T, T + 1, true],
+    ['a ticket effect (a repeat)', decision(moved, before.memory, { effects: [{ type: 'open', atMs: T + 1000 }] }), T, T + 1, true],
+    ['the standing changed (pending since)', decision({ ...moved, activeAtMs: T + 1000 }, before.memory), T, T + 1, true],
+    ['the state changed', decision({ ...moved, state: 'resolved', resolvedAtMs: T + 1 }, before.memory), T, T + 1, true],
+    ['an identity remembered (replays)', decision(moved, { lastSeenMs: T, keys: ['a', 'b'] }), T, T + 1, true],
+    ['a count', decision(moved, { ...before.memory, times: [T] }), T, T + 1, true],
+    ['a last will', decision(moved, { ...before.memory, willMs: T }), T, T + 1, true],
+    ['an event breach time', decision(moved, { ...before.memory, lastBreachMs: T }), T, T + 1, true],
+  ] as const)('%s', (_name, d, savedMs, nowMs, want) => {
+    expect(mustSave(before, d, savedMs, nowMs)).toBe(want);
   });
 });

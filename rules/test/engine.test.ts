@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading, Warden } from '@gridhub/core';
@@ -163,6 +164,37 @@ describe('rules engine over a real SQLite store', () => {
     await restarted.ingest([{ ...will, deviceId: 'eb-2', fields: { state: 'online' } }]);
     expect(restarted.alertStates()).toBe(states + 1);
     expect((await restarted.tickets.loadAlerts()).filter((a) => a.deviceId === 'eb-2').map((a) => a.ruleId)).toEqual(['ebike.offline']);
+  });
+
+  it('an alert state whose latest sample alone moved is written at most every 10 s; every change of standing at once; a restart resumes from what was written', async () => {
+    const engine = await make();
+    const bin = (i: number, fill: number, at: number): Reading => ({ deviceId: 'bin-save', kind: 'bin', message: 'telemetry', tsMs: at, seq: 1000 + i, rxMs: at, place: place('b01'), fields: { fill_pct: fill, temperature_c: 20 } });
+    const stored = async () =>
+      (await sql<{ state: string; last_sample_ms: number; active_at_ms: number | null }>`select state, last_sample_ms, active_at_ms from alert_states where device_id = 'bin-save' and rule_id = 'bin.collect_soon'`.execute(store.db)).rows[0];
+    const t = now + MIN;
+    now = t;
+    await engine.ingest([bin(0, 50, t)]);
+    expect(Number((await stored())!.last_sample_ms)).toBe(t); // never written before: written
+    for (let i = 1; i <= 5; i++) {
+      now = t + i * 1000;
+      await engine.ingest([bin(i, 50 + i, now)]);
+    }
+    expect(Number((await stored())!.last_sample_ms)).toBe(t); // in its band, 5 s later: not written again
+    now = t + 6000;
+    await engine.ingest([bin(6, 85, now)]); // above 80: pending (its `for` window starts): written at once
+    expect(await stored()).toMatchObject({ state: 'pending', active_at_ms: t + 6000, last_sample_ms: t + 6000 });
+    now = t + 7000;
+    await engine.ingest([bin(7, 86, now)]);
+    expect(Number((await stored())!.last_sample_ms)).toBe(t + 6000);
+    now = t + 16_000;
+    await engine.ingest([bin(8, 87, now)]); // 10 s since the last write: written
+    expect(Number((await stored())!.last_sample_ms)).toBe(t + 16_000);
+    // A restart resumes with the standing written (pending since t + 6 s): the `for` window holds.
+    const restarted = await make();
+    now = t + 6000 + 10 * MIN;
+    await restarted.ingest([bin(9, 88, now)]);
+    expect((await stored())!.state).toBe('firing');
+    expect((await restarted.tickets.findOpen('bin.collect_soon', 'bin-save'))?.firstSeenMs).toBe(t + 6000 + 10 * MIN);
   });
 
   it('one transaction per decision: when any write of it fails, no alert state, ticket or event is kept, and the same alarm offered again opens its ticket once', async () => {
