@@ -17,10 +17,13 @@
  * embedded (the npm start default), influx (when influxd is installed), outage (when PostgreSQL
  * is), with the load average before each. --scenario embedded|influx|outage runs one.
  * Options: --rate 5000 --seconds 40 --probes-per-sec 20 [--scenario S] [--outage-seconds 60]
+ *   [--cpu-profile FILE: the hub's main thread profiled over the measured run, written as a
+ *   .cpuprofile for Chrome DevTools; one scenario only]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { uplinkTopic } from '@gridhub/core';
@@ -44,6 +47,7 @@ const { values: args } = parseArgs({
     'probe-child': { type: 'boolean' },
     scenario: { type: 'string' },
     'outage-seconds': { type: 'string', default: '60' },
+    'cpu-profile': { type: 'string' },
   },
 });
 const scenario = args.scenario;
@@ -160,6 +164,23 @@ if (!scenario) {
   process.exit(0);
 }
 
+/** The main thread's CPU profile (node:inspector), for --cpu-profile. */
+async function startProfile(): Promise<{ stop: (file: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (err, r) => (err ? reject(err) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      log(`cpu profile of the hub's main thread: ${file}`);
+    },
+  };
+}
+
 // ---- 2. end to end under load ----
 const dataDir = tempDir('bench-rules');
 // --influx: the production shape (readings to a real influxd); default: embedded SQLite telemetry.
@@ -235,7 +256,9 @@ const connectDeadline = Date.now() + 60_000;
 while (hub.broker.stats().devicesConnected < demoDevices && Date.now() < connectDeadline) await new Promise((r) => setTimeout(r, 100));
 await new Promise((r) => setTimeout(r, 2000));
 let outage: { backlogAtResume: number; alarms: number; caughtUpMs: number } | null = null;
+const profiler = args['cpu-profile'] ? await startProfile() : null;
 let alarmsOf = (await ask({ type: 'run', seconds: seconds - 6, measured: true }, 'ran')).alarmsOf;
+if (profiler) await profiler.stop(args['cpu-profile']!);
 if (pg && outageS) {
   // Alarms of the last 2 s before the store goes are not timed (their tickets may wait for its return).
   alarmsOf = (await ask({ type: 'run', seconds: 2, measured: false }, 'ran')).alarmsOf;

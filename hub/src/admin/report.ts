@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from './excel.ts';
 import type { Kpi, KpiGroupBy, Ticket } from '@gridhub/core';
 import { kpiBy, type SlaConfig } from '@gridhub/rules';
 
@@ -43,7 +44,7 @@ const pct = (r: number | null) => (r === null ? null : Math.round(r * 1000) / 10
 
 /** The report as an Excel workbook: a summary sheet and one sheet per grouping. */
 export async function reportXlsx(r: MonthlyReport): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'GridHub';
   const head = ['分组 group', '工单数 tickets', '已办结 closed', '办结率 closure %', '按时率 on-time %', '平均接单 accept (min)', '平均到场 arrive (min)', '平均办结 close (min)'];
   const row = (k: string, v: Kpi) => [k, v.tickets, v.closed, pct(v.closureRate), pct(v.onTimeRate), minutes(v.accept.meanMs), minutes(v.arrive.meanMs), minutes(v.close.meanMs)];

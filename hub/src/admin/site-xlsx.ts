@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from './excel.ts';
 import { HubError, type SiteFile } from '@gridhub/core';
 import { validateSite, type SiteProblem } from '@gridhub/store';
 import type { Device, Estate } from './site-edit.ts';
@@ -33,7 +34,7 @@ const retiredFrom = (r: SheetRow) => {
 };
 
 export async function siteToXlsx(site: SiteFile): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'GridHub';
   const rows: Record<SheetName, Cell[][]> = { street: [[site.street.id, site.street.name]], grids: [], estates: [], buildings: [], units: [], devices: [], wardens: [] };
   for (const c of site.communities) {
@@ -152,7 +153,7 @@ export function csvRows(text: string): SheetRow[] {
 }
 
 async function loadWorkbook(bytes: Buffer): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (err) {
