@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tempDir } from '@gridhub/testkit';
@@ -70,6 +70,26 @@ describe('the embedded telemetry in a file of its own', () => {
       }
       await write;
       expect(await store.countReadings({})).toBe(1);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('writes in a thread at nice 10: the main thread (the alarm path) goes first when the cores are short', async () => {
+    const dir = tempDir('store-telemetry-nice');
+    const store = await createStore({ dataDir: dir });
+    /** This process's threads at a nice value (field 19 of /proc/self/task/<tid>/stat). */
+    const threadsAt = (nice: number) =>
+      readdirSync('/proc/self/task').filter((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) === nice;
+      }).length;
+    try {
+      const before = threadsAt(10);
+      await store.writeReadings([reading('bin-n', 1_000, 1, { distance_mm: 1 })]); // the writer thread starts
+      expect(threadsAt(10)).toBe(before + 1);
+      expect(await store.countReadings({ deviceId: 'bin-n' })).toBe(1);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
