@@ -4,18 +4,15 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { chunkRows } from './db.ts';
 import type { StoreDatabase } from './schema.ts';
 import type { HistoryQuery, HistoryResult, ReadingsQuery } from './types.ts';
-import { readingRows } from './telemetry/rows.mjs';
+import { readingRow } from './telemetry/rows.mjs';
 
-/** One transaction; ON CONFLICT DO NOTHING on each table's identity, so a batch written twice is stored once. */
+/** One transaction; ON CONFLICT DO NOTHING on the readings' identity, so a batch written twice is stored once. */
 export async function writeReadings(db: Kysely<StoreDatabase>, readings: readonly Reading[]): Promise<void> {
   if (readings.length === 0) return;
-  const rows = readingRows(readings);
+  const rows = readings.map(readingRow);
   await db.transaction().execute(async (trx) => {
-    for (const chunk of chunkRows(rows.readings, 11)) {
+    for (const chunk of chunkRows(rows, 11)) {
       await trx.insertInto('readings').values(chunk).onConflict((oc) => oc.doNothing()).execute();
-    }
-    for (const chunk of chunkRows(rows.values, 7)) {
-      await trx.insertInto('reading_values').values(chunk).onConflict((oc) => oc.doNothing()).execute();
     }
   });
 }
@@ -24,46 +21,39 @@ export { bucketPlan };
 
 /**
  * Mean of one numeric field of one device per bucket, computed in SQL. Every bucket is returned;
- * one with no data has value null. Booleans count as 0/1, other values not at all.
- * - PostgreSQL: a primary-key range scan on `reading_values` (device, field, ts).
- * - SQLite (`fieldsOnly`): the embedded telemetry keeps no `reading_values` (telemetry/file.ts); the
- *   field is read from each reading's `fields` JSON, over range scans of the readings' primary key
- *   (device, message, ts) - one per message kind.
+ * one with no data has value null. Booleans count as 0/1, other values not at all. The field is
+ * read from each reading's `fields` JSON (there is no narrow table per field: migration 0200),
+ * over range scans of the readings' primary key (device, message, ts), one per message kind.
  */
-export async function queryReadings(db: Kysely<StoreDatabase>, q: HistoryQuery, fieldsOnly = false): Promise<HistoryResult> {
+export async function queryReadings(db: Kysely<StoreDatabase>, q: HistoryQuery, dialect: 'sqlite' | 'postgres'): Promise<HistoryResult> {
   const plan = bucketPlan(q);
   const bucket = sql<number>`cast((ts_ms - ${plan.fromMs}) / ${plan.intervalMs} as integer)`;
-  const inRange = { from: plan.fromMs, to: plan.toMs };
-  const rows = fieldsOnly ? await fieldMeansFromJson(db, q, bucket, inRange) : await db
-    .selectFrom('reading_values')
-    .select([bucket.as('b'), (eb) => eb.fn.avg<number>('value').as('mean')])
+  const value = fieldValue(q.field, dialect);
+  const rows = value === null ? [] : await db
+    .selectFrom('readings')
+    .select([bucket.as('b'), sql<number>`avg(${value})`.as('mean')])
     .where('device_id', '=', q.deviceId)
-    .where('field', '=', q.field)
-    .where('ts_ms', '>=', inRange.from)
-    .where('ts_ms', '<=', inRange.to)
+    .where('message', 'in', [...MESSAGE_KINDS])
+    .where('ts_ms', '>=', plan.fromMs)
+    .where('ts_ms', '<=', plan.toMs)
     .groupBy(sql`1`)
+    .having(sql`count(${value})`, '>', 0)
     .execute();
   const means = new Map(rows.map((r) => [Number(r.b), Number(r.mean)]));
   const points = Array.from({ length: plan.buckets }, (_, i) => ({ tMs: plan.fromMs + i * plan.intervalMs, value: means.get(i) ?? null }));
   return { deviceId: q.deviceId, field: q.field, intervalMs: plan.intervalMs, points };
 }
 
-/** SQLite: a field's bucket means from the readings' `fields` JSON (json_type: numbers and booleans only). */
-async function fieldMeansFromJson(db: Kysely<StoreDatabase>, q: HistoryQuery, bucket: RawBuilder<number>, range: { from: number; to: number }) {
-  // A JSON path label in double quotes: any name but one with a double quote, which no stored field can match here.
-  if (q.field.includes('"')) return [];
-  const path = `$."${q.field}"`;
-  const value = sql<number>`case when json_type(fields, ${path}) in ('integer', 'real', 'true', 'false') then json_extract(fields, ${path}) end`;
-  return db
-    .selectFrom('readings')
-    .select([bucket.as('b'), sql<number>`avg(${value})`.as('mean')])
-    .where('device_id', '=', q.deviceId)
-    .where('message', 'in', [...MESSAGE_KINDS])
-    .where('ts_ms', '>=', range.from)
-    .where('ts_ms', '<=', range.to)
-    .groupBy(sql`1`)
-    .having(sql`count(${value})`, '>', 0)
-    .execute();
+/** A field of a reading's `fields` JSON text as a number (a boolean as 0/1), else null; null: a name no stored field can have. */
+function fieldValue(field: string, dialect: 'sqlite' | 'postgres'): RawBuilder<number> | null {
+  if (dialect === 'postgres') {
+    const v = sql`(fields::jsonb -> ${field}::text)`;
+    return sql<number>`case jsonb_typeof(${v}) when 'number' then (${v})::text::double precision when 'boolean' then ((${v})::text::boolean)::int end`;
+  }
+  // SQLite: a JSON path label in double quotes takes any name but one with a double quote.
+  if (field.includes('"')) return null;
+  const path = `$."${field}"`;
+  return sql<number>`case when json_type(fields, ${path}) in ('integer', 'real', 'true', 'false') then json_extract(fields, ${path}) end`;
 }
 
 export async function countReadings(db: Kysely<StoreDatabase>, f: { deviceId?: string; message?: string }): Promise<number> {
@@ -75,11 +65,8 @@ export async function countReadings(db: Kysely<StoreDatabase>, f: { deviceId?: s
 
 /** Retention by arrival time (never the device's clock, which may be years off). */
 export async function pruneReadings(db: Kysely<StoreDatabase>, olderThanMs: number): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('reading_values').where('rx_ms', '<', olderThanMs).execute();
-    const r = await trx.deleteFrom('readings').where('rx_ms', '<', olderThanMs).executeTakeFirst();
-    return Number(r.numDeletedRows);
-  });
+  const r = await db.deleteFrom('readings').where('rx_ms', '<', olderThanMs).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 /**

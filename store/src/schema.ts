@@ -94,17 +94,6 @@ export interface ReadingsTable {
   fields: string;
 }
 
-export interface ReadingValuesTable {
-  device_id: string;
-  field: string;
-  ts_ms: number;
-  message: string;
-  seq: number;
-  value: number;
-  /** Arrival time (retention); null only on rows older than migration 0121. */
-  rx_ms: number | null;
-}
-
 /** Network identities (DevEUI, IMEI, platform id) that sent uplinks but are in no device of the site. */
 export interface UnclaimedDevicesTable {
   network: string;
@@ -138,7 +127,6 @@ export interface StoreDatabase {
   refusals: RefusalsTable;
   refusal_counts: RefusalCountsTable;
   readings: ReadingsTable;
-  reading_values: ReadingValuesTable;
   unclaimed_devices: UnclaimedDevicesTable;
   uplink_seen: UplinkSeenTable;
   events: EventsTable;

@@ -87,7 +87,7 @@ function bindStore({ db, dialect, sqlite }: OpenDatabase, refusalsKeep: number):
     recentUplinkKeys: (sinceMs, limit) => network.recentUplinkKeys(db, sinceMs, limit),
     pruneUplinkKeys: (olderThanMs) => network.pruneUplinkKeys(db, olderThanMs),
     writeReadings: (batch) => (writer ? writer.write(batch) : readings.writeReadings(tdb, batch)),
-    queryReadings: (q) => readings.queryReadings(tdb, q, sqlite !== undefined),
+    queryReadings: (q) => readings.queryReadings(tdb, q, dialect),
     listReadings: (q) => readings.listReadings(tdb, q),
     countReadings: (filter) => readings.countReadings(tdb, filter),
     pruneReadings: (olderThanMs) => (writer ? writer.prune(olderThanMs) : readings.pruneReadings(tdb, olderThanMs)),

@@ -103,10 +103,8 @@ describe('the embedded telemetry in a file of its own', () => {
     // An older hub: its readings in hub.sqlite (same tables, same identities).
     const old = new Database(join(dir, 'hub.sqlite'));
     const put = old.prepare('insert into readings (device_id, message, ts_ms, seq, rx_ms, kind, grid_id, estate_id, building_id, unit_id, fields) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const value = old.prepare('insert into reading_values (device_id, field, ts_ms, message, seq, value, rx_ms) values (?, ?, ?, ?, ?, ?, ?)');
     for (let i = 0; i < 30; i++) {
       put.run('bin-old', 'telemetry', 60_000 * i, i, 60_000 * i + 5, 'bin', 'g1', 'e1', null, null, JSON.stringify({ distance_mm: i }));
-      value.run('bin-old', 'distance_mm', 60_000 * i, 'telemetry', i, i, 60_000 * i + 5);
     }
     old.close();
     store = await createStore({ dataDir: dir });
@@ -115,7 +113,7 @@ describe('the embedded telemetry in a file of its own', () => {
       expect(await store.countReadings({ deviceId: 'bin-old' })).toBe(30);
       const h = await store.queryReadings({ deviceId: 'bin-old', field: 'distance_mm', fromMs: 0, toMs: 60_000 * 30 - 1, maxPoints: 1 });
       expect(h.points[0]!.value).toBeCloseTo(14.5, 9);
-      const left = await sql<{ n: number }>`select (select count(*) from readings) + (select count(*) from reading_values) as n`.execute(store.db);
+      const left = await sql<{ n: number }>`select count(*) as n from readings`.execute(store.db);
       expect(Number(left.rows[0]!.n)).toBe(0);
       const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name like 'reading%'`.execute(store.telemetryDb);
       expect(tables.rows.map((r) => r.name)).toEqual(['readings']); // the values are in the readings' fields

@@ -18,6 +18,7 @@ import * as m0130 from './0130_ticket_acknowledged.ts';
 import * as m0131 from './0131_control_room_phone.ts';
 import * as m0160 from './0160_audit_rule_versions.ts';
 import * as m0170 from './0170_drop_reading_values_ts.ts';
+import * as m0200 from './0200_drop_reading_values.ts';
 import * as m0180 from './0180_officers.ts';
 import * as m0190 from './0190_retired.ts';
 
@@ -48,4 +49,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0170_drop_reading_values_ts': m0170,
   '0180_officers': m0180,
   '0190_retired': m0190,
+  '0200_drop_reading_values': m0200,
 };

@@ -14,12 +14,9 @@ import type { StoreDatabase } from '../schema.ts';
  * 5,000 msg/s about 2 ms per transaction and tens of ms at worst (`npm run bench:rules`). Two files,
  * two locks: readings never hold up a ticket.
  *
- * One table, `readings` (the migrations' shape), and no `reading_values`: history reads a field
- * from each reading's `fields` JSON (readings.ts). The narrow table's key (device, field, ts) put
- * three rows per reading at random places in a B-tree: at 5,000 msg/s the writer thread spent about
- * 60 µs of CPU and wrote 4.2 KB to disk per reading, and fsyncs on the same disk (the spool's,
- * before each PUBACK) took tens of ms. Without it: about 20 µs and 1 KB. A `reading_values` an
- * older hub left in the file is dropped at open (its rows are all in `readings` too).
+ * One table, `readings` (the migrations' shape): history reads a field from each reading's
+ * `fields` JSON (readings.ts). The narrow `reading_values` an older hub left in the file is
+ * dropped at open, as migration 0200 drops it from the store's database (why: there).
  *
  * The writer thread (worker.mjs) writes the file, the hub's main thread reads it (history, dry
  * runs) through `db`.
@@ -58,21 +55,21 @@ export function openTelemetryFile(dataDir: string, busyTimeoutMs: number): Telem
 }
 
 /**
- * Moves readings an older hub kept in `hub.sqlite` into the telemetry file (after the migrations;
- * once: the old tables stay, empty; the old `reading_values` is emptied, its values being in the
- * readings' `fields`). They keep their identities, so a move cut short by a crash is simply done
- * again, without doubles.
+ * Moves readings an older hub kept in `hub.sqlite` into the telemetry file (after the migrations,
+ * which drop its `reading_values`: every value is in the readings' `fields`; once: the old table
+ * stays, empty). They keep their identities, so a move cut short by a crash is simply done again,
+ * without doubles.
  */
 export function moveLegacyReadings(hub: Database.Database, file: string): number {
   const has = (table: string) => hub.prepare(`select 1 from sqlite_master where type = 'table' and name = ?`).get(table) !== undefined;
-  if (!has('readings') || !has('reading_values')) return 0;
-  const { n } = hub.prepare('select (select count(*) from readings) + (select count(*) from reading_values) as n').get() as { n: number };
+  if (!has('readings')) return 0;
+  const { n } = hub.prepare('select count(*) as n from readings').get() as { n: number };
   if (!n) return 0;
   hub.prepare('attach database ? as telemetry').run(file);
   try {
     hub.transaction(() => {
       hub.exec(`insert or ignore into telemetry.readings (${READINGS_COLUMNS}) select ${READINGS_COLUMNS} from main.readings`);
-      hub.exec('delete from main.readings; delete from main.reading_values');
+      hub.exec('delete from main.readings');
     }).immediate();
   } finally {
     hub.exec('detach database telemetry');

@@ -3,7 +3,7 @@
 // thread then hands the thread the readings as they are, which costs it a third of sending the
 // rows. Types: rows.d.mts.
 
-/** One reading's row in `readings` (both stores). */
+/** One reading's row in `readings` (both stores; its fields as JSON text, which history reads: readings.ts). */
 export function readingRow(r) {
   return {
     device_id: r.deviceId,
@@ -18,22 +18,4 @@ export function readingRow(r) {
     unit_id: r.place.unit,
     fields: JSON.stringify(r.fields),
   };
-}
-
-/**
- * A batch's rows in `readings` and, on PostgreSQL, `reading_values`: one per numeric field
- * (booleans as 0/1). The embedded telemetry on SQLite keeps no `reading_values` (file.ts).
- */
-export function readingRows(readings) {
-  const rows = [];
-  const values = [];
-  for (const r of readings) {
-    rows.push(readingRow(r));
-    for (const field in r.fields) {
-      const v = r.fields[field];
-      const value = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : NaN;
-      if (Number.isFinite(value)) values.push({ device_id: r.deviceId, field, ts_ms: r.tsMs, message: r.message, seq: r.seq, value, rx_ms: r.rxMs });
-    }
-  }
-  return { readings: rows, values };
 }

@@ -30,7 +30,7 @@ export interface ContractContext {
   demo: SiteFile;
 }
 
-export const TABLES = ['streets', 'communities', 'grids', 'estates', 'buildings', 'units', 'devices', 'wardens', 'device_state', 'refusals', 'readings', 'reading_values'] as const;
+export const TABLES = ['streets', 'communities', 'grids', 'estates', 'buildings', 'units', 'devices', 'wardens', 'device_state', 'refusals', 'readings'] as const;
 
 export async function dumpAll(store: SqlHubStore): Promise<string> {
   const parts: string[] = [];

@@ -17,11 +17,6 @@ describe('embedded telemetry', () => {
     expect(await store.countReadings({})).toBe(51);
     expect(await store.countReadings({ deviceId: 'bin-a', message: 'telemetry' })).toBe(51);
     expect(await store.countReadings({ deviceId: 'other' })).toBe(0);
-    if (store.dialect === 'postgres') {
-      // PostgreSQL keeps a narrow row per numeric field (SQLite reads the fields' JSON: telemetry/file.ts).
-      const values = await store.telemetryDb.selectFrom('reading_values').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      expect(Number(values.n)).toBe(50 * 2 + 1);
-    }
     // distance_mm 400..449 (each once, though written twice) and 1; the boolean counts as 0/1, the string not at all.
     const all = { deviceId: 'bin-a', fromMs: 0, toMs: 3_000_000, maxPoints: 1 };
     expect((await store.queryReadings({ ...all, field: 'distance_mm' })).points[0]!.value).toBeCloseTo((50 * 424.5 + 1) / 51, 9);
@@ -71,7 +66,7 @@ describe('embedded telemetry', () => {
     const res = await store.queryReadings({ deviceId: 'bin-p', field: 'distance_mm', fromMs: 0, toMs: 200_000, maxPoints: 1 });
     expect(res.points[0]!.value).toBeCloseTo((30 + 99) / 2, 9);
     expect(await store.pruneReadings(40_000)).toBe(0);
-    const left = await sql<{ n: number }>`select count(*) as n from ${sql.table(store.dialect === 'postgres' ? 'reading_values' : 'readings')} where ts_ms < 40000`.execute(store.telemetryDb);
+    const left = await sql<{ n: number }>`select count(*) as n from readings where ts_ms < 40000`.execute(store.telemetryDb);
     expect(Number(left.rows[0]!.n)).toBe(0);
   });
 
@@ -83,7 +78,7 @@ describe('embedded telemetry', () => {
     await store.writeReadings([old, stale]);
     expect(await store.pruneReadings(now - 30 * 86_400_000)).toBe(1);
     expect(await store.countReadings({ deviceId: 'bin-q' })).toBe(1);
-    const values = await sql<{ seq: number }>`select seq from ${sql.table(store.dialect === 'postgres' ? 'reading_values' : 'readings')} where device_id = 'bin-q'`.execute(store.telemetryDb);
+    const values = await sql<{ seq: number }>`select seq from readings where device_id = 'bin-q'`.execute(store.telemetryDb);
     expect(values.rows.map((r) => Number(r.seq))).toEqual([1]);
   });
 });
