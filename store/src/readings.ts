@@ -27,33 +27,43 @@ export { bucketPlan };
  */
 export async function queryReadings(db: Kysely<StoreDatabase>, q: HistoryQuery, dialect: 'sqlite' | 'postgres'): Promise<HistoryResult> {
   const plan = bucketPlan(q);
-  const bucket = sql<number>`cast((ts_ms - ${plan.fromMs}) / ${plan.intervalMs} as integer)`;
-  const value = fieldValue(q.field, dialect);
-  const rows = value === null ? [] : await db
-    .selectFrom('readings')
-    .select([bucket.as('b'), sql<number>`avg(${value})`.as('mean')])
-    .where('device_id', '=', q.deviceId)
-    .where('message', 'in', [...MESSAGE_KINDS])
-    .where('ts_ms', '>=', plan.fromMs)
-    .where('ts_ms', '<=', plan.toMs)
-    .groupBy(sql`1`)
-    .having(sql`count(${value})`, '>', 0)
+  const field = fieldOf(q.field, dialect);
+  // The field is taken out of the JSON once per reading (inner), typed and averaged outside.
+  const rows = field === null ? [] : await db
+    .selectFrom(
+      db
+        .selectFrom('readings')
+        .select([sql<number>`cast((ts_ms - ${plan.fromMs}) / ${plan.intervalMs} as integer)`.as('b'), field.extract.as('v')])
+        .where('device_id', '=', q.deviceId)
+        .where('message', 'in', [...MESSAGE_KINDS])
+        .where('ts_ms', '>=', plan.fromMs)
+        .where('ts_ms', '<=', plan.toMs)
+        .as('r'),
+    )
+    .select(['r.b', sql<number>`avg(${field.number})`.as('mean')])
+    .groupBy('r.b')
+    .having(sql`count(${field.number})`, '>', 0)
     .execute();
   const means = new Map(rows.map((r) => [Number(r.b), Number(r.mean)]));
   const points = Array.from({ length: plan.buckets }, (_, i) => ({ tMs: plan.fromMs + i * plan.intervalMs, value: means.get(i) ?? null }));
   return { deviceId: q.deviceId, field: q.field, intervalMs: plan.intervalMs, points };
 }
 
-/** A field of a reading's `fields` JSON text as a number (a boolean as 0/1), else null; null: a name no stored field can have. */
-function fieldValue(field: string, dialect: 'sqlite' | 'postgres'): RawBuilder<number> | null {
+/**
+ * A field of the readings' `fields` JSON text: `extract` takes it out of a row (as `v`), `number`
+ * is `v` as a number (a boolean as 0/1), else null. Null for a name no stored field can have.
+ */
+function fieldOf(name: string, dialect: 'sqlite' | 'postgres'): { extract: RawBuilder<unknown>; number: RawBuilder<number> } | null {
   if (dialect === 'postgres') {
-    const v = sql`(fields::jsonb -> ${field}::text)`;
-    return sql<number>`case jsonb_typeof(${v}) when 'number' then (${v})::text::double precision when 'boolean' then ((${v})::text::boolean)::int end`;
+    return {
+      extract: sql`fields::jsonb -> ${name}::text`,
+      number: sql<number>`case jsonb_typeof(r.v) when 'number' then (r.v)::text::double precision when 'boolean' then ((r.v)::text::boolean)::int end`,
+    };
   }
-  // SQLite: a JSON path label in double quotes takes any name but one with a double quote.
-  if (field.includes('"')) return null;
-  const path = `$."${field}"`;
-  return sql<number>`case when json_type(fields, ${path}) in ('integer', 'real', 'true', 'false') then json_extract(fields, ${path}) end`;
+  // SQLite: json_extract gives a JSON number as a number, true/false as 1/0, a string as text. A
+  // JSON path label in double quotes takes any name but one with a double quote.
+  if (name.includes('"')) return null;
+  return { extract: sql`json_extract(fields, ${`$."${name}"`})`, number: sql<number>`case when typeof(r.v) in ('integer', 'real') then r.v end` };
 }
 
 export async function countReadings(db: Kysely<StoreDatabase>, f: { deviceId?: string; message?: string }): Promise<number> {

@@ -96,6 +96,35 @@ describe('the embedded telemetry in a file of its own', () => {
     }
   });
 
+  it('an older telemetry.sqlite: its reading_values is dropped at open, its readings and their history kept', async () => {
+    const dir = tempDir('store-telemetry-upgrade');
+    const old = new Database(join(dir, 'telemetry.sqlite'));
+    old.exec(`create table readings (device_id text not null, message text not null, ts_ms bigint not null, seq bigint not null, rx_ms bigint not null,
+      kind text not null, grid_id text not null, estate_id text not null, building_id text, unit_id text, fields text not null,
+      constraint readings_pk primary key (device_id, message, ts_ms, seq));
+      create table reading_values (device_id text not null, field text not null, ts_ms bigint not null, message text not null, seq bigint not null,
+      value double precision not null, rx_ms bigint, constraint reading_values_pk primary key (device_id, field, ts_ms, message, seq))`);
+    const put = old.prepare('insert into readings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const value = old.prepare('insert into reading_values values (?, ?, ?, ?, ?, ?, ?)');
+    for (let i = 0; i < 20; i++) {
+      put.run('bin-up', 'telemetry', 60_000 * i, i, 60_000 * i, 'bin', 'g1', 'e1', null, null, JSON.stringify({ distance_mm: i, tilted: i % 2 === 0 }));
+      value.run('bin-up', 'distance_mm', 60_000 * i, 'telemetry', i, i, 60_000 * i);
+    }
+    old.close();
+    const store = await createStore({ dataDir: dir });
+    try {
+      const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(store.telemetryDb);
+      expect(tables.rows.map((r) => r.name)).toEqual(['readings']);
+      expect(await store.countReadings({ deviceId: 'bin-up' })).toBe(20);
+      const all = { deviceId: 'bin-up', fromMs: 0, toMs: 60_000 * 20, maxPoints: 1 };
+      expect((await store.queryReadings({ ...all, field: 'distance_mm' })).points[0]!.value).toBeCloseTo(9.5, 9);
+      expect((await store.queryReadings({ ...all, field: 'tilted' })).points[0]!.value).toBeCloseTo(0.5, 9);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes over the readings an older hub kept in hub.sqlite, once, without doubles', async () => {
     const dir = tempDir('store-telemetry-move');
     let store = await createStore({ dataDir: dir });

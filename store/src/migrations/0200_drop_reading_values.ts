@@ -8,23 +8,10 @@ import type { Kysely } from 'kysely';
  * readings' `fields` JSON instead (readings.ts). Nothing is lost: every value in the table is in
  * its reading's `fields` too. (On SQLite the table here is an older hub's, emptied when its
  * readings moved to telemetry.sqlite; that file drops its own copy at open.)
+ *
+ * No `down`: the values are not put back (an older hub would find an empty table and its history
+ * would start from then); the migrator refuses to go below this one.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('reading_values').ifExists().execute();
-}
-
-/** The table back, empty (the values stay in `readings.fields`; an older hub's history starts from its return). */
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('reading_values')
-    .addColumn('device_id', 'text', (c) => c.notNull())
-    .addColumn('field', 'text', (c) => c.notNull())
-    .addColumn('ts_ms', 'bigint', (c) => c.notNull())
-    .addColumn('message', 'text', (c) => c.notNull())
-    .addColumn('seq', 'bigint', (c) => c.notNull())
-    .addColumn('value', 'double precision', (c) => c.notNull())
-    .addColumn('rx_ms', 'bigint')
-    .addPrimaryKeyConstraint('reading_values_pk', ['device_id', 'field', 'ts_ms', 'message', 'seq'])
-    .execute();
-  await db.schema.createIndex('reading_values_rx').on('reading_values').column('rx_ms').execute();
 }
