@@ -19,6 +19,8 @@
  * Options: --rate 5000 --seconds 40 --probes-per-sec 20 [--scenario S] [--outage-seconds 60]
  *   [--cpu-profile FILE: the hub's main thread profiled over the measured run, written as a
  *   .cpuprofile for Chrome DevTools; one scenario only]
+ *   [--timeline FILE: per probe, when it was published, reached the hook, was committed and was
+ *   received; and the hub thread's stalls and GC pauses, as JSON, to find what the slow ones met]
  *   [--runs N: each scenario N times, 20 s apart, and the median of their alert latency p99: one
  *   40 s run on a shared two-core machine says little (runs of the same code differ 2-4x here)]
  */
@@ -51,6 +53,7 @@ const { values: args } = parseArgs({
     'outage-seconds': { type: 'string', default: '60' },
     'cpu-profile': { type: 'string' },
     runs: { type: 'string', default: '1' },
+    timeline: { type: 'string' },
   },
 });
 const scenario = args.scenario;
@@ -79,7 +82,7 @@ type ProbeCommand = { type: 'start'; mqttUrl: string; httpUrl: string; token: st
 type ProbeReport =
   | { type: 'ready' }
   | { type: 'ran'; alarmsOf: [string, number][] }
-  | { type: 'stopped'; latencies: number[]; sent: { key: string; deviceId: string; seq: number; atMs: number }[] };
+  | { type: 'stopped'; latencies: number[]; received: [string, number][]; sent: { key: string; deviceId: string; seq: number; atMs: number }[] };
 const wallMs = () => performance.timeOrigin + performance.now();
 if (args['probe-child']) {
   const send = (r: ProbeReport) => process.send!(r);
@@ -90,6 +93,7 @@ if (args['probe-child']) {
   const sentAt = new Map<string, number>();
   const sent: { key: string; deviceId: string; seq: number; atMs: number }[] = [];
   const latencies: number[] = [];
+  const received: [string, number][] = [];
   const alarmsOf = new Map<string, number>();
   let seq = 0;
   process.on('message', async (cmd: ProbeCommand) => {
@@ -103,6 +107,7 @@ if (args['probe-child']) {
           const at0 = sentAt.get(key);
           if (at0 !== undefined) {
             latencies.push(at - at0);
+            received.push([key, at]);
             sentAt.delete(key);
           }
         }
@@ -138,7 +143,7 @@ if (args['probe-child']) {
       await new Promise((r) => setTimeout(r, 3000)); // the last deltas
       await Promise.all(clients.map((c) => c.endAsync(true)));
       screen?.disconnect();
-      process.send!({ type: 'stopped', latencies, sent } satisfies ProbeReport, () => process.exit(0));
+      process.send!({ type: 'stopped', latencies, received, sent } satisfies ProbeReport, () => process.exit(0));
     }
   });
   await new Promise<never>(() => {}); // until the parent's stop
@@ -211,9 +216,23 @@ const loopMs = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS).toFixe
 loopDelay.enable();
 // Garbage collection pauses of the hub's thread (the whole process: the hub is all that runs in it).
 const gcPauses: number[] = [];
+const gcAt: [number, number][] = [];
 const gcObserver = new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcPauses.push(e.duration);
+  for (const e of list.getEntries()) {
+    gcPauses.push(e.duration);
+    gcAt.push([performance.timeOrigin + e.startTime, e.duration]);
+  }
 });
+// --timeline: the hub thread's stalls (a 2 ms timer more than 10 ms late: when, and how long).
+const stalls: [number, number][] = [];
+let stallLast = performance.now();
+const stallTimer = args.timeline
+  ? setInterval(() => {
+      const t = performance.now();
+      if (t - stallLast > 12) stalls.push([performance.timeOrigin + stallLast, t - stallLast]);
+      stallLast = t;
+    }, 2)
+  : null;
 gcObserver.observe({ entryTypes: ['gc'] });
 const seconds = Number(args.seconds);
 const probeRate = Number(args['probes-per-sec']);
@@ -306,6 +325,13 @@ const committedMs = probed.sent.flatMap((p) => (committedAt.has(p.key) ? [commit
 const durableMs = probed.sent.flatMap((p) => { const d = durableAt.get(`${p.deviceId}|${p.seq}`); return d === undefined ? [] : [d.at - p.atMs]; });
 const arrivedMs = probed.sent.flatMap((p) => { const d = durableAt.get(`${p.deviceId}|${p.seq}`); return d === undefined ? [] : [d.rxMs - p.atMs]; });
 const latencies = probed.latencies;
+if (stallTimer) clearInterval(stallTimer);
+if (args.timeline) {
+  // One row per probe: when it was published, reached the hook (whole ms), was durable, committed, received.
+  const got = new Map(probed.received);
+  const probes = probed.sent.map((p) => ({ key: p.key, atMs: p.atMs, rxMs: durableAt.get(`${p.deviceId}|${p.seq}`)?.rxMs ?? null, durableMs: durableAt.get(`${p.deviceId}|${p.seq}`)?.at ?? null, committedMs: committedAt.get(p.key) ?? null, receivedMs: got.get(p.key) ?? null }));
+  writeFileSync(args.timeline, JSON.stringify({ probes, stalls, gc: gcAt }));
+}
 await childDone;
 const load = childOut ? (JSON.parse(childOut) as Record<string, number>) : null;
 const backlog = hub.rules.backlog();
@@ -320,10 +346,13 @@ if (pg) await pg.stop();
 rmSync(dataDir, { recursive: true, force: true });
 
 const sorted = [...latencies].sort((a, b) => a - b);
+const sentAtOf = new Map(probed.sent.map((p) => [p.key, p.atMs]));
+const opened = probed.received.filter(([key]) => key.endsWith('|1')).map(([key, at]) => at - sentAtOf.get(key)!).sort((a, b) => a - b);
 const lines = [
   `  background load (QoS 1 telemetry${niced ? ', generator at nice 10' : ''})  offered ${args.rate} msg/s for ${seconds} s from ${load?.devices ?? '?'} devices; acknowledged ${load?.ackedPerSec !== undefined ? Math.round(load.ackedPerSec).toLocaleString('en') : '?'} msg/s (${load?.acked ?? '?'} of ${load?.sent ?? '?'})`,
   `  breach published -> ticket stored -> event received by a Socket.IO client, ${sorted.length} probes${outage ? ' (before the outage)' : ''}:`,
   `    p50 ${quantile(sorted, 0.5).toFixed(1)} ms   p95 ${quantile(sorted, 0.95).toFixed(1)} ms   p99 ${quantile(sorted, 0.99).toFixed(1)} ms   max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms (target p99 < 50 ms)`,
+  `  of which the ${opened.length} that opened a ticket (each probe's first alarm; the rest add an occurrence): p50 ${quantile(opened, 0.5).toFixed(1)} ms, max ${(opened.at(-1) ?? NaN).toFixed(1)} ms`,
   `  of which breach published -> ticket and its events committed: p50 ${quantile([...committedMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...committedMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms (${committedMs.length} probes)`,
   `  of which breach published -> in the broker's publish hook: p50 ${quantile([...arrivedMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...arrivedMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms (whole ms)`,
   `  of which breach published -> durable in the spool (its listeners, a turn later): p50 ${quantile([...durableMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, p99 ${quantile([...durableMs].sort((a, b) => a - b), 0.99).toFixed(1)} ms (${durableMs.length} probes)`,
