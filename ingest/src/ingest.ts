@@ -28,6 +28,9 @@ import { consoleLogger, Spool } from './spool/spool.ts';
 import { StateCoalescer } from './state.ts';
 import type { Ingest, IngestOptions, IngestStats, IntegrationMessage, ReadingsListener } from './types.ts';
 
+/** IngestOptions.drainLingerMs by default: telemetry reaches the sink within about half a second of its PUBACK. */
+export const DEFAULT_DRAIN_LINGER_MS = 500;
+
 export function createIngest(opts: IngestOptions): Ingest {
   const log = opts.logger ?? consoleLogger;
   const now = opts.now ?? Date.now;
@@ -220,6 +223,7 @@ export function createIngest(opts: IngestOptions): Ingest {
           notify(listeners, readings);
         },
         batchSize: opts.batchSize ?? 5000,
+        lingerMs: opts.drainLingerMs ?? DEFAULT_DRAIN_LINGER_MS,
         minBackoffMs: opts.minBackoffMs ?? 100,
         maxBackoffMs: opts.maxBackoffMs ?? 30_000,
         logger: log,

@@ -36,6 +36,11 @@ export interface IngestOptions {
   spool: Omit<SpoolOptions, 'logger' | 'now'>;
   /** Readings per sink write. Default 5,000. */
   batchSize?: number;
+  /**
+   * Once the drain has caught up, the least time between sink writes (readings wait in the
+   * spool, durable; the screens and the rules engine do not wait for the sink). Default 500 ms.
+   */
+  drainLingerMs?: number;
   /** Sink retry backoff: from minBackoffMs (default 100) doubling to maxBackoffMs (default 30 s). */
   minBackoffMs?: number;
   maxBackoffMs?: number;

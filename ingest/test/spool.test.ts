@@ -168,6 +168,40 @@ describe('spool', () => {
     await spool.close();
   });
 
+  it('lingers between writes once caught up (few, larger sink writes), never while behind, and stops at once while lingering', async () => {
+    const spool = await open(dir());
+    const writes: { at: number; n: number }[] = [];
+    // Behind: 450 records in the spool (groups of 100 and 50) before the drain starts; full batches go one after the other.
+    for (let i = 0; i < 450; i += 100) await Promise.all(range(i, Math.min(450, i + 100)).map((n) => spool.append(rec(n))));
+    const drain = startDrain(spool, {
+      batchSize: 100,
+      lingerMs: 300,
+      logger: quiet,
+      write: async (values) => void writes.push({ at: Date.now(), n: values.length }),
+    });
+    while (writes.reduce((s, w) => s + w.n, 0) < 450) await new Promise((r) => setTimeout(r, 5));
+    const full = writes.filter((w) => w.n === 100);
+    expect(full.length).toBe(4);
+    expect(full.at(-1)!.at - full[0]!.at).toBeLessThan(600); // lingering, the four would take 900 ms or more
+    // Caught up: records that trickle in (one every 10 ms) are written together, 300 ms apart.
+    const before = writes.length;
+    const trickleStart = Date.now();
+    for (let n = 450; n < 520; n++) {
+      await spool.append(rec(n));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    while (writes.reduce((s, w) => s + w.n, 0) < 520) await new Promise((r) => setTimeout(r, 5));
+    const trickled = writes.slice(before);
+    // a write every 300 ms or so over the trickle (0.7 s or more), not one per record
+    expect(trickled.length).toBeLessThanOrEqual(Math.ceil((Date.now() - trickleStart) / 300) + 1);
+    for (let i = 1; i < trickled.length; i++) expect(trickled[i]!.at - trickled[i - 1]!.at).toBeGreaterThanOrEqual(290);
+    const t = Date.now();
+    await drain.stop();
+    expect(Date.now() - t).toBeLessThan(100);
+    expect(spool.stats().confirmed).toBe(520);
+    await spool.close();
+  });
+
   it('reports the age of the oldest unconfirmed record and the confirm latency (fake clock)', async () => {
     let clock = 1_000;
     const spool = await open(dir(), { now: () => clock });

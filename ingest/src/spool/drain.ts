@@ -8,6 +8,14 @@ export interface DrainOptions<T> {
   onConfirmed?: (values: T[]) => void;
   /** Records per sink write. Default 5,000. */
   batchSize?: number;
+  /**
+   * When the drain has caught up (its last batch was not full), the least time from one sink
+   * write's start to the next; default 0. Records wait for it durably in the spool. Few, larger
+   * writes: a SQLite sink rewrites each page a transaction touches (one per device at least), so
+   * a drain that keeps up with a write per fsync group writes several kilobytes per reading; an
+   * InfluxDB sink answers per request.
+   */
+  lingerMs?: number;
   /** Retry delay after a failed write: from minBackoffMs doubling to maxBackoffMs, with jitter. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -91,6 +99,7 @@ export class Drain<T> {
         continue;
       }
       if (!batch || batch.values.length === 0) continue;
+      const startedMs = this.now();
       if (!(await this.writeWithRetry(batch.values))) {
         this.spool.rewind();
         return;
@@ -110,6 +119,8 @@ export class Drain<T> {
       } catch (err) {
         this.log.error({ err: String(err) }, 'a readings listener threw');
       }
+      const linger = (this.opts.lingerMs ?? 0) - (this.now() - startedMs);
+      if (batch.values.length < this.batchSize && linger > 0 && this.running) await this.sleep(linger);
     }
   }
 

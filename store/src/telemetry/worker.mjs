@@ -20,11 +20,13 @@ const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 10000');
-// Each batch touches a page or two of every device's series in the primary key, the same pages
-// batch after batch. A checkpoint every 1,000 pages (SQLite's default) wrote them all back to the
-// file after nearly every batch; every 10,000 pages (a WAL of up to 40 MB) writes each once for
-// about ten batches: a third less of this thread's time per reading at 5,000 msg/s.
-db.pragma('wal_autocheckpoint = 10000');
+// A checkpoint copies the WAL into the file and syncs both; each sync writes out everything the
+// checkpoint wrote. Every 10,000 pages (40 MB) those syncs took 40-100 ms, and the spool's own
+// small synced writes (what a PUBACK and an alarm wait for) waited behind them on the disk: the
+// slowest alarms of `npm run bench:rules` were exactly those. Every 2,000 pages (8 MB, about two
+// of the drain's batches, which come at most twice a second: ingest's drainLingerMs) a sync
+// takes 15-45 ms and the spool's writes at most about 25 ms.
+db.pragma('wal_autocheckpoint = 2000');
 db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
 
 // The store's file: this connection only checkpoints it (PASSIVE: never waits for, nor holds up,
