@@ -82,7 +82,8 @@ type ProbeCommand = { type: 'start'; mqttUrl: string; httpUrl: string; token: st
 type ProbeReport =
   | { type: 'ready' }
   | { type: 'ran'; alarmsOf: [string, number][] }
-  | { type: 'stopped'; latencies: number[]; received: [string, number][]; sent: { key: string; deviceId: string; seq: number; atMs: number }[] };
+  /** `received`: each measured alarm's ticket as the screen got it (key, wall ms); `sent`: every alarm published. */
+  | { type: 'stopped'; received: [string, number][]; sent: { key: string; deviceId: string; seq: number; atMs: number }[] };
 const wallMs = () => performance.timeOrigin + performance.now();
 if (args['probe-child']) {
   const send = (r: ProbeReport) => process.send!(r);
@@ -90,9 +91,9 @@ if (args['probe-child']) {
   const probeRate = Number(args['probes-per-sec']);
   let clients: MqttClient[] = [];
   let screen: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
-  const sentAt = new Map<string, number>();
+  /** Measured alarms not yet seen on the screen (the first delta with the ticket counts). */
+  const waiting = new Set<string>();
   const sent: { key: string; deviceId: string; seq: number; atMs: number }[] = [];
-  const latencies: number[] = [];
   const received: [string, number][] = [];
   const alarmsOf = new Map<string, number>();
   let seq = 0;
@@ -104,11 +105,9 @@ if (args['probe-child']) {
         const at = wallMs();
         for (const t of d.tickets) {
           const key = `${t.deviceId}|${t.occurrences}`;
-          const at0 = sentAt.get(key);
-          if (at0 !== undefined) {
-            latencies.push(at - at0);
+          if (waiting.has(key)) {
             received.push([key, at]);
-            sentAt.delete(key);
+            waiting.delete(key);
           }
         }
       });
@@ -133,7 +132,7 @@ if (args['probe-child']) {
         alarmsOf.set(id, k);
         const key = `${id}|${k}`;
         const atMs = wallMs();
-        if (cmd.measured) sentAt.set(key, atMs);
+        if (cmd.measured) waiting.add(key);
         sent.push({ key, deviceId: id, seq: ++seq, atMs });
         void clients[i]!.publishAsync(uplinkTopic('smoke', id, 'event'), JSON.stringify({ ts: Date.now(), seq, event: 'alarm', obscuration_pct: 12 }), { qos: 1 });
         await new Promise((r) => setTimeout(r, 1000 / probeRate));
@@ -143,7 +142,7 @@ if (args['probe-child']) {
       await new Promise((r) => setTimeout(r, 3000)); // the last deltas
       await Promise.all(clients.map((c) => c.endAsync(true)));
       screen?.disconnect();
-      process.send!({ type: 'stopped', latencies, received, sent } satisfies ProbeReport, () => process.exit(0));
+      process.send!({ type: 'stopped', received, sent } satisfies ProbeReport, () => process.exit(0));
     }
   });
   await new Promise<never>(() => {}); // until the parent's stop
@@ -322,14 +321,17 @@ if (pg && outageS) {
 }
 const probed = await ask({ type: 'stop' }, 'stopped');
 const committedMs = probed.sent.flatMap((p) => (committedAt.has(p.key) ? [committedAt.get(p.key)! - p.atMs] : []));
-const durableMs = probed.sent.flatMap((p) => { const d = durableAt.get(`${p.deviceId}|${p.seq}`); return d === undefined ? [] : [d.at - p.atMs]; });
-const arrivedMs = probed.sent.flatMap((p) => { const d = durableAt.get(`${p.deviceId}|${p.seq}`); return d === undefined ? [] : [d.rxMs - p.atMs]; });
-const latencies = probed.latencies;
+const durableOf = (p: { deviceId: string; seq: number }) => durableAt.get(`${p.deviceId}|${p.seq}`);
+const durableMs = probed.sent.flatMap((p) => { const d = durableOf(p); return d === undefined ? [] : [d.at - p.atMs]; });
+const arrivedMs = probed.sent.flatMap((p) => { const d = durableOf(p); return d === undefined ? [] : [d.rxMs - p.atMs]; });
+const sentAtOf = new Map(probed.sent.map((p) => [p.key, p.atMs]));
+const latencyOf = ([key, at]: [string, number]) => at - sentAtOf.get(key)!;
+const latencies = probed.received.map(latencyOf);
 if (stallTimer) clearInterval(stallTimer);
 if (args.timeline) {
   // One row per probe: when it was published, reached the hook (whole ms), was durable, committed, received.
   const got = new Map(probed.received);
-  const probes = probed.sent.map((p) => ({ key: p.key, atMs: p.atMs, rxMs: durableAt.get(`${p.deviceId}|${p.seq}`)?.rxMs ?? null, durableMs: durableAt.get(`${p.deviceId}|${p.seq}`)?.at ?? null, committedMs: committedAt.get(p.key) ?? null, receivedMs: got.get(p.key) ?? null }));
+  const probes = probed.sent.map((p) => ({ key: p.key, atMs: p.atMs, rxMs: durableOf(p)?.rxMs ?? null, durableMs: durableOf(p)?.at ?? null, committedMs: committedAt.get(p.key) ?? null, receivedMs: got.get(p.key) ?? null }));
   writeFileSync(args.timeline, JSON.stringify({ probes, stalls, gc: gcAt }));
 }
 await childDone;
@@ -346,8 +348,7 @@ if (pg) await pg.stop();
 rmSync(dataDir, { recursive: true, force: true });
 
 const sorted = [...latencies].sort((a, b) => a - b);
-const sentAtOf = new Map(probed.sent.map((p) => [p.key, p.atMs]));
-const opened = probed.received.filter(([key]) => key.endsWith('|1')).map(([key, at]) => at - sentAtOf.get(key)!).sort((a, b) => a - b);
+const opened = probed.received.filter(([key]) => key.endsWith('|1')).map(latencyOf).sort((a, b) => a - b);
 const lines = [
   `  background load (QoS 1 telemetry${niced ? ', generator at nice 10' : ''})  offered ${args.rate} msg/s for ${seconds} s from ${load?.devices ?? '?'} devices; acknowledged ${load?.ackedPerSec !== undefined ? Math.round(load.ackedPerSec).toLocaleString('en') : '?'} msg/s (${load?.acked ?? '?'} of ${load?.sent ?? '?'})`,
   `  breach published -> ticket stored -> event received by a Socket.IO client, ${sorted.length} probes${outage ? ' (before the outage)' : ''}:`,

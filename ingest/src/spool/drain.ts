@@ -58,6 +58,7 @@ export class Drain<T> {
   private running = true;
   private readonly loopDone: Promise<void>;
   private readonly batchSize: number;
+  private readonly lingerMs: number;
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly log: SpoolLogger;
@@ -79,6 +80,7 @@ export class Drain<T> {
     private readonly opts: DrainOptions<T>,
   ) {
     this.batchSize = opts.batchSize ?? 5000;
+    this.lingerMs = opts.lingerMs ?? 0;
     this.minBackoffMs = opts.minBackoffMs ?? 100;
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
     this.log = opts.logger ?? consoleLogger;
@@ -119,7 +121,7 @@ export class Drain<T> {
       } catch (err) {
         this.log.error({ err: String(err) }, 'a readings listener threw');
       }
-      const linger = (this.opts.lingerMs ?? 0) - (this.now() - startedMs);
+      const linger = this.lingerMs - (this.now() - startedMs);
       if (batch.values.length < this.batchSize && linger > 0 && this.running) await this.sleep(linger);
     }
   }
